@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import {
+  contextSources,
+  lintDockerfile,
+  runsAsNumericNonRoot,
+  secretLookingVariables,
+  stagesOf,
+  unpinnedBaseImages,
+} from './dockerfile-rules.js';
+import { readRepoFile } from './repo.js';
+
+const dockerfile = readRepoFile('packages/api/Dockerfile');
+const stages = stagesOf(dockerfile);
+const runtime = stages.at(-1)!;
+
+describe('packages/api/Dockerfile', () => {
+  it('passes the Dockerfile linter with no finding', () => {
+    expect(lintDockerfile(dockerfile)).toEqual([]);
+  });
+
+  it('builds in a separate stage from the runtime stage', () => {
+    expect(stages.map((s) => s.name)).toEqual(['build', 'runtime']);
+  });
+
+  it('pins every base image by digest', () => {
+    expect(unpinnedBaseImages(stages)).toEqual([]);
+  });
+
+  it('runs on a distroless Node.js 22 or newer base', () => {
+    const major = /^gcr\.io\/distroless\/nodejs(\d+)-debian\d+:nonroot@/.exec(runtime.image)?.[1];
+    expect(Number(major)).toBeGreaterThanOrEqual(22);
+  });
+
+  it('runs as a numeric non-root user', () => {
+    expect(runsAsNumericNonRoot(runtime)).toBe(true);
+  });
+
+  it('installs from the lockfile with npm ci', () => {
+    const runs = stages[0]!.instructions
+      .filter((i) => i.getKeyword() === 'RUN')
+      .map((i) => i.getTextContent());
+    expect(runs.some((run) => /\bnpm ci\b/.test(run))).toBe(true);
+    expect(runs.some((run) => /\bnpm install\b/.test(run))).toBe(false);
+  });
+
+  it('bundles the server entry for Node 22 with esbuild', () => {
+    const bundle = stages[0]!.instructions
+      .find((i) => i.getTextContent().includes('esbuild'))!
+      .getTextContent();
+    expect(bundle).toContain('packages/api/src/server.ts');
+    expect(bundle).toContain('--platform=node');
+    expect(bundle).toContain('--target=node22');
+  });
+
+  it('copies only the bundle into the runtime stage, never sources or node_modules', () => {
+    const copies = runtime.instructions
+      .filter((i) => i.getKeyword() === 'COPY')
+      .map((i) => i.getTextContent());
+    expect(copies).toEqual([expect.stringMatching(/^COPY --from=build .* \/out\/ \/app\/$/)]);
+    expect(contextSources(runtime)).toEqual([
+      'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem',
+    ]);
+  });
+
+  it('adds the RDS CA bundle readable by the non-root user and points the API at it', () => {
+    const add = runtime.instructions.find((i) => i.getKeyword() === 'ADD')!.getTextContent();
+    expect(add).toMatch(
+      /--chmod=0444 https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem /,
+    );
+    expect(dockerfile).toMatch(/DB_CA_BUNDLE_PATH=\/etc\/ssl\/certs\/rds-global-bundle\.pem/);
+  });
+
+  it('carries no secret-looking build argument or environment variable', () => {
+    expect(secretLookingVariables(dockerfile)).toEqual([]);
+  });
+
+  it('keeps secrets and local state out of the build context', () => {
+    const ignore = readRepoFile('.dockerignore').split('\n');
+    expect(ignore[ignore.findIndex((line) => !line.startsWith('#'))]).toBe('**');
+    expect(ignore).toEqual(expect.arrayContaining(['**/node_modules', '**/.env', '**/.env.*']));
+  });
+});
+
+describe('Dockerfile rules', () => {
+  const bad = [
+    'FROM node:22 AS build',
+    'ARG NPM_TOKEN',
+    'ENV DB_PASSWORD=example',
+    'FROM build',
+    'COPY . /app',
+    'USER node',
+    'MAINTAINER someone',
+    '',
+  ].join('\n');
+  const badStages = stagesOf(bad);
+
+  it('fails when a base image is pinned by tag only', () => {
+    expect(unpinnedBaseImages(badStages)).toEqual(['node:22']);
+  });
+
+  it('fails when the user is a name rather than a numeric id', () => {
+    expect(runsAsNumericNonRoot(badStages.at(-1)!)).toBe(false);
+  });
+
+  it.each(['USER 0', 'USER 65532:0', ''])('fails when the runtime user is root (%j)', (user) => {
+    expect(runsAsNumericNonRoot(stagesOf(`FROM scratch\n${user}\n`)[0]!)).toBe(false);
+  });
+
+  it('fails when a build argument or variable looks like a secret', () => {
+    expect(secretLookingVariables(bad)).toEqual(['NPM_TOKEN', 'DB_PASSWORD']);
+  });
+
+  it('fails when the build context is copied into the runtime stage', () => {
+    expect(contextSources(badStages.at(-1)!)).toEqual(['.']);
+  });
+
+  it('fails the lint on a deprecated instruction', () => {
+    expect(lintDockerfile(bad)).toEqual([expect.stringContaining('MAINTAINER has been deprecated')]);
+  });
+});
