@@ -2,6 +2,26 @@ export { createPool, type PoolOptions, type UrlPoolOptions, type IamPoolOptions 
 export { IamTokenSource, IAM_TOKEN_LIFETIME_MS, type IamTokenSourceOptions } from './iam-token.js';
 export { migrateToLatest, migrationState, type MigrationState } from './migrate.js';
 export { MigrationError, DatabaseConfigError } from './errors.js';
+export { isDatabaseUnavailable, isUniqueViolation, isForeignKeyViolation } from './database-errors.js';
+export type { AuditContext, AuditOutcome } from './repositories/audit.js';
+export {
+  PatientRepository,
+  DuplicateMedicalRecordNumberError,
+  type NewPatient,
+  type Patient,
+  type PatientPage,
+  type PagePosition,
+} from './repositories/patients.js';
+export {
+  PaymentRepository,
+  UnknownPatientError,
+  type NewPayment,
+  type Payment,
+  type PaymentStatus,
+  type IdempotentRequest,
+  type StoredResponse,
+  type CreatePaymentResult,
+} from './repositories/payments.js';
 export {
   InvalidPaymentMessageError,
   formatPaymentMessage,

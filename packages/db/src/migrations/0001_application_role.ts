@@ -16,4 +16,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     $$`.execute(db);
   await sql`REVOKE CREATE ON SCHEMA public FROM PUBLIC`.execute(db);
   await sql`GRANT USAGE ON SCHEMA public TO citadel_app`.execute(db);
+  // Readiness checks compare the applied migrations with the ones the code expects.
+  await sql`GRANT SELECT ON schema_migrations TO citadel_app`.execute(db);
 }

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { PatientRepository, PaymentRepository } from '@citadel/db';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { JWTVerifyGetKey, JSONWebKeySet } from 'jose';
+import type pg from 'pg';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.js';
+import { loggerOptions } from './logging.js';
+import type { PaymentQueue } from './payments/payment-queue.js';
+import { authentication } from './plugins/authentication.js';
+import { cardDataGuard } from './plugins/card-data-guard.js';
+import { errorHandler } from './plugins/error-handler.js';
+import { healthRoutes } from './routes/health.js';
+import { patientRoutes, patientSchemas } from './routes/patients.js';
+import { paymentRoutes, paymentSchemas } from './routes/payments.js';
+import { ErrorResponse } from './routes/schemas.js';
+
+export interface AppDependencies {
+  readonly config: Config;
+  readonly pool: pg.Pool;
+  readonly paymentQueue: PaymentQueue;
+  /** Where JSON log lines go. @default - standard output */
+  readonly logStream?: DestinationStream;
+  /** Token keys. @default - fetched from config.auth.jwksUrl */
+  readonly keys?: JWTVerifyGetKey;
+  /** Local mode only: the development key set, served at /.well-known/jwks.json. */
+  readonly localJwks?: JSONWebKeySet;
+}
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Builds the Citadel API without listening, so tests and the server share one definition. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: loggerOptions(config, deps.logStream),
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: (_address: string, hop: number) => hop < config.trustedProxyHops,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const offered = request.headers['x-request-id'];
+      return typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID();
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    return503OnClosing: true,
+    connectionTimeout: 10_000,
+    requestTimeout: 15_000,
+    keepAliveTimeout: 65_000,
+    routerOptions: { maxParamLength: 100 },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('cache-control', 'no-store');
+  });
+
+  await app.register(errorHandler);
+  await app.register(helmet, {
+    contentSecurityPolicy: config.mode === 'local' ? false : { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    hsts: { maxAge: 63_072_000, includeSubDomains: true, preload: true },
+  });
+  app.addSchema(ErrorResponse);
+  for (const schema of [...patientSchemas, ...paymentSchemas]) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Citadel API',
+        version: '1.0.0',
+        description: 'Patients and payments, authenticated with bearer JWTs; every access to them is audited.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
+  });
+  if (config.mode === 'local') await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(authentication, { config, ...(deps.keys ? { keys: deps.keys } : {}) });
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preParsing',
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => (request.principal ? `sub:${request.principal.subject}` : `ip:${request.ip}`),
+    addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
+  });
+  await app.register(cardDataGuard);
+
+  await app.register(healthRoutes, { pool: deps.pool });
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
+  if (config.mode === 'local' && deps.localJwks) {
+    const jwks = deps.localJwks;
+    app.get('/.well-known/jwks.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => jwks);
+  }
+
+  const patients = new PatientRepository(deps.pool);
+  const payments = new PaymentRepository(deps.pool);
+  await app.register(patientRoutes, { prefix: '/v1/patients', patients });
+  await app.register(paymentRoutes, {
+    prefix: '/v1/payments',
+    payments,
+    queue: deps.paymentQueue,
+    amountCap: config.paymentAmountCap,
+  });
+  return app;
+}

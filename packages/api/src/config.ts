@@ -1,0 +1,173 @@
+import { ConfigError } from './errors.js';
+
+export type RunMode = 'local' | 'aws';
+export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+/** Issuer of the development tokens minted by `npm start` and `npm run token`. */
+export const LOCAL_ISSUER = 'citadel-local';
+/** Key ids of development signing keys start with this; such keys are refused outside local mode. */
+export const LOCAL_KEY_ID_PREFIX = 'citadel-local-';
+
+export type DatabaseConfig =
+  | { readonly auth: 'url'; readonly url: string }
+  | {
+      readonly auth: 'iam';
+      readonly host: string;
+      readonly port: number;
+      readonly name: string;
+      readonly user: string;
+      readonly region: string;
+      readonly caBundlePath: string;
+    };
+
+export interface Config {
+  readonly mode: RunMode;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly database: DatabaseConfig;
+  readonly databasePoolMax: number;
+  readonly auth: {
+    readonly jwksUrl: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly algorithms: readonly SigningAlgorithm[];
+  };
+  /** Largest accepted payment, in minor units. */
+  readonly paymentAmountCap: number;
+  /** SQS queue for payments; when absent (local mode only) payments are processed in-process. */
+  readonly paymentsQueueUrl: string | null;
+  readonly rateLimitPerMinute: number;
+  /** Number of proxies (the load balancer) in front of the service whose X-Forwarded-For is trusted. */
+  readonly trustedProxyHops: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and validates the service configuration from environment variables. Every
+ * problem is collected, and one ConfigError lists each bad variable with what was wrong.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const mode = read.oneOf('CITADEL_MODE', ['local', 'aws'] as const, 'aws');
+  const dbAuth = read.oneOf('DB_AUTH', ['url', 'iam'] as const, env.DATABASE_URL ? 'url' : 'iam');
+  const database: DatabaseConfig =
+    dbAuth === 'url'
+      ? { auth: 'url', url: read.url('DATABASE_URL', ['postgres:', 'postgresql:']) }
+      : {
+          auth: 'iam',
+          host: read.required('DB_HOST'),
+          port: read.integer('DB_PORT', 5432, 1, 65535),
+          name: read.required('DB_NAME', 'citadel'),
+          user: read.required('DB_USER', 'citadel_app'),
+          region: read.required('AWS_REGION'),
+          caBundlePath: read.required('DB_CA_BUNDLE_PATH'),
+        };
+
+  const algorithms = read.list('AUTH_ALGORITHMS', SIGNING_ALGORITHMS, ['RS256', 'ES256']);
+  const auth = {
+    jwksUrl: read.url('AUTH_JWKS_URL', mode === 'local' ? ['http:', 'https:'] : ['https:']),
+    issuer: read.required('AUTH_ISSUER'),
+    audience: read.required('AUTH_AUDIENCE'),
+    algorithms,
+  };
+  if (mode === 'aws' && auth.issuer === LOCAL_ISSUER) {
+    problems.push(`AUTH_ISSUER: '${LOCAL_ISSUER}' is the development issuer and is refused outside local mode`);
+  }
+
+  const paymentsQueueUrl = env.PAYMENTS_QUEUE_URL ? read.url('PAYMENTS_QUEUE_URL', ['https:']) : null;
+  if (mode === 'aws' && !paymentsQueueUrl) {
+    problems.push('PAYMENTS_QUEUE_URL: required outside local mode (the SQS queue the payment processor reads)');
+  }
+
+  const config: Config = {
+    mode,
+    host: read.required('HOST', mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
+    port: read.integer('PORT', 8080, 0, 65535),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    database,
+    databasePoolMax: read.integer('DB_POOL_MAX', 20, 1, 500),
+    auth,
+    paymentAmountCap: read.integer('PAYMENT_AMOUNT_CAP', 1_000_000, 1, Number.MAX_SAFE_INTEGER),
+    paymentsQueueUrl,
+    rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    trustedProxyHops: read.integer('TRUSTED_PROXY_HOPS', mode === 'aws' ? 1 : 0, 0, 10),
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return config;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  required(name: string, fallback?: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) {
+      this.problems.push(`${name}: required but not set`);
+      return '';
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name) ?? fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.push(`${name}: '${value}' is not one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      this.problems.push(`${name}: '${value}' is not an integer between ${min} and ${max}`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  url(name: string, protocols: readonly string[]): string {
+    const value = this.required(name);
+    if (value === '') return value;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      this.problems.push(`${name}: not a valid URL`);
+      return value;
+    }
+    if (!protocols.includes(url.protocol)) {
+      this.problems.push(`${name}: protocol '${url.protocol}' is not allowed here (use ${protocols.join(' or ')})`);
+    }
+    return value;
+  }
+
+  list<T extends string>(name: string, allowed: readonly T[], fallback: readonly T[]): T[] {
+    const value = this.raw(name);
+    if (value === undefined) return [...fallback];
+    const items = value.split(',').map((item) => item.trim());
+    const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
+    if (unknown.length > 0 || items.length === 0) {
+      this.problems.push(`${name}: '${unknown.join(',') || value}' not allowed; choose from ${allowed.join(', ')}`);
+      return [...fallback];
+    }
+    return items as T[];
+  }
+}

@@ -1,0 +1,130 @@
+import { UnknownPatientError, type Payment, type PaymentRepository } from '@citadel/db';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { isIso4217Currency } from '../domain/currency.js';
+import { requestFingerprint } from '../domain/request-fingerprint.js';
+import { ApiError } from '../errors.js';
+import type { PaymentQueue } from '../payments/payment-queue.js';
+import { auditContext } from './audit-context.js';
+import { errorResponses, IdParams, Uuid } from './schemas.js';
+
+const PaymentView = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    patientId: Type.String({ format: 'uuid' }),
+    amount: Type.Integer({ description: 'Minor units of the currency' }),
+    currency: Type.String(),
+    description: Type.String(),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('settled'), Type.Literal('failed')]),
+    failureReason: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+    processedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { $id: 'Payment' },
+);
+
+export interface PaymentRouteOptions {
+  readonly payments: PaymentRepository;
+  readonly queue: PaymentQueue;
+  readonly amountCap: number;
+}
+
+export async function paymentRoutes(app: FastifyInstance, options: PaymentRouteOptions): Promise<void> {
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { payments, queue } = options;
+
+  const PaymentInput = Type.Object(
+    {
+      patientId: Uuid,
+      amount: Type.Integer({ minimum: 1, maximum: options.amountCap, description: 'Minor units, e.g. cents' }),
+      currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
+      description: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
+    },
+    { additionalProperties: false },
+  );
+
+  routes.post(
+    '/',
+    {
+      config: { requiredScope: 'payments:write' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Create a payment (idempotent per Idempotency-Key)',
+        security: [{ bearer: ['payments:write'] }],
+        headers: Type.Object({ 'idempotency-key': Uuid }),
+        body: PaymentInput,
+        response: {
+          201: Type.Ref('Payment'),
+          ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!isIso4217Currency(request.body.currency)) {
+        throw new ApiError(422, 'unsupported_currency', 'currency is not an active ISO 4217 code');
+      }
+      const principal = auditContext(request).subject;
+      const key = request.headers['idempotency-key'].toLowerCase();
+      let result;
+      try {
+        result = await payments.create(
+          request.body,
+          { principal, key, requestHash: requestFingerprint(request.body) },
+          auditContext(request),
+          (payment) => ({ status: 201, body: payment }),
+        );
+      } catch (error) {
+        if (error instanceof UnknownPatientError) {
+          throw new ApiError(422, 'unknown_patient', 'patientId does not name a registered patient');
+        }
+        throw error;
+      }
+      if (result.kind === 'key_reused_with_other_request') {
+        throw new ApiError(
+          409,
+          'idempotency_key_reused',
+          'this Idempotency-Key was already used with a different request body',
+        );
+      }
+      const body = result.response.body as Payment;
+      if (result.kind === 'created' || body.status === 'pending') {
+        // A replay of a still-pending payment re-enqueues it, so a retry after a failed send
+        // recovers; the processor ignores payments that are no longer pending.
+        await queue.enqueue({ paymentId: body.id }).catch((error: unknown) => {
+          request.log.error({ event: 'payment_enqueue_failed', paymentId: body.id, err: error }, 'enqueue failed');
+          throw new ApiError(503, 'service_unavailable', 'the payment is recorded but not yet queued; retry with the same Idempotency-Key', {
+            cause: error,
+            headers: { 'retry-after': '2' },
+          });
+        });
+      }
+      if (result.kind === 'replayed') reply.header('idempotent-replayed', 'true');
+      return reply
+        .code(result.response.status as 201)
+        .header('location', `/v1/payments/${body.id}`)
+        .send(body);
+    },
+  );
+
+  routes.get(
+    '/:id',
+    {
+      config: { requiredScope: 'payments:read' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Read a payment',
+        security: [{ bearer: ['payments:read'] }],
+        params: IdParams,
+        response: { 200: Type.Ref('Payment'), ...errorResponses(400, 401, 403, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const payment = await payments.findById(request.params.id, auditContext(request));
+      if (!payment) throw new ApiError(404, 'payment_not_found', 'no payment has this id');
+      return payment;
+    },
+  );
+}
+
+export const paymentSchemas = [PaymentView];

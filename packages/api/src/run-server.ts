@@ -1,0 +1,81 @@
+import { createPool } from '@citadel/db';
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { buildApp, type AppDependencies } from './app.js';
+import type { Config } from './config.js';
+import { InProcessPaymentQueue } from './payments/in-process-payment-queue.js';
+import type { PaymentQueue } from './payments/payment-queue.js';
+import { SqsPaymentQueue } from './payments/sqs-payment-queue.js';
+
+/** Graceful shutdown must finish within this; the orchestrator's stop timeout is longer (30 s on ECS). */
+export const SHUTDOWN_DEADLINE_MS = 9_000;
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  /** Stops accepting, lets in-flight requests finish, drains in-process payments, closes the pool. */
+  close(): Promise<void>;
+}
+
+export interface RunServerOptions extends Partial<Omit<AppDependencies, 'config' | 'pool' | 'paymentQueue'>> {
+  /** Install SIGTERM/SIGINT handlers that close gracefully and exit. @default true */
+  readonly handleSignals?: boolean;
+  /** Called after the server closed on a signal, before the process exits. */
+  readonly onSignalClose?: () => Promise<void>;
+}
+
+export async function runServer(config: Config, options: RunServerOptions = {}): Promise<RunningServer> {
+  const pool = createDatabasePool(config);
+  let paymentQueue: PaymentQueue;
+  let app: FastifyInstance;
+  try {
+    paymentQueue = config.paymentsQueueUrl
+      ? new SqsPaymentQueue(config.paymentsQueueUrl)
+      : new InProcessPaymentQueue(pool, (error, paymentId) =>
+          app.log.error({ err: error, paymentId }, 'in-process payment processing failed'),
+        );
+    app = await buildApp({ ...options, config, pool, paymentQueue });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await paymentQueue.drain();
+      await pool.end();
+    })());
+
+  if (options.handleSignals ?? true) {
+    closeWithGrace({ delay: SHUTDOWN_DEADLINE_MS, logger: false }, async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'closing after an unexpected error');
+      else app.log.info({ signal }, 'shutting down');
+      await close();
+      await options.onSignalClose?.();
+    });
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return { app, url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, close };
+}
+
+function createDatabasePool(config: Config): pg.Pool {
+  const common = { max: config.databasePoolMax, applicationName: 'citadel-api' };
+  const { database } = config;
+  return database.auth === 'url'
+    ? createPool({ kind: 'url', connectionString: database.url, ...common })
+    : createPool({
+        kind: 'iam',
+        hostname: database.host,
+        port: database.port,
+        database: database.name,
+        username: database.user,
+        region: database.region,
+        caBundlePath: database.caBundlePath,
+        ...common,
+      });
+}

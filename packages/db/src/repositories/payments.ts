@@ -1,0 +1,152 @@
+import type pg from 'pg';
+import type { AuditContext } from './audit.js';
+import { AUDIT_COLUMNS } from './audit.js';
+import { isForeignKeyViolation } from '../database-errors.js';
+
+export type PaymentStatus = 'pending' | 'settled' | 'failed';
+
+export interface NewPayment {
+  readonly patientId: string;
+  /** Integer amount in the currency's minor unit (cents). */
+  readonly amount: number;
+  /** ISO 4217 code. */
+  readonly currency: string;
+  readonly description: string;
+}
+
+export interface Payment extends NewPayment {
+  readonly id: string;
+  readonly status: PaymentStatus;
+  readonly failureReason: string | null;
+  readonly createdAt: string;
+  readonly processedAt: string | null;
+}
+
+export interface IdempotentRequest {
+  /** Idempotency keys are scoped to the principal that sent them. */
+  readonly principal: string;
+  readonly key: string;
+  /** Fingerprint of the request body; a retry with another body is a conflict. */
+  readonly requestHash: string;
+}
+
+export interface StoredResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export type CreatePaymentResult =
+  | { readonly kind: 'created'; readonly payment: Payment; readonly response: StoredResponse }
+  | { readonly kind: 'replayed'; readonly paymentId: string; readonly response: StoredResponse }
+  | { readonly kind: 'key_reused_with_other_request' };
+
+export class UnknownPatientError extends Error {
+  override readonly name = 'UnknownPatientError';
+}
+
+const PAYMENT_FIELDS = `id, patient_id AS "patientId", amount::float8 AS amount, currency, description, status,
+  failure_reason AS "failureReason",
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createdAt",
+  to_char(processed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "processedAt"`;
+
+/**
+ * Payments and their idempotency keys. Creating a payment, recording the key with the
+ * response to replay, and the audit row commit in one transaction; a concurrent duplicate
+ * waits on the key's primary key and then replays the winner's response.
+ */
+export class PaymentRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async create(
+    payment: NewPayment,
+    request: IdempotentRequest,
+    audit: AuditContext,
+    toResponse: (payment: Payment) => StoredResponse,
+  ): Promise<CreatePaymentResult> {
+    const existing = await this.findStoredResponse(request);
+    if (existing) return existing;
+
+    const client = await this.pool.connect();
+    let created: CreatePaymentResult | null = null;
+    try {
+      await client.query('BEGIN');
+      const inserted = await client
+        .query<Payment>(
+          `INSERT INTO payments (patient_id, amount, currency, description, created_by)
+           VALUES ($1, $2, $3, $4, $5)
+           RETURNING ${PAYMENT_FIELDS}`,
+          [payment.patientId, payment.amount, payment.currency, payment.description, audit.subject],
+        )
+        .catch((error: unknown) => {
+          if (isForeignKeyViolation(error, 'payments_patient_id_fkey')) {
+            throw new UnknownPatientError('no patient has this id', { cause: error });
+          }
+          throw error;
+        });
+      const row = inserted.rows[0] as Payment;
+      const response = toResponse(row);
+      const claimed = await client.query(
+        `INSERT INTO idempotency_keys (principal, key, request_hash, payment_id, response_status, response_body)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (principal, key) DO NOTHING`,
+        [request.principal, request.key, request.requestHash, row.id, response.status, JSON.stringify(response.body)],
+      );
+      if (claimed.rowCount === 1) {
+        await client.query(
+          `INSERT INTO audit_events ${AUDIT_COLUMNS} VALUES ($1, 'create', 'payment', $2, $3, $4, 'success')`,
+          [audit.subject, row.id, audit.requestId, audit.sourceIp],
+        );
+        await client.query('COMMIT');
+        created = { kind: 'created', payment: row, response };
+      } else {
+        await client.query('ROLLBACK');
+      }
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (error instanceof UnknownPatientError) await this.auditRejectedCreate(audit);
+      throw error;
+    } finally {
+      client.release();
+    }
+    return created ?? ((await this.findStoredResponse(request)) as CreatePaymentResult);
+  }
+
+  async findById(id: string, audit: AuditContext): Promise<Payment | null> {
+    const { rows } = await this.pool.query<Payment>(
+      `WITH found AS (
+         SELECT * FROM payments WHERE id = $1
+       ), audited AS (
+         INSERT INTO audit_events ${AUDIT_COLUMNS}
+         SELECT $2, 'read', 'payment', $1::text, $3, $4,
+                CASE WHEN EXISTS (SELECT 1 FROM found) THEN 'success' ELSE 'not_found' END
+       )
+       SELECT ${PAYMENT_FIELDS} FROM found`,
+      [id, audit.subject, audit.requestId, audit.sourceIp],
+    );
+    return rows[0] ?? null;
+  }
+
+  private async findStoredResponse(request: IdempotentRequest): Promise<CreatePaymentResult | null> {
+    const { rows } = await this.pool.query<{
+      requestHash: string;
+      paymentId: string;
+      status: number;
+      body: unknown;
+    }>(
+      `SELECT request_hash AS "requestHash", payment_id AS "paymentId", response_status AS status, response_body AS body
+       FROM idempotency_keys WHERE principal = $1 AND key = $2`,
+      [request.principal, request.key],
+    );
+    const stored = rows[0];
+    if (!stored) return null;
+    if (stored.requestHash !== request.requestHash) return { kind: 'key_reused_with_other_request' };
+    return { kind: 'replayed', paymentId: stored.paymentId, response: { status: stored.status, body: stored.body } };
+  }
+
+  private async auditRejectedCreate(audit: AuditContext): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO audit_events ${AUDIT_COLUMNS} VALUES ($1, 'create', 'payment', NULL, $2, $3, 'rejected')`,
+      [audit.subject, audit.requestId, audit.sourceIp],
+    );
+  }
+}
