@@ -1,0 +1,3 @@
+import { buildCitadelApp } from '../lib/citadel-app.js';
+
+buildCitadelApp().app.synth();

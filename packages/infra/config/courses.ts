@@ -1,0 +1,49 @@
+import type { EnvironmentConfig } from './schema.js';
+
+/**
+ * Courses: a training environment in the development account (111111111111, a
+ * placeholder), in its own region, with DNS at Cloudflare. The account baseline comes
+ * from `dev`, so it is off here. The Cloudflare zone id is a placeholder to replace.
+ */
+export const courses: EnvironmentConfig = {
+  name: 'courses',
+  account: '111111111111',
+  region: 'eu-central-1',
+  availabilityZones: ['eu-central-1a', 'eu-central-1b'],
+  vpcCidr: '10.40.0.0/16',
+  logRetentionDays: 90,
+  alarmEmail: 'citadel-alerts-courses@example.com',
+  service: {
+    cpu: 512,
+    memoryMiB: 1024,
+    desiredCount: 1,
+    minTasks: 1,
+    maxTasks: 3,
+    cpuTargetPercent: 60,
+    requestsPerTarget: 500,
+  },
+  edge: { domainName: 'api.courses.example.org', albDeletionProtection: false, wafRateLimitPer5Min: 1000 },
+  dns: {
+    provider: 'cloudflare',
+    zoneId: '0123456789abcdef0123456789abcdef',
+    zoneName: 'courses.example.org',
+    apiTokenSecretName: 'citadel/courses/cloudflare-api-token',
+  },
+  payments: { maxReceiveCount: 3, processorReservedConcurrency: 2 },
+  database: {
+    instanceClass: 't4g',
+    instanceSize: 'medium',
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 50,
+    multiAz: false,
+    backupRetentionDays: 7,
+    deletionProtection: false,
+    snapshotOnDelete: false,
+    backupPlanRetentionDays: 35,
+    vaultMinRetentionDays: 7,
+    monitoringIntervalSeconds: 60,
+  },
+  baseline: { enabled: false, cloudTrail: false, guardDuty: false, securityHub: false },
+  github: { repository: 'example-org/citadel' },
+  features: { waf: true, containerInsights: true, ecsExec: false },
+};

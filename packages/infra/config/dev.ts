@@ -1,0 +1,47 @@
+import type { EnvironmentConfig } from './schema.js';
+
+/**
+ * Development: smallest footprint, data disposable. Account and zone ids are
+ * placeholders (111111111111, Z…0001): replace them with your own before deploying.
+ */
+export const dev: EnvironmentConfig = {
+  name: 'dev',
+  account: '111111111111',
+  region: 'eu-west-1',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  vpcCidr: '10.10.0.0/16',
+  logRetentionDays: 90,
+  alarmEmail: 'citadel-alerts-dev@example.com',
+  service: {
+    cpu: 512,
+    memoryMiB: 1024,
+    desiredCount: 1,
+    minTasks: 1,
+    maxTasks: 2,
+    cpuTargetPercent: 60,
+    requestsPerTarget: 500,
+  },
+  edge: {
+    domainName: 'api.dev.citadel.example.com',
+    albDeletionProtection: false,
+    wafRateLimitPer5Min: 2000,
+  },
+  dns: { provider: 'route53', hostedZoneId: 'Z00000000000000000001', zoneName: 'dev.citadel.example.com' },
+  payments: { maxReceiveCount: 3, processorReservedConcurrency: 2 },
+  database: {
+    instanceClass: 't4g',
+    instanceSize: 'medium',
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 50,
+    multiAz: false,
+    backupRetentionDays: 7,
+    deletionProtection: false,
+    snapshotOnDelete: false,
+    backupPlanRetentionDays: 35,
+    vaultMinRetentionDays: 7,
+    monitoringIntervalSeconds: 60,
+  },
+  baseline: { enabled: true, cloudTrail: true, guardDuty: true, securityHub: true },
+  github: { repository: 'example-org/citadel' },
+  features: { waf: true, containerInsights: true, ecsExec: false },
+};

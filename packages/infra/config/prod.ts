@@ -1,0 +1,43 @@
+import type { EnvironmentConfig } from './schema.js';
+
+/**
+ * Production: three AZs, Multi-AZ database, 35-day backups, one year of logs. Account
+ * and zone ids are placeholders (333333333333, Z…0003): replace them before deploying.
+ */
+export const prod: EnvironmentConfig = {
+  name: 'prod',
+  account: '333333333333',
+  region: 'eu-west-1',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  vpcCidr: '10.30.0.0/16',
+  logRetentionDays: 365,
+  alarmEmail: 'citadel-alerts-prod@example.com',
+  service: {
+    cpu: 1024,
+    memoryMiB: 2048,
+    desiredCount: 3,
+    minTasks: 3,
+    maxTasks: 12,
+    cpuTargetPercent: 50,
+    requestsPerTarget: 400,
+  },
+  edge: { domainName: 'api.citadel.example.com', albDeletionProtection: true, wafRateLimitPer5Min: 5000 },
+  dns: { provider: 'route53', hostedZoneId: 'Z00000000000000000003', zoneName: 'citadel.example.com' },
+  payments: { maxReceiveCount: 5, processorReservedConcurrency: 20 },
+  database: {
+    instanceClass: 'm7g',
+    instanceSize: 'large',
+    allocatedStorageGiB: 100,
+    maxAllocatedStorageGiB: 1000,
+    multiAz: true,
+    backupRetentionDays: 35,
+    deletionProtection: true,
+    snapshotOnDelete: true,
+    backupPlanRetentionDays: 365,
+    vaultMinRetentionDays: 35,
+    monitoringIntervalSeconds: 15,
+  },
+  baseline: { enabled: true, cloudTrail: true, guardDuty: true, securityHub: true },
+  github: { repository: 'example-org/citadel' },
+  features: { waf: true, containerInsights: true, ecsExec: false },
+};

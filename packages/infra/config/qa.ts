@@ -1,0 +1,43 @@
+import type { EnvironmentConfig } from './schema.js';
+
+/**
+ * QA: production-shaped (Multi-AZ, deletion protection) at a smaller size. Account and
+ * zone ids are placeholders (222222222222, Z…0002): replace them before deploying.
+ */
+export const qa: EnvironmentConfig = {
+  name: 'qa',
+  account: '222222222222',
+  region: 'eu-west-1',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  vpcCidr: '10.20.0.0/16',
+  logRetentionDays: 180,
+  alarmEmail: 'citadel-alerts-qa@example.com',
+  service: {
+    cpu: 512,
+    memoryMiB: 1024,
+    desiredCount: 2,
+    minTasks: 2,
+    maxTasks: 4,
+    cpuTargetPercent: 60,
+    requestsPerTarget: 500,
+  },
+  edge: { domainName: 'api.qa.citadel.example.com', albDeletionProtection: true, wafRateLimitPer5Min: 2000 },
+  dns: { provider: 'route53', hostedZoneId: 'Z00000000000000000002', zoneName: 'qa.citadel.example.com' },
+  payments: { maxReceiveCount: 5, processorReservedConcurrency: 5 },
+  database: {
+    instanceClass: 't4g',
+    instanceSize: 'large',
+    allocatedStorageGiB: 50,
+    maxAllocatedStorageGiB: 200,
+    multiAz: true,
+    backupRetentionDays: 14,
+    deletionProtection: true,
+    snapshotOnDelete: true,
+    backupPlanRetentionDays: 35,
+    vaultMinRetentionDays: 14,
+    monitoringIntervalSeconds: 30,
+  },
+  baseline: { enabled: true, cloudTrail: true, guardDuty: true, securityHub: true },
+  github: { repository: 'example-org/citadel' },
+  features: { waf: true, containerInsights: true, ecsExec: false },
+};

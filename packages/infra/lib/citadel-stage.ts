@@ -1,0 +1,33 @@
+import { Stage } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/index.js';
+import { DataStack } from './stacks/data-stack.js';
+import { NetworkStack } from './stacks/network-stack.js';
+import { SharedStack } from './stacks/shared-stack.js';
+
+export interface CitadelStageProps {
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * One environment: its stacks in deploy order (`shared`, `network`, `data`, …), each
+ * deployable alone and named `citadel-<env>-<layer>`. Later stacks receive what they
+ * need from earlier ones through the typed properties below.
+ */
+export class CitadelStage extends Stage {
+  readonly config: EnvironmentConfig;
+  readonly shared: SharedStack;
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+
+  constructor(scope: Construct, props: CitadelStageProps) {
+    const { config } = props;
+    super(scope, config.name, { env: { account: config.account, region: config.region } });
+    this.config = config;
+
+    this.shared = new SharedStack(this, { config });
+    this.network = new NetworkStack(this, { config });
+    this.network.addStackDependency(this.shared, 'shared deploys first');
+    this.data = new DataStack(this, { config, network: this.network });
+  }
+}

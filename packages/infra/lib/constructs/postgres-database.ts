@@ -1,0 +1,213 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  InstanceType,
+  Peer,
+  Port,
+  SecurityGroup,
+  type ISecurityGroup,
+  type IVpc,
+  type SubnetSelection,
+} from 'aws-cdk-lib/aws-ec2';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import {
+  CaCertificate,
+  Credentials,
+  DatabaseInstance,
+  DatabaseInstanceEngine,
+  ParameterGroup,
+  PostgresEngineVersion,
+  StorageType,
+} from 'aws-cdk-lib/aws-rds';
+import { HostedRotation } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { DatabaseConfig } from '../../config/index.js';
+import { acknowledge } from '../acknowledge.js';
+import { EncryptedLogGroup } from './encrypted-log-group.js';
+
+/** Newest PostgreSQL this aws-cdk-lib offers; minor upgrades are applied automatically. */
+export const POSTGRES_VERSION = PostgresEngineVersion.VER_18_3;
+/** Database the API and functions use. */
+export const DATABASE_NAME = 'citadel';
+/** Application role created by the migrations; the API and functions log in as it with IAM tokens. */
+export const APPLICATION_USER = 'citadel_app';
+/** Master user, whose generated password lives only in Secrets Manager. */
+export const MASTER_USER = 'citadel_admin';
+const POSTGRES_PORT = 5432;
+const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+
+export interface PostgresDatabaseProps {
+  readonly vpc: IVpc;
+  /** Isolated subnets the instance lives in. */
+  readonly subnets: SubnetSelection;
+  /** Subnets of the secret-rotation function (it reaches Secrets Manager through the VPC endpoint). */
+  readonly rotationSubnets: SubnetSelection;
+  /** Security groups allowed to connect on 5432; nothing else is. */
+  readonly clientSecurityGroups: readonly ISecurityGroup[];
+  /** `citadel-<env>-postgres`; fixed so the log groups can be created, encrypted, before the instance. */
+  readonly instanceIdentifier: string;
+  /** Encrypts storage, snapshots and Performance Insights. */
+  readonly databaseKey: IKey;
+  /** Encrypts the master secret. */
+  readonly secretsKey: IKey;
+  /** Encrypts the exported PostgreSQL log groups. */
+  readonly logsKey: IKey;
+  /** Days to keep exported logs (at least 90). */
+  readonly logRetentionDays: number;
+  /** Name of the master secret in Secrets Manager. */
+  readonly masterSecretName: string;
+  readonly config: DatabaseConfig;
+}
+
+/**
+ * RDS for PostgreSQL set up for regulated data: isolated subnets, not publicly
+ * accessible, storage and Performance Insights encrypted with the database key, IAM
+ * authentication, TLS forced by the parameter group, connection/DDL/role audit logging
+ * (pgaudit) exported to encrypted log groups, enhanced monitoring, automated backups,
+ * and a master secret rotated every 30 days by the hosted rotation function.
+ */
+export class PostgresDatabase extends Construct {
+  readonly instance: DatabaseInstance;
+  readonly securityGroup: ISecurityGroup;
+  readonly parameterGroup: ParameterGroup;
+
+  constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
+    super(scope, id);
+    const { config } = props;
+    const engine = DatabaseInstanceEngine.postgres({ version: POSTGRES_VERSION });
+
+    const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'PostgreSQL: 5432 from Citadel workloads only',
+      allowAllOutbound: false,
+    });
+    for (const client of props.clientSecurityGroups) {
+      securityGroup.addIngressRule(client, Port.tcp(POSTGRES_PORT), 'PostgreSQL from a Citadel workload');
+    }
+    this.securityGroup = securityGroup;
+
+    this.parameterGroup = new ParameterGroup(this, 'Parameters', {
+      engine,
+      description: 'Citadel PostgreSQL: TLS only, audit logging',
+      parameters: {
+        'rds.force_ssl': '1',
+        ssl_min_protocol_version: 'TLSv1.2',
+        password_encryption: 'scram-sha-256',
+        shared_preload_libraries: 'pg_stat_statements,pgaudit',
+        'pgaudit.log': 'ddl,role',
+        'pgaudit.log_catalog': '0',
+        log_connections: '1',
+        log_disconnections: '1',
+        log_statement: 'ddl',
+      },
+    });
+
+    const logGroups = LOG_EXPORTS.map(
+      (name) =>
+        new EncryptedLogGroup(this, `${name}Logs`, {
+          logGroupName: `/aws/rds/instance/${props.instanceIdentifier}/${name}`,
+          encryptionKey: props.logsKey,
+          retentionDays: props.logRetentionDays,
+        }),
+    );
+
+    this.instance = new DatabaseInstance(this, 'Instance', {
+      instanceIdentifier: props.instanceIdentifier,
+      engine,
+      instanceType: new InstanceType(`${config.instanceClass}.${config.instanceSize}`),
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [securityGroup],
+      publiclyAccessible: false,
+      port: POSTGRES_PORT,
+      databaseName: DATABASE_NAME,
+      credentials: Credentials.fromGeneratedSecret(MASTER_USER, {
+        secretName: props.masterSecretName,
+        encryptionKey: props.secretsKey,
+      }),
+      iamAuthentication: true,
+      parameterGroup: this.parameterGroup,
+      caCertificate: CaCertificate.RDS_CA_RSA2048_G1,
+      multiAz: config.multiAz,
+      storageType: StorageType.GP3,
+      allocatedStorage: config.allocatedStorageGiB,
+      maxAllocatedStorage: config.maxAllocatedStorageGiB,
+      storageEncrypted: true,
+      storageEncryptionKey: props.databaseKey,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: props.databaseKey,
+      monitoringInterval: Duration.seconds(config.monitoringIntervalSeconds),
+      cloudwatchLogsExports: [...LOG_EXPORTS],
+      backupRetention: Duration.days(config.backupRetentionDays),
+      preferredBackupWindow: '02:00-03:00',
+      preferredMaintenanceWindow: 'sun:04:00-sun:05:00',
+      copyTagsToSnapshot: true,
+      autoMinorVersionUpgrade: true,
+      deletionProtection: config.deletionProtection,
+      removalPolicy: config.snapshotOnDelete ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
+    });
+    for (const logGroup of logGroups) this.instance.node.addDependency(logGroup);
+
+    const rotationSecurityGroup = new SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Master secret rotation function: Secrets Manager endpoint and PostgreSQL only',
+      allowAllOutbound: false,
+    });
+    rotationSecurityGroup.addEgressRule(
+      Peer.anyIpv4(),
+      Port.tcp(443),
+      'Secrets Manager through the VPC endpoint',
+    );
+    rotationSecurityGroup.addEgressRule(
+      securityGroup,
+      Port.tcp(POSTGRES_PORT),
+      'PostgreSQL to rotate the master password',
+    );
+    securityGroup.addIngressRule(
+      rotationSecurityGroup,
+      Port.tcp(POSTGRES_PORT),
+      'PostgreSQL from the rotation function',
+    );
+    this.instance.secret?.addRotationSchedule('Rotation', {
+      automaticallyAfter: Duration.days(30),
+      hostedRotation: HostedRotation.postgreSqlSingleUser({
+        vpc: props.vpc,
+        vpcSubnets: props.rotationSubnets,
+        securityGroups: [rotationSecurityGroup],
+      }),
+    });
+
+    if (!config.multiAz) {
+      acknowledge(
+        this.instance,
+        ['AwsSolutions-RDS3', 'HIPAA.Security-RDSMultiAZSupport', 'NIST.800.53.R5-RDSMultiAZSupport'],
+        "Multi-AZ is off by this environment's config (non-production, no real patient or card data); daily AWS Backup recovery points and point-in-time restore cover an AZ loss.",
+      );
+    }
+    if (!config.deletionProtection) {
+      acknowledge(
+        this.instance,
+        [
+          'AwsSolutions-RDS10',
+          'HIPAA.Security-RDSInstanceDeletionProtectionEnabled',
+          'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
+        ],
+        "Deletion protection is off by this environment's config so the disposable non-production database can be torn down; stack termination protection and the locked backup vault still guard it.",
+      );
+    }
+    const monitoringRole = this.instance.node.tryFindChild('MonitoringRole');
+    if (monitoringRole) {
+      acknowledge(
+        monitoringRole,
+        [
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+        ],
+        'Enhanced monitoring role assumable only by monitoring.rds.amazonaws.com; the AWS-maintained policy only writes OS metrics to the RDSOSMetrics log group and tracks new RDS requirements.',
+      );
+    }
+    acknowledge(
+      this.instance,
+      ['AwsSolutions-RDS11'],
+      'PostgreSQL keeps its standard port 5432: the instance is in isolated subnets, not publicly accessible, and its security group admits 5432 only from Citadel workload security groups.',
+    );
+  }
+}

@@ -1,0 +1,90 @@
+import { Stack } from 'aws-cdk-lib';
+import {
+  FlowLog,
+  FlowLogDestination,
+  FlowLogResourceType,
+  FlowLogTrafficType,
+  type IVpc,
+} from 'aws-cdk-lib/aws-ec2';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { CfnLogGroup, ILogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+import { EncryptedLogGroup } from './encrypted-log-group.js';
+import { SecureBucket } from './secure-bucket.js';
+
+export interface VpcFlowLogsProps {
+  readonly vpc: IVpc;
+  /** Encrypts the log group and the flow-log bucket. */
+  readonly logsKey: IKey;
+  /** Days to keep flow logs in CloudWatch Logs and in S3 (at least 90). */
+  readonly retentionDays: number;
+  /** Receives the flow-log bucket's server access logs. */
+  readonly accessLogsBucket: IBucket;
+}
+
+/**
+ * Flow logs of all traffic in the VPC, delivered twice: to a KMS-encrypted CloudWatch
+ * Logs group for queries and alarms, and to a KMS-encrypted, versioned S3 bucket as
+ * long-term evidence.
+ */
+export class VpcFlowLogs extends Construct {
+  readonly logGroup: ILogGroup;
+  readonly bucket: IBucket;
+
+  constructor(scope: Construct, id: string, props: VpcFlowLogsProps) {
+    super(scope, id);
+    this.logGroup = new EncryptedLogGroup(this, 'LogGroup', {
+      encryptionKey: props.logsKey,
+      retentionDays: props.retentionDays,
+    }).logGroup;
+    this.bucket = new SecureBucket(this, 'Bucket', {
+      encryptionKey: props.logsKey,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      expirationDays: props.retentionDays,
+    }).bucket;
+
+    // A customer-managed policy on a role CDK may not add inline policies to: delivery
+    // permissions stay reviewable as one named policy.
+    const deliveryRole = new Role(this, 'DeliveryRole', {
+      assumedBy: new ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Delivers VPC flow logs to CloudWatch Logs',
+    });
+    const deliveryPolicy = new ManagedPolicy(this, 'DeliveryPolicy', {
+      roles: [deliveryRole],
+      statements: [
+        new PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:log-stream:*`],
+        }),
+      ],
+    });
+
+    acknowledge(
+      deliveryPolicy,
+      [
+        `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as CfnLogGroup)}.Arn>:log-stream:*]`,
+      ],
+      'Flow-log delivery names one log stream per network interface at delivery time; the wildcard covers only streams inside this one encrypted flow-log group.',
+    );
+
+    const resourceType = FlowLogResourceType.fromVpc(props.vpc);
+    new FlowLog(this, 'ToCloudWatch', {
+      resourceType,
+      trafficType: FlowLogTrafficType.ALL,
+      destination: FlowLogDestination.toCloudWatchLogs(
+        this.logGroup,
+        deliveryRole.withoutPolicyUpdates({ addGrantsToResources: false }),
+      ),
+    });
+    new FlowLog(this, 'ToS3', {
+      resourceType,
+      trafficType: FlowLogTrafficType.ALL,
+      destination: FlowLogDestination.toS3(this.bucket),
+    });
+  }
+}

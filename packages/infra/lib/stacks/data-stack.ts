@@ -1,0 +1,57 @@
+import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import type { DatabaseInstance } from 'aws-cdk-lib/aws-rds';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../config/index.js';
+import { DatabaseBackup } from '../constructs/database-backup.js';
+import { PostgresDatabase } from '../constructs/postgres-database.js';
+import { CitadelStack } from './citadel-stack.js';
+import type { NetworkStack } from './network-stack.js';
+
+export interface DataStackProps {
+  readonly config: EnvironmentConfig;
+  readonly network: NetworkStack;
+}
+
+/** The PostgreSQL database, its master secret and rotation, and its backup plan. */
+export class DataStack extends CitadelStack {
+  /** Use `instance.instanceResourceId` (the DbiResourceId) to build `rds-db:connect` resources. */
+  readonly database: DatabaseInstance;
+  readonly databaseSecurityGroup: ISecurityGroup;
+  /** Master credentials (JSON with username, password, host, port, dbname); for the database bootstrap only. */
+  readonly masterSecret: ISecret;
+  readonly backup: DatabaseBackup;
+
+  constructor(scope: Construct, props: DataStackProps) {
+    super(scope, {
+      config: props.config,
+      layer: 'data',
+      description: 'PostgreSQL, its secret and its backups',
+    });
+    const { config, network } = props;
+    const postgres = new PostgresDatabase(this, 'Postgres', {
+      vpc: network.vpc,
+      subnets: network.dataSubnets,
+      rotationSubnets: network.appSubnets,
+      clientSecurityGroups: [network.serviceSecurityGroup, network.functionSecurityGroup],
+      instanceIdentifier: `citadel-${config.name}-postgres`,
+      databaseKey: network.keys.database,
+      secretsKey: network.keys.secrets,
+      logsKey: network.keys.logs,
+      logRetentionDays: config.logRetentionDays,
+      masterSecretName: `citadel/${config.name}/database/master`,
+      config: config.database,
+    });
+    this.database = postgres.instance;
+    this.databaseSecurityGroup = postgres.securityGroup;
+    if (!postgres.instance.secret) throw new Error('PostgresDatabase did not generate a master secret');
+    this.masterSecret = postgres.instance.secret;
+    this.backup = new DatabaseBackup(this, 'Backup', {
+      instance: postgres.instance,
+      vaultName: `citadel-${config.name}-database`,
+      encryptionKey: network.keys.backups,
+      retentionDays: config.database.backupPlanRetentionDays,
+      minRetentionDays: config.database.vaultMinRetentionDays,
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import type { IRepository } from 'aws-cdk-lib/aws-ecr';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../config/index.js';
+import { ContainerRepository } from '../constructs/container-repository.js';
+import { ServiceKey } from '../constructs/service-key.js';
+import { CitadelStack } from './citadel-stack.js';
+
+export interface SharedStackProps {
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * What a deploy needs before anything else exists: the API image repository (and the
+ * delivery identity). Its images key lives here rather than with the data keys in
+ * `network`, because this stack deploys first and must not depend on later layers.
+ */
+export class SharedStack extends CitadelStack {
+  /** Repository the API image is pushed to and the ECS service pulls from. */
+  readonly apiRepository: IRepository;
+  /** Encrypts container images. */
+  readonly imagesKey: IKey;
+
+  constructor(scope: Construct, props: SharedStackProps) {
+    super(scope, {
+      config: props.config,
+      layer: 'shared',
+      description: 'container image repository and delivery identity',
+    });
+    this.imagesKey = new ServiceKey(this, 'ImagesKey', {
+      aliasName: `citadel/${props.config.name}/images`,
+      description: 'Citadel container images in ECR',
+      viaServices: ['ecr'],
+    }).key;
+    this.apiRepository = new ContainerRepository(this, 'ApiImages', {
+      repositoryName: `citadel/${props.config.name}/api`,
+      encryptionKey: this.imagesKey,
+    }).repository;
+  }
+}
