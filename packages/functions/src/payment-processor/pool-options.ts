@@ -1,8 +1,6 @@
 import type { PoolOptions } from '@citadel/db';
 import { FunctionConfigError } from '../errors.js';
-
-/** Where the Lambda Node.js runtime keeps its CA bundle, which includes the RDS certificate authorities. */
-export const LAMBDA_CA_BUNDLE_PATH = '/var/runtime/ca-cert.pem';
+import { LAMBDA_CA_BUNDLE_PATH } from '../shared/lambda-runtime.js';
 
 const REQUIRED = ['DB_HOST', 'DB_NAME', 'DB_USER', 'AWS_REGION'] as const;
 

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FunctionConfigError } from '../../src/errors.js';
-import {
-  LAMBDA_CA_BUNDLE_PATH,
-  poolOptionsFromEnvironment,
-} from '../../src/payment-processor/pool-options.js';
+import { poolOptionsFromEnvironment } from '../../src/payment-processor/pool-options.js';
+import { LAMBDA_CA_BUNDLE_PATH } from '../../src/shared/lambda-runtime.js';
 
 const lambdaEnvironment = {
   AWS_LAMBDA_FUNCTION_NAME: 'citadel-dev-payment-processor',

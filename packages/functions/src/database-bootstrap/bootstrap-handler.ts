@@ -1,0 +1,56 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource.js';
+import { readSecretJson, type SecretsReader } from '../shared/secrets.js';
+import { bootstrapDatabase } from './bootstrap-database.js';
+import { masterConnection, type ConnectMaster } from './master-connection.js';
+import { parseBootstrapProperties } from './properties.js';
+
+export interface DatabaseBootstrapDependencies {
+  readonly secrets: SecretsReader;
+  readonly connectMaster: ConnectMaster;
+  readonly logger: Logger;
+}
+
+export type DatabaseBootstrapHandler = (event: CustomResourceEvent) => Promise<CustomResourceResponse>;
+
+/**
+ * `onEvent` handler for the CDK Provider framework. Create and Update bootstrap the
+ * database (the same idempotent steps); Delete changes nothing, so removing the resource
+ * or the stack never drops roles or data. The physical id is fixed at Create.
+ */
+export function createDatabaseBootstrap({
+  secrets,
+  connectMaster,
+  logger,
+}: DatabaseBootstrapDependencies): DatabaseBootstrapHandler {
+  return async (event) => {
+    const properties = parseBootstrapProperties(event.ResourceProperties);
+    const physicalResourceId =
+      event.RequestType === 'Create'
+        ? `database-bootstrap/${properties.dbName}/${properties.appUser}`
+        : event.PhysicalResourceId;
+    if (event.RequestType === 'Delete') {
+      logger.info('database bootstrap removed; database left unchanged', { physicalResourceId });
+      return { PhysicalResourceId: physicalResourceId };
+    }
+    const secret = await readSecretJson(secrets, properties.masterSecretArn);
+    const connection = masterConnection(secret, properties, properties.masterSecretArn);
+    const pool = connectMaster(connection);
+    try {
+      const { migrationsApplied } = await bootstrapDatabase(pool, properties.appUser);
+      logger.info('database bootstrapped', {
+        requestType: event.RequestType,
+        host: connection.host,
+        database: connection.database,
+        appUser: properties.appUser,
+        migrationsApplied,
+      });
+      return {
+        PhysicalResourceId: physicalResourceId,
+        Data: { AppUser: properties.appUser, MigrationsApplied: String(migrationsApplied.length) },
+      };
+    } finally {
+      await pool.end();
+    }
+  };
+}
