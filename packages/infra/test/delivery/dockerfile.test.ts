@@ -70,6 +70,10 @@ describe('packages/api/Dockerfile', () => {
     expect(dockerfile).toMatch(/DB_CA_BUNDLE_PATH=\/etc\/ssl\/certs\/rds-global-bundle\.pem/);
   });
 
+  it('puts node on PATH for the container health check', () => {
+    expect(dockerfile).toMatch(/PATH=\/nodejs\/bin:/);
+  });
+
   it('carries no secret-looking build argument or environment variable', () => {
     expect(secretLookingVariables(dockerfile)).toEqual([]);
   });
