@@ -1,0 +1,110 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadEnvironmentConfig, type EnvironmentConfig } from '../../config/index.js';
+import { STACK_LAYERS, type StackLayer } from '../../lib/stacks/citadel-stack.js';
+import { verifyAwsIdentity, type GetCallerIdentity } from './aws-identity.js';
+import type { RunCdk } from './cdk.js';
+import { parseDeliveryArgs, type DeliveryArgs } from './cli-args.js';
+import { findStackTemplate } from './cloud-assembly.js';
+
+/** Context key the app stack reads the API image digest from. */
+export const API_IMAGE_DIGEST_CONTEXT = 'citadel:apiImageDigest';
+
+/** What the deploy and diff commands touch, passed in so that tests can see every call. */
+export interface DeliveryDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly getCallerIdentity: GetCallerIdentity;
+  readonly runCdk: RunCdk;
+  readonly log: (line: string) => void;
+  /** Directory relative paths on the command line are resolved from. */
+  readonly cwd: string;
+}
+
+/** The environment's layers in deploy order: all of them unless `--stacks` chose some. */
+export function layersFor(config: EnvironmentConfig, asked: readonly StackLayer[] | undefined): StackLayer[] {
+  const available = STACK_LAYERS.filter((layer) => layer !== 'baseline' || config.baseline.enabled);
+  if (!asked) return available;
+  const refused = asked.filter((layer) => !available.includes(layer));
+  if (refused.length > 0) {
+    throw new Error(
+      `environment "${config.name}" has no ${refused.join(', ')} stack (baseline.enabled is false in its config).`,
+    );
+  }
+  return available.filter((layer) => asked.includes(layer));
+}
+
+function selectors(config: EnvironmentConfig, layers: readonly StackLayer[]): string[] {
+  return layers.map((layer) => `${config.name}/${layer}`);
+}
+
+function cdkEnv(deps: DeliveryDeps, config: EnvironmentConfig): Record<string, string | undefined> {
+  return { ...deps.env, AWS_REGION: config.region, AWS_DEFAULT_REGION: config.region };
+}
+
+/** `npm run deploy -- --env <env> [--stacks a,b] [--image-digest sha256:...]`; resolves to the exit code. */
+export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promise<number> {
+  const args = parseDeliveryArgs(argv, 'deploy');
+  const config = loadEnvironmentConfig(args.env);
+  const layers = layersFor(config, args.stacks);
+  const caller = await verifyAwsIdentity(config, deps.env, deps.getCallerIdentity);
+  deps.log(
+    `Deploying ${layers.join(' → ')} to ${config.name} (account ${config.account}, ${config.region}) as ${caller.arn}`,
+  );
+  return deps.runCdk(
+    [
+      'deploy',
+      ...selectors(config, layers),
+      '--exclusively',
+      '--concurrency',
+      '1',
+      // A person approves IAM and security-group broadening at the terminal; in CI the
+      // GitHub environment's required reviewers have approved before the job started.
+      '--require-approval',
+      deps.env.CI === 'true' ? 'never' : 'broadening',
+      ...(deps.env.CI === 'true' ? ['--ci', '--progress', 'events'] : []),
+      ...(args.imageDigest ? ['--context', `${API_IMAGE_DIGEST_CONTEXT}=${args.imageDigest}`] : []),
+    ],
+    cdkEnv(deps, config),
+  );
+}
+
+/**
+ * `npm run diff -- --env <env> [--stacks a,b]` compares with the deployed stacks (credentials
+ * checked first); with `--against <cloud assembly>` it compares two synthesized assemblies
+ * offline instead (the pull-request diff), needing no credentials.
+ */
+export async function diff(argv: readonly string[], deps: DeliveryDeps): Promise<number> {
+  const args = parseDeliveryArgs(argv, 'diff');
+  const config = loadEnvironmentConfig(args.env);
+  const layers = layersFor(config, args.stacks);
+  if (args.against !== undefined) return offlineDiff(args, config, layers, deps);
+  await verifyAwsIdentity(config, deps.env, deps.getCallerIdentity);
+  return deps.runCdk(['diff', ...selectors(config, layers), '--exclusively'], cdkEnv(deps, config));
+}
+
+async function offlineDiff(
+  args: DeliveryArgs,
+  config: EnvironmentConfig,
+  layers: readonly StackLayer[],
+  deps: DeliveryDeps,
+): Promise<number> {
+  const base = resolve(deps.cwd, args.against!);
+  const head = resolve(deps.cwd, args.app ?? 'packages/infra/cdk.out');
+  const empty = join(mkdtempSync(join(tmpdir(), 'citadel-diff-')), 'empty.template.json');
+  writeFileSync(empty, '{}');
+  let worst = 0;
+  for (const stack of selectors(config, layers)) {
+    if (!findStackTemplate(head, stack)) {
+      deps.log(`${stack}: not in ${head}; skipped`);
+      continue;
+    }
+    const before = findStackTemplate(base, stack) ?? empty;
+    const code = await deps.runCdk(['diff', '--app', head, stack, '--exclusively', '--template', before], {
+      ...deps.env,
+      CDK_DISABLE_VERSION_CHECK: '1',
+    });
+    worst = Math.max(worst, code);
+  }
+  return worst;
+}
