@@ -13,7 +13,7 @@ import { loggerOptions } from './logging.js';
 import type { PaymentQueue } from './payments/payment-queue.js';
 import { authentication } from './plugins/authentication.js';
 import { cardDataGuard } from './plugins/card-data-guard.js';
-import { errorHandler } from './plugins/error-handler.js';
+import { errorHandler, sendError } from './plugins/error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { patientRoutes, patientSchemas } from './routes/patients.js';
 import { paymentRoutes, paymentSchemas } from './routes/payments.js';
@@ -52,7 +52,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     requestTimeout: 15_000,
     keepAliveTimeout: 65_000,
     routerOptions: { maxParamLength: 100 },
+    // Errors raised before routing (a malformed URL, a bad header) get the same JSON shape.
+    frameworkErrors: (error, _request, reply) =>
+      sendError(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, 'bad_request', 'the request is malformed'),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
+
+  // Requests still in flight when the server starts closing end their keep-alive
+  // connection, so close() does not wait for idle sockets to time out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
 
   // JSON only: a text/plain body is answered with 415 instead of being parsed.
