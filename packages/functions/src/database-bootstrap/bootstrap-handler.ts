@@ -24,15 +24,18 @@ export function createDatabaseBootstrap({
   logger,
 }: DatabaseBootstrapDependencies): DatabaseBootstrapHandler {
   return async (event) => {
+    if (event.RequestType === 'Delete') {
+      // Checked before the properties, so that even a resource with invalid ones deletes cleanly.
+      logger.info('database bootstrap removed; database left unchanged', {
+        physicalResourceId: event.PhysicalResourceId,
+      });
+      return { PhysicalResourceId: event.PhysicalResourceId };
+    }
     const properties = parseBootstrapProperties(event.ResourceProperties);
     const physicalResourceId =
       event.RequestType === 'Create'
         ? `database-bootstrap/${properties.dbName}/${properties.appUser}`
         : event.PhysicalResourceId;
-    if (event.RequestType === 'Delete') {
-      logger.info('database bootstrap removed; database left unchanged', { physicalResourceId });
-      return { PhysicalResourceId: physicalResourceId };
-    }
     const secret = await readSecretJson(secrets, properties.masterSecretArn);
     const connection = masterConnection(secret, properties, properties.masterSecretArn);
     const pool = connectMaster(connection);
