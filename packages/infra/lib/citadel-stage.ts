@@ -1,7 +1,10 @@
 import { Stage } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/index.js';
+import { AppStack } from './stacks/app-stack.js';
+import { BaselineStack } from './stacks/baseline-stack.js';
 import { DataStack } from './stacks/data-stack.js';
+import { MonitoringStack } from './stacks/monitoring-stack.js';
 import { NetworkStack } from './stacks/network-stack.js';
 import { SharedStack } from './stacks/shared-stack.js';
 
@@ -19,6 +22,10 @@ export class CitadelStage extends Stage {
   readonly shared: SharedStack;
   readonly network: NetworkStack;
   readonly data: DataStack;
+  readonly app: AppStack;
+  readonly monitoring: MonitoringStack;
+  /** Only in the environment whose config enables the account baseline. */
+  readonly baseline?: BaselineStack;
 
   constructor(scope: Construct, props: CitadelStageProps) {
     const { config } = props;
@@ -29,5 +36,13 @@ export class CitadelStage extends Stage {
     this.network = new NetworkStack(this, { config });
     this.network.addStackDependency(this.shared, 'shared deploys first');
     this.data = new DataStack(this, { config, network: this.network });
+    this.app = new AppStack(this, { config, shared: this.shared, network: this.network, data: this.data });
+    this.monitoring = new MonitoringStack(this, {
+      config,
+      network: this.network,
+      data: this.data,
+      app: this.app,
+    });
+    if (config.baseline.enabled) this.baseline = new BaselineStack(this, { config, network: this.network });
   }
 }

@@ -1,0 +1,323 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import {
+  Peer,
+  Port,
+  SecurityGroup,
+  type ISecurityGroup,
+  type IVpc,
+  type SubnetSelection,
+} from 'aws-cdk-lib/aws-ec2';
+import type { IRepository } from 'aws-cdk-lib/aws-ecr';
+import {
+  AwsLogDriver,
+  Cluster,
+  ContainerImage,
+  ContainerInsights,
+  CpuArchitecture,
+  FargateService,
+  FargateTaskDefinition,
+  OperatingSystemFamily,
+  Protocol,
+  Secret,
+} from 'aws-cdk-lib/aws-ecs';
+import {
+  ApplicationProtocol,
+  type ApplicationListener,
+  type ApplicationTargetGroup,
+} from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Grant, type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+import { EncryptedLogGroup } from './encrypted-log-group.js';
+import { grantDatabaseConnect } from './grant-database-connect.js';
+
+/** Port the API listens on inside the container. */
+export const API_CONTAINER_PORT = 8080;
+/** User id the API runs as; the image creates it, and it owns nothing on the read-only root filesystem. */
+export const API_CONTAINER_USER = '10001';
+/** Where the API image keeps the RDS CA bundle it verifies the database certificate with. */
+export const API_RDS_CA_BUNDLE_PATH = '/etc/ssl/certs/rds-global-bundle.pem';
+
+const IMAGE_TAG = /^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
+
+/** How the API verifies bearer tokens. */
+export interface ApiAuthSettings {
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+export interface ApiServiceProps {
+  readonly vpc: IVpc;
+  /** Subnets of the tasks; they get no public IP. */
+  readonly vpcSubnets: SubnetSelection;
+  /** Repository the API image is pulled from. */
+  readonly repository: IRepository;
+  /** Immutable image tag or `sha256:` digest in `repository`. `latest` is refused. */
+  readonly imageTag: string;
+  /** HTTPS listener the service registers with. */
+  readonly listener: ApplicationListener;
+  readonly database: IDatabaseInstance;
+  /** @default 'citadel' */
+  readonly databaseName?: string;
+  /** @default 'citadel_app' */
+  readonly databaseUser?: string;
+  readonly paymentsQueue: IQueue;
+  readonly auth: ApiAuthSettings;
+  /** Largest payment amount the API accepts, in minor units. @default - the API's own default */
+  readonly paymentAmountCap?: number;
+  /** @default 'info' */
+  readonly logLevel?: string;
+  /** Values injected from Secrets Manager as environment variables. @default - none */
+  readonly secrets?: Record<string, ISecret>;
+  readonly logsKey: IKey;
+  /** Days the API's log events are kept (at least 90). */
+  readonly logRetentionDays: number;
+  /** Fargate CPU units. */
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly desiredCount: number;
+  readonly minTasks: number;
+  readonly maxTasks: number;
+  readonly cpuTargetPercent: number;
+  readonly requestsPerTarget: number;
+  /**
+   * Security group of the tasks; it must reach the database and the VPC endpoints. The
+   * load balancer adds its own ingress rule.
+   * @default - a new group allowing 443 out (endpoints) and the database port to the database
+   */
+  readonly securityGroup?: ISecurityGroup;
+  /** @default CpuArchitecture.X86_64 (what a default image build produces) */
+  readonly cpuArchitecture?: CpuArchitecture;
+  /** @default true */
+  readonly containerInsights?: boolean;
+  /** Interactive shells into running tasks. @default false */
+  readonly enableExecuteCommand?: boolean;
+}
+
+/**
+ * The Citadel API on ECS Fargate: a hardened task (non-root, read-only root filesystem,
+ * health check, KMS-encrypted logs) behind the HTTPS listener, rolling back a failed
+ * deployment and scaling on CPU and on requests per target.
+ */
+export class ApiService extends Construct {
+  readonly cluster: Cluster;
+  readonly service: FargateService;
+  readonly taskDefinition: FargateTaskDefinition;
+  readonly taskRole: IRole;
+  readonly executionRole: IRole;
+  readonly logGroup: LogGroup;
+  readonly securityGroup: ISecurityGroup;
+  /** Target group of the tasks behind the HTTPS listener. */
+  readonly targetGroup: ApplicationTargetGroup;
+
+  constructor(scope: Construct, id: string, props: ApiServiceProps) {
+    super(scope, id);
+    validate(props);
+
+    this.cluster = new Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2:
+        props.containerInsights === false ? ContainerInsights.DISABLED : ContainerInsights.ENHANCED,
+    });
+    if (props.containerInsights === false) {
+      acknowledge(
+        this.cluster,
+        ['AwsSolutions-ECS4'],
+        'Container Insights is switched off by this environment config to save cost; service CPU and memory alarms still use the standard ECS metrics.',
+      );
+    }
+
+    this.logGroup = new EncryptedLogGroup(this, 'Logs', {
+      encryptionKey: props.logsKey,
+      retentionDays: props.logRetentionDays,
+    }).logGroup;
+    this.taskRole = new Role(this, 'TaskRole', {
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Citadel API: database sign-in as the application user and payments queue sends',
+    });
+    this.executionRole = new Role(this, 'ExecutionRole', {
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Citadel API task start: image pull, log delivery and secret injection',
+    });
+
+    this.taskDefinition = new FargateTaskDefinition(this, 'Task', {
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryMiB,
+      taskRole: this.taskRole,
+      executionRole: this.executionRole,
+      runtimePlatform: {
+        cpuArchitecture: props.cpuArchitecture ?? CpuArchitecture.X86_64,
+        operatingSystemFamily: OperatingSystemFamily.LINUX,
+      },
+    });
+    this.taskDefinition.addVolume({ name: 'tmp' });
+    const container = this.taskDefinition.addContainer('api', {
+      image: ContainerImage.fromEcrRepository(props.repository, props.imageTag),
+      user: API_CONTAINER_USER,
+      readonlyRootFilesystem: true,
+      essential: true,
+      portMappings: [{ containerPort: API_CONTAINER_PORT, protocol: Protocol.TCP }],
+      logging: new AwsLogDriver({ logGroup: this.logGroup, streamPrefix: 'api' }),
+      environment: this.environment(props),
+      secrets: Object.fromEntries(
+        Object.entries(props.secrets ?? {}).map(([name, secret]) => [
+          name,
+          Secret.fromSecretsManager(secret),
+        ]),
+      ),
+      healthCheck: {
+        command: [
+          'CMD',
+          'node',
+          '-e',
+          `fetch('http://127.0.0.1:${API_CONTAINER_PORT}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+        ],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
+      stopTimeout: Duration.seconds(30),
+    });
+    container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+
+    this.securityGroup = props.securityGroup ?? this.createSecurityGroup(props);
+
+    this.service = new FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: [this.securityGroup],
+      assignPublicIp: false,
+      desiredCount: props.desiredCount,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriod: Duration.seconds(60),
+      enableExecuteCommand: props.enableExecuteCommand ?? false,
+    });
+
+    const targetGroup = (this.targetGroup = props.listener.addTargets('Api', {
+      port: API_CONTAINER_PORT,
+      protocol: ApplicationProtocol.HTTP,
+      targets: [this.service],
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: {
+        path: '/health',
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(15),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    }));
+
+    const scaling = this.service.autoScaleTaskCount({
+      minCapacity: props.minTasks,
+      maxCapacity: props.maxTasks,
+    });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.cpuTargetPercent });
+    scaling.scaleOnRequestCount('Requests', { requestsPerTarget: props.requestsPerTarget, targetGroup });
+
+    grantDatabaseConnect(this.taskRole, props.database, props.databaseUser ?? 'citadel_app');
+    // Explicit rather than queue.grantSendMessages, which adds wildcard KMS actions.
+    Grant.addToPrincipal({
+      grantee: this.taskRole,
+      actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      resourceArns: [props.paymentsQueue.queueArn],
+    });
+    if (props.paymentsQueue.encryptionMasterKey) {
+      Grant.addToPrincipal({
+        grantee: this.taskRole,
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resourceArns: [props.paymentsQueue.encryptionMasterKey.keyArn],
+      });
+    }
+    props.repository.grantPull(this.executionRole);
+
+    acknowledge(
+      this.taskDefinition,
+      ['AwsSolutions-ECS2'],
+      'The environment variables hold only non-secret settings (endpoints, names, log level); secrets reach the task only through Secrets Manager references.',
+    );
+    for (const role of [this.taskRole, this.executionRole]) {
+      acknowledge(
+        role,
+        [
+          'HIPAA.Security-IAMNoInlinePolicy',
+          'NIST.800.53.R5-IAMNoInlinePolicy',
+          'PCI.DSS.321-IAMNoInlinePolicy',
+        ],
+        "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
+      );
+    }
+    acknowledge(
+      this.executionRole,
+      ['AwsSolutions-IAM5[Resource::*]'],
+      'ecr:GetAuthorizationToken has no resource-level permissions; image layer reads stay scoped to the API repository in separate statements.',
+    );
+  }
+
+  private createSecurityGroup(props: ApiServiceProps): ISecurityGroup {
+    const group = new SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Citadel API tasks: traffic from the load balancer only',
+      allowAllOutbound: false,
+    });
+    group.addEgressRule(
+      Peer.anyIpv4(),
+      Port.tcp(443),
+      'AWS APIs through VPC endpoints; the subnets have no route to the internet',
+    );
+    group.connections.allowToDefaultPort(props.database, 'PostgreSQL with IAM authentication and TLS');
+    return group;
+  }
+
+  private environment(props: ApiServiceProps): Record<string, string> {
+    const environment: Record<string, string> = {
+      NODE_ENV: 'production',
+      PORT: String(API_CONTAINER_PORT),
+      AWS_REGION: Stack.of(this).region,
+      DB_AUTH: 'iam',
+      DB_HOST: props.database.dbInstanceEndpointAddress,
+      DB_PORT: props.database.dbInstanceEndpointPort,
+      DB_NAME: props.databaseName ?? 'citadel',
+      DB_USER: props.databaseUser ?? 'citadel_app',
+      DB_CA_BUNDLE_PATH: API_RDS_CA_BUNDLE_PATH,
+      PAYMENTS_QUEUE_URL: props.paymentsQueue.queueUrl,
+      AUTH_JWKS_URL: props.auth.jwksUrl,
+      AUTH_ISSUER: props.auth.issuer,
+      AUTH_AUDIENCE: props.auth.audience,
+      LOG_LEVEL: props.logLevel ?? 'info',
+    };
+    if (props.paymentAmountCap !== undefined) environment.PAYMENT_AMOUNT_CAP = String(props.paymentAmountCap);
+    return environment;
+  }
+}
+
+function validate(props: ApiServiceProps): void {
+  if (!IMAGE_TAG.test(props.imageTag) || props.imageTag === 'latest') {
+    throw new Error(
+      `ApiService: imageTag "${props.imageTag}" is not an immutable image tag or sha256 digest; pass a release tag (for example a commit SHA) or "sha256:<64 hex>".`,
+    );
+  }
+  if (!(
+    props.minTasks >= 1 &&
+    props.minTasks <= props.desiredCount &&
+    props.desiredCount <= props.maxTasks
+  )) {
+    throw new Error(
+      `ApiService: task counts must satisfy 1 <= minTasks <= desiredCount <= maxTasks, received minTasks=${props.minTasks}, desiredCount=${props.desiredCount}, maxTasks=${props.maxTasks}.`,
+    );
+  }
+  for (const [name, value] of Object.entries(props.auth)) {
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new Error(`ApiService: auth.${name} is empty; give the token issuer's value.`);
+    }
+  }
+}

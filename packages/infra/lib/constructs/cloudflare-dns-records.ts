@@ -1,0 +1,90 @@
+import { CustomResource } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+import { CustomResourceProvider } from './custom-resource-provider.js';
+import { functionEntry } from './node-function.js';
+
+/** One CNAME record in the Cloudflare zone. */
+export interface CloudflareDnsRecord {
+  /** Fully qualified record name. */
+  readonly name: string;
+  /** Target name of the CNAME. */
+  readonly content: string;
+  /** Seconds: 1 (automatic) or 60–86400. @default 1 */
+  readonly ttl?: number;
+  /** Route through Cloudflare's proxy. @default false */
+  readonly proxied?: boolean;
+}
+
+export interface CloudflareDnsRecordsProps {
+  /** Cloudflare zone id (32 hexadecimal characters). */
+  readonly zoneId: string;
+  readonly records: readonly CloudflareDnsRecord[];
+  /** Secret holding the Cloudflare API token (DNS edit on this zone only). */
+  readonly apiTokenSecret: ISecret;
+  /** Key the token secret is encrypted with. @default - the secret's own key, when it is known */
+  readonly apiTokenKey?: IKey;
+  readonly functionEnvironmentKey: IKey;
+  readonly logsKey: IKey;
+  readonly logRetentionDays: number;
+  /** @default - the cloudflare-dns handler in packages/functions */
+  readonly entry?: string;
+}
+
+/**
+ * CNAME records in a Cloudflare zone, created, updated and deleted with the stack through
+ * Cloudflare's v4 API by a custom resource whose API token stays in Secrets Manager.
+ */
+export class CloudflareDnsRecords extends Construct {
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: CloudflareDnsRecordsProps) {
+    super(scope, id);
+    if (!/^[a-f0-9]{32}$/.test(props.zoneId)) {
+      throw new Error(
+        `CloudflareDnsRecords: zoneId "${props.zoneId}" is not a Cloudflare zone id (32 hexadecimal characters).`,
+      );
+    }
+    if (props.records.length === 0) {
+      throw new Error('CloudflareDnsRecords: records is empty; give at least one record to manage.');
+    }
+    const provider = new CustomResourceProvider(this, 'Provider', {
+      entry: props.entry ?? functionEntry('cloudflare-dns'),
+      description: 'Manages Citadel DNS records in Cloudflare',
+      environmentKey: props.functionEnvironmentKey,
+      logsKey: props.logsKey,
+      logRetentionDays: props.logRetentionDays,
+      reservedConcurrentExecutions: 1,
+    });
+    props.apiTokenSecret.grantRead(provider.handler);
+    props.apiTokenKey?.grantDecrypt(provider.handler);
+    acknowledge(
+      provider.handler,
+      ['HIPAA.Security-LambdaInsideVPC', 'NIST.800.53.R5-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
+      "Cloudflare's API is on the internet and the VPC has no internet route by design; this function only edits DNS records and can read no data but its own API token.",
+    );
+    acknowledge(
+      provider.handler,
+      ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ'],
+      'The handler runs only synchronously from the provider framework during a deploy; a failure fails the CloudFormation change and is retried by redeploying.',
+    );
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::CitadelCloudflareDnsRecords',
+      properties: {
+        ZoneId: props.zoneId,
+        ApiTokenSecretArn: props.apiTokenSecret.secretArn,
+        Records: props.records.map((record) => ({
+          Name: record.name,
+          Type: 'CNAME',
+          Content: record.content,
+          Ttl: record.ttl ?? 1,
+          Proxied: record.proxied ?? false,
+        })),
+      },
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CustomResource } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+import { CustomResourceProvider } from './custom-resource-provider.js';
+import { functionEntry } from './node-function.js';
+
+const MIGRATIONS_DIRECTORY = fileURLToPath(new URL('../../../db/src/migrations/', import.meta.url));
+
+/** SHA-256 over the names and contents of the migration files, in name order. */
+export function migrationsFingerprint(directory: string): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(directory).sort()) {
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(join(directory, name)))
+      .update('\0');
+  }
+  return hash.digest('hex');
+}
+
+export interface DatabaseBootstrapProps {
+  readonly vpc: IVpc;
+  /** Subnets of the bootstrap function; they need the Secrets Manager endpoint and the database. */
+  readonly vpcSubnets: SubnetSelection;
+  /** Security group that reaches the database and the VPC endpoints. */
+  readonly securityGroup: ISecurityGroup;
+  readonly database: IDatabaseInstance;
+  /** Master credentials, read only by the bootstrap function. */
+  readonly masterSecret: ISecret;
+  /** @default 'citadel' */
+  readonly databaseName?: string;
+  /** Application role created with `rds_iam`. @default 'citadel_app' */
+  readonly appUserName?: string;
+  readonly functionEnvironmentKey: IKey;
+  readonly logsKey: IKey;
+  readonly logRetentionDays: number;
+  /** Directory whose files the bootstrap applies; a change to it re-runs the bootstrap. @default packages/db/src/migrations */
+  readonly migrationsDirectory?: string;
+  /** @default - the database-bootstrap handler in packages/functions */
+  readonly entry?: string;
+}
+
+/**
+ * Prepares the database on deploy: with the master secret it creates the application role
+ * (IAM authentication only), grants it least privilege and applies the migrations.
+ * Idempotent on update, harmless on delete.
+ */
+export class DatabaseBootstrap extends Construct {
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: DatabaseBootstrapProps) {
+    super(scope, id);
+    const provider = new CustomResourceProvider(this, 'Provider', {
+      entry: props.entry ?? functionEntry('database-bootstrap'),
+      description: 'Creates the Citadel application role and applies database migrations',
+      environmentKey: props.functionEnvironmentKey,
+      logsKey: props.logsKey,
+      logRetentionDays: props.logRetentionDays,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: [props.securityGroup],
+      reservedConcurrentExecutions: 1,
+    });
+    // Granted on the handler's role only: Secret.grantRead would also edit the secrets key's
+    // policy in the network stack and make it depend back on this stack.
+    Grant.addToPrincipal({
+      grantee: provider.handler,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [props.masterSecret.secretArn],
+    });
+    if (props.masterSecret.encryptionKey) {
+      Grant.addToPrincipal({
+        grantee: provider.handler,
+        actions: ['kms:Decrypt'],
+        resourceArns: [props.masterSecret.encryptionKey.keyArn],
+      });
+    }
+    acknowledge(
+      provider.handler,
+      ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ'],
+      'The handler runs only synchronously from the provider framework during a deploy; a failure fails the CloudFormation change and is retried by redeploying.',
+    );
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::CitadelDatabaseBootstrap',
+      properties: {
+        MasterSecretArn: props.masterSecret.secretArn,
+        DbHost: props.database.dbInstanceEndpointAddress,
+        DbPort: props.database.dbInstanceEndpointPort,
+        DbName: props.databaseName ?? 'citadel',
+        AppUser: props.appUserName ?? 'citadel_app',
+        // A new or changed migration changes this value, so the next deploy applies it.
+        MigrationsFingerprint: migrationsFingerprint(props.migrationsDirectory ?? MIGRATIONS_DIRECTORY),
+      },
+    });
+  }
+}

@@ -1,0 +1,131 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import {
+  Certificate,
+  type CertificateValidation,
+  type ICertificate,
+} from 'aws-cdk-lib/aws-certificatemanager';
+import { Peer, Port, SecurityGroup, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import type {
+  ApplicationListener} from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import {
+  ApplicationLoadBalancer,
+  ApplicationProtocol,
+  ListenerAction,
+  SslPolicy,
+} from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+import { SecureBucket } from './secure-bucket.js';
+
+export interface LoadBalancedEdgeProps {
+  readonly vpc: IVpc;
+  /** Public subnets the load balancer is placed in. */
+  readonly vpcSubnets: SubnetSelection;
+  /** Name the API is served on; the certificate covers exactly this name. */
+  readonly domainName: string;
+  /** How ACM proves control of `domainName`. */
+  readonly certificateValidation: CertificateValidation;
+  /** Refuse deletion of the load balancer. */
+  readonly deletionProtection: boolean;
+  /** Days ALB access log objects are kept (at least 90). */
+  readonly accessLogRetentionDays: number;
+  /** @default - the access-log bucket's own reads and writes are not logged (acknowledged) */
+  readonly serverAccessLogsBucket?: IBucket;
+  /** @default RemovalPolicy.RETAIN */
+  readonly accessLogRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The public entrance: an internet-facing ALB whose security group is the only one open
+ * to the internet (443 and 80), an HTTPS listener with a TLS 1.3/1.2 policy, an HTTP
+ * listener that only redirects, invalid header fields dropped, and access logs in S3.
+ */
+export class LoadBalancedEdge extends Construct {
+  readonly loadBalancer: ApplicationLoadBalancer;
+  readonly httpsListener: ApplicationListener;
+  readonly httpListener: ApplicationListener;
+  readonly certificate: ICertificate;
+  readonly securityGroup: SecurityGroup;
+  readonly accessLogBucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: LoadBalancedEdgeProps) {
+    super(scope, id);
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(props.domainName)) {
+      throw new Error(
+        `LoadBalancedEdge: domainName "${props.domainName}" is not a fully qualified lower-case DNS name, for example api.example.com.`,
+      );
+    }
+
+    this.certificate = new Certificate(this, 'Certificate', {
+      domainName: props.domainName,
+      validation: props.certificateValidation,
+    });
+
+    // Application Load Balancers write access logs only to SSE-S3 buckets; SecureBucket
+    // defaults to SSE-S3 and acknowledges the KMS rules for that reason.
+    this.accessLogBucket = new SecureBucket(this, 'AccessLogs', {
+      expirationDays: props.accessLogRetentionDays,
+      serverAccessLogsBucket: props.serverAccessLogsBucket,
+      removalPolicy: props.accessLogRemovalPolicy,
+    }).bucket;
+
+    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Citadel load balancer: HTTPS and redirect-only HTTP from the internet',
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addIngressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS from clients');
+    this.securityGroup.addIngressRule(Peer.anyIpv4(), Port.tcp(80), 'HTTP from clients, redirected to HTTPS');
+    acknowledge(
+      this.securityGroup,
+      ['AwsSolutions-EC23'],
+      'The public API must be reachable by any client; only 443 and a redirect-only 80 are open, WAF filters requests, and no other security group admits the internet.',
+    );
+
+    this.loadBalancer = new ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      internetFacing: true,
+      securityGroup: this.securityGroup,
+      dropInvalidHeaderFields: true,
+      deletionProtection: props.deletionProtection,
+      idleTimeout: Duration.seconds(60),
+    });
+    this.loadBalancer.logAccessLogs(this.accessLogBucket, 'alb');
+    if (!props.deletionProtection) {
+      acknowledge(
+        this.loadBalancer,
+        [
+          'HIPAA.Security-ELBDeletionProtectionEnabled',
+          'NIST.800.53.R5-ELBDeletionProtectionEnabled',
+          'PCI.DSS.321-ELBDeletionProtectionEnabled',
+        ],
+        'Deletion protection is off by this environment config so a disposable environment can be torn down; stack termination protection still guards it.',
+      );
+    }
+
+    this.httpsListener = this.loadBalancer.addListener('Https', {
+      port: 443,
+      protocol: ApplicationProtocol.HTTPS,
+      certificates: [this.certificate],
+      sslPolicy: SslPolicy.TLS13_RES,
+      open: false,
+    });
+    this.httpListener = this.loadBalancer.addListener('Http', {
+      port: 80,
+      protocol: ApplicationProtocol.HTTP,
+      defaultAction: ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+      open: false,
+    });
+    acknowledge(
+      this.httpListener,
+      [
+        'HIPAA.Security-ELBv2ACMCertificateRequired',
+        'NIST.800.53.R5-ELBv2ACMCertificateRequired',
+        'PCI.DSS.321-ELBv2ACMCertificateRequired',
+      ],
+      'The port-80 listener only answers with a permanent redirect to HTTPS and serves no content; the HTTPS listener carries the ACM certificate.',
+    );
+  }
+}

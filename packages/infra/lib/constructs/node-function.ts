@@ -1,0 +1,120 @@
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+import { EncryptedLogGroup } from './encrypted-log-group.js';
+
+const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** Path of a handler entry file in packages/functions, e.g. `payment-processor`. */
+export function functionEntry(handlerFolder: string): string {
+  return `${repositoryRoot}packages/functions/src/${handlerFolder}/handler.ts`;
+}
+
+export interface NodeFunctionProps {
+  /** Handler entry file (TypeScript), bundled locally with esbuild. */
+  readonly entry: string;
+  readonly description: string;
+  /** Key that encrypts the function's environment variables at rest. */
+  readonly environmentKey: IKey;
+  /** Key that encrypts the function's log group. */
+  readonly logsKey: IKey;
+  /** Days the function's log events are kept (at least 90). */
+  readonly logRetentionDays: number;
+  /** @default - no environment variables */
+  readonly environment?: Record<string, string>;
+  /** @default - runs outside a VPC */
+  readonly vpc?: IVpc;
+  /** @default - the VPC's private subnets (only with `vpc`) */
+  readonly vpcSubnets?: SubnetSelection;
+  /** @default - a new security group with all outbound traffic (only with `vpc`) */
+  readonly securityGroups?: ISecurityGroup[];
+  /** @default - no reserved concurrency */
+  readonly reservedConcurrentExecutions?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySizeMiB?: number;
+}
+
+/**
+ * A Node.js 22 Lambda function on arm64, bundled from packages/functions with esbuild
+ * (minified, with source maps; no Docker), its environment encrypted with a customer key
+ * and its logs in a KMS-encrypted log group with a fixed retention.
+ */
+export class NodeFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    super(scope, id);
+    if (props.reservedConcurrentExecutions !== undefined && props.reservedConcurrentExecutions < 1) {
+      throw new Error(
+        `NodeFunction ${id}: reservedConcurrentExecutions must be at least 1, received ${props.reservedConcurrentExecutions}. Use a positive whole number.`,
+      );
+    }
+    this.logGroup = new EncryptedLogGroup(this, 'Logs', {
+      encryptionKey: props.logsKey,
+      retentionDays: props.logRetentionDays,
+    }).logGroup;
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySizeMiB ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      environment: props.environment,
+      environmentEncryption: props.environmentKey,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
+      securityGroups: props.securityGroups,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      depsLockFilePath: `${repositoryRoot}package-lock.json`,
+      projectRoot: repositoryRoot,
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        format: OutputFormat.CJS,
+        externalModules: ['pg-native'],
+        forceDockerBundling: false,
+      },
+    });
+    props.environmentKey.grantDecrypt(this.function);
+
+    const role = this.function.role;
+    if (role) {
+      acknowledge(
+        role,
+        [
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        ],
+        'The AWS managed Lambda execution policies only let the function write its own log streams and manage its VPC network interfaces; they grant no data access.',
+      );
+      acknowledge(
+        role,
+        [
+          'HIPAA.Security-IAMNoInlinePolicy',
+          'NIST.800.53.R5-IAMNoInlinePolicy',
+          'PCI.DSS.321-IAMNoInlinePolicy',
+        ],
+        "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
+      );
+    }
+    acknowledge(
+      this.function,
+      ['AwsSolutions-L1'],
+      'Node.js 22 is a supported Lambda LTS runtime and the version the handlers are bundled and tested for (esbuild target node22); moving on is a tested one-line change here.',
+    );
+  }
+}

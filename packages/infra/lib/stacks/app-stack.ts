@@ -1,0 +1,215 @@
+import { CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
+import { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { LoadBalancerTarget } from 'aws-cdk-lib/aws-route53-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../config/index.js';
+import { acknowledge } from '../acknowledge.js';
+import { ApiService, type ApiAuthSettings } from '../constructs/api-service.js';
+import { CloudflareDnsRecords } from '../constructs/cloudflare-dns-records.js';
+import { DatabaseBootstrap } from '../constructs/database-bootstrap.js';
+import { LoadBalancedEdge } from '../constructs/load-balanced-edge.js';
+import { PaymentsPipeline } from '../constructs/payments-pipeline.js';
+import { WebAcl } from '../constructs/web-acl.js';
+import { CitadelStack } from './citadel-stack.js';
+import type { DataStack } from './data-stack.js';
+import type { NetworkStack } from './network-stack.js';
+import type { SharedStack } from './shared-stack.js';
+
+/** Database name and IAM-authenticated role the API and the processor use. */
+export const APP_DATABASE_NAME = 'citadel';
+export const APP_DATABASE_USER = 'citadel_app';
+
+/**
+ * Values given at deploy time with `--context <key>=<value>`, because they change per
+ * release (`imageTag`) or belong to the identity provider rather than to the code. Synth
+ * without them uses these placeholders, which make a valid template but not a working
+ * deployment: the deploy script must pass the real values.
+ */
+export const DEPLOY_TIME_CONTEXT = {
+  imageTag: 'synth-placeholder',
+  authJwksUrl: 'https://auth.invalid/.well-known/jwks.json',
+  authIssuer: 'https://auth.invalid/',
+  authAudience: 'citadel-api',
+} as const;
+
+export interface AppStackProps {
+  readonly config: EnvironmentConfig;
+  readonly shared: SharedStack;
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+}
+
+/**
+ * What runs: the API on ECS Fargate behind the HTTPS edge (ALB, ACM, DNS, WAF), the
+ * payments queue with its processor, and the database bootstrap that must finish before
+ * the first task starts.
+ */
+export class AppStack extends CitadelStack {
+  readonly edge: LoadBalancedEdge;
+  readonly api: ApiService;
+  readonly payments: PaymentsPipeline;
+  readonly bootstrap: DatabaseBootstrap;
+  /** @default - undefined when the environment switches WAF off */
+  readonly webAcl?: WebAcl;
+
+  constructor(scope: Construct, props: AppStackProps) {
+    super(scope, {
+      config: props.config,
+      layer: 'app',
+      description: 'API service, HTTPS edge, WAF, payments pipeline and database bootstrap',
+    });
+    const { config, network, data } = props;
+    const keys = network.keys;
+
+    this.edge = new LoadBalancedEdge(this, 'Edge', {
+      vpc: network.vpc,
+      vpcSubnets: network.edgeSubnets,
+      domainName: config.edge.domainName,
+      certificateValidation: this.certificateValidation(),
+      deletionProtection: config.edge.albDeletionProtection,
+      accessLogRetentionDays: config.logRetentionDays,
+      serverAccessLogsBucket: network.accessLogsBucket,
+    });
+
+    this.payments = new PaymentsPipeline(this, 'Payments', {
+      vpc: network.vpc,
+      vpcSubnets: network.appSubnets,
+      securityGroup: network.functionSecurityGroup,
+      database: data.database,
+      databaseName: APP_DATABASE_NAME,
+      databaseUser: APP_DATABASE_USER,
+      messagesKey: keys.messages,
+      functionEnvironmentKey: keys.functionEnvironment,
+      logsKey: keys.logs,
+      logRetentionDays: config.logRetentionDays,
+      maxReceiveCount: config.payments.maxReceiveCount,
+      processorReservedConcurrency: config.payments.processorReservedConcurrency,
+    });
+
+    this.bootstrap = new DatabaseBootstrap(this, 'DatabaseBootstrap', {
+      vpc: network.vpc,
+      vpcSubnets: network.appSubnets,
+      securityGroup: network.functionSecurityGroup,
+      database: data.database,
+      masterSecret: data.masterSecret,
+      databaseName: APP_DATABASE_NAME,
+      appUserName: APP_DATABASE_USER,
+      functionEnvironmentKey: keys.functionEnvironment,
+      logsKey: keys.logs,
+      logRetentionDays: config.logRetentionDays,
+    });
+
+    this.api = new ApiService(this, 'Api', {
+      vpc: network.vpc,
+      vpcSubnets: network.appSubnets,
+      // Referenced by id so the load balancer's ingress rule is created in this stack: a rule
+      // added to the network stack's group object would make that stack depend on this one.
+      securityGroup: SecurityGroup.fromSecurityGroupId(
+        this,
+        'ServiceSecurityGroup',
+        network.serviceSecurityGroup.securityGroupId,
+        { allowAllOutbound: false },
+      ),
+      repository: props.shared.apiRepository,
+      imageTag: this.deployTimeValue('imageTag'),
+      listener: this.edge.httpsListener,
+      database: data.database,
+      databaseName: APP_DATABASE_NAME,
+      databaseUser: APP_DATABASE_USER,
+      paymentsQueue: this.payments.queue,
+      auth: this.authSettings(),
+      logsKey: keys.logs,
+      logRetentionDays: config.logRetentionDays,
+      cpu: config.service.cpu,
+      memoryMiB: config.service.memoryMiB,
+      desiredCount: config.service.desiredCount,
+      minTasks: config.service.minTasks,
+      maxTasks: config.service.maxTasks,
+      cpuTargetPercent: config.service.cpuTargetPercent,
+      requestsPerTarget: config.service.requestsPerTarget,
+      containerInsights: config.features.containerInsights,
+      enableExecuteCommand: config.features.ecsExec,
+    });
+    // The first task must find the application role and the schema in place.
+    this.api.service.node.addDependency(this.bootstrap);
+
+    if (config.features.waf) {
+      this.webAcl = new WebAcl(this, 'WebAcl', {
+        resourceArn: this.edge.loadBalancer.loadBalancerArn,
+        name: `citadel-${config.name}`,
+        rateLimitPer5Min: config.edge.wafRateLimitPer5Min,
+        logsKey: keys.logs,
+        logRetentionDays: config.logRetentionDays,
+      });
+    } else {
+      acknowledge(
+        this.edge.loadBalancer,
+        ['NIST.800.53.R5-ALBWAFEnabled', 'PCI.DSS.321-ALBWAFEnabled'],
+        'WAF is switched off by this environment config (features.waf); the load balancer still only serves HTTPS with a TLS 1.2+ policy and drops invalid headers.',
+      );
+    }
+
+    this.addDnsRecords(network);
+  }
+
+  private certificateValidation(): CertificateValidation {
+    const dns = this.config.dns;
+    if (dns.provider === 'route53') {
+      return CertificateValidation.fromDns(
+        HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+          hostedZoneId: dns.hostedZoneId,
+          zoneName: dns.zoneName,
+        }),
+      );
+    }
+    // Cloudflare: ACM issues the certificate once its validation CNAME exists in the zone.
+    return CertificateValidation.fromDns();
+  }
+
+  private addDnsRecords(network: NetworkStack): void {
+    const dns = this.config.dns;
+    const domainName = this.config.edge.domainName;
+    if (dns.provider === 'route53') {
+      new ARecord(this, 'ApiRecord', {
+        zone: HostedZone.fromHostedZoneAttributes(this, 'RecordZone', {
+          hostedZoneId: dns.hostedZoneId,
+          zoneName: dns.zoneName,
+        }),
+        recordName: `${domainName}.`,
+        target: RecordTarget.fromAlias(new LoadBalancerTarget(this.edge.loadBalancer)),
+      });
+      return;
+    }
+    const apiToken = Secret.fromSecretNameV2(this, 'CloudflareApiToken', dns.apiTokenSecretName);
+    new CloudflareDnsRecords(this, 'CloudflareDns', {
+      zoneId: dns.zoneId,
+      apiTokenSecret: apiToken,
+      apiTokenKey: network.keys.secrets,
+      records: [{ name: domainName, content: this.edge.loadBalancer.loadBalancerDnsName, proxied: false }],
+      functionEnvironmentKey: network.keys.functionEnvironment,
+      logsKey: network.keys.logs,
+      logRetentionDays: this.config.logRetentionDays,
+    });
+  }
+
+  private deployTimeValue(key: keyof typeof DEPLOY_TIME_CONTEXT): string {
+    const value: unknown = this.node.tryGetContext(key);
+    if (value === undefined) return DEPLOY_TIME_CONTEXT[key];
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new Error(
+        `AppStack: context value "${key}" must be a non-empty string, received ${JSON.stringify(value)}.`,
+      );
+    }
+    return value;
+  }
+
+  private authSettings(): ApiAuthSettings {
+    return {
+      jwksUrl: this.deployTimeValue('authJwksUrl'),
+      issuer: this.deployTimeValue('authIssuer'),
+      audience: this.deployTimeValue('authAudience'),
+    };
+  }
+}

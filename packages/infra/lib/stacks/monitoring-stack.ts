@@ -1,0 +1,53 @@
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../config/index.js';
+import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { OperationalAlarms } from '../constructs/operational-alarms.js';
+import { OperationsDashboard } from '../constructs/operations-dashboard.js';
+import type { AppStack } from './app-stack.js';
+import { CitadelStack } from './citadel-stack.js';
+import type { DataStack } from './data-stack.js';
+import type { NetworkStack } from './network-stack.js';
+
+export interface MonitoringStackProps {
+  readonly config: EnvironmentConfig;
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+  readonly app: AppStack;
+}
+
+/** What watches: the alarm topic with its email subscription, the alarms and the dashboard. */
+export class MonitoringStack extends CitadelStack {
+  readonly alarmTopic: AlarmTopic;
+  readonly alarms: OperationalAlarms;
+  readonly dashboard: OperationsDashboard;
+
+  constructor(scope: Construct, props: MonitoringStackProps) {
+    super(scope, {
+      config: props.config,
+      layer: 'monitoring',
+      description: 'alarm topic, alarms, metric filters and dashboard',
+    });
+    const { config, app } = props;
+
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      email: config.alarmEmail,
+      encryptionKey: props.network.keys.messages,
+    });
+    this.alarms = new OperationalAlarms(this, 'Alarms', {
+      topic: this.alarmTopic.topic,
+      loadBalancer: app.edge.loadBalancer,
+      targetGroup: app.api.targetGroup,
+      service: app.api.service,
+      database: props.data.database,
+      processor: app.payments.processor,
+      deadLetterQueue: app.payments.deadLetterQueue,
+      apiLogGroup: app.api.logGroup,
+      metricNamespace: `Citadel/${config.name}`,
+      webAclMetricName: app.webAcl?.metricName,
+    });
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', {
+      dashboardName: `citadel-${config.name}`,
+      alarms: this.alarms.alarms,
+    });
+  }
+}
