@@ -1,8 +1,10 @@
 import type { IRepository } from 'aws-cdk-lib/aws-ecr';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { ContainerRepository } from '../constructs/container-repository.js';
+import { GithubDeployRole } from '../constructs/github-deploy-role.js';
 import { ServiceKey } from '../constructs/service-key.js';
 import { CitadelStack } from './citadel-stack.js';
 
@@ -20,6 +22,8 @@ export class SharedStack extends CitadelStack {
   readonly apiRepository: IRepository;
   /** Encrypts container images. */
   readonly imagesKey: IKey;
+  /** Role GitHub Actions deploys this environment with (OIDC, this environment's jobs only). */
+  readonly deployRole: IRole;
 
   constructor(scope: Construct, props: SharedStackProps) {
     super(scope, {
@@ -36,5 +40,11 @@ export class SharedStack extends CitadelStack {
       repositoryName: `citadel/${props.config.name}/api`,
       encryptionKey: this.imagesKey,
     }).repository;
+    this.deployRole = new GithubDeployRole(this, 'GithubDeploy', {
+      repository: props.config.github.repository,
+      environmentName: props.config.name,
+      imageRepository: this.apiRepository,
+      oidcProviderArn: props.config.github.oidcProviderArn,
+    }).role;
   }
 }
