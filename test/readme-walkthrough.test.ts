@@ -31,7 +31,8 @@ describe('README walkthrough', () => {
   let output = '';
 
   beforeAll(async () => {
-    if (!(await portIsFree(8080))) throw new Error('port 8080 is busy: stop the other `npm start` to run this test');
+    if (!(await portIsFree(8080)))
+      throw new Error('port 8080 is busy: stop the other `npm start` to run this test');
     dataDir = await mkdtemp(join(tmpdir(), 'citadel-readme-'));
     await chmod(dataDir, 0o755);
     server = spawn('npm', ['start'], {
@@ -43,7 +44,12 @@ describe('README walkthrough', () => {
     server.stdout?.on('data', (chunk) => (output += chunk));
     server.stderr?.on('data', (chunk) => (output += chunk));
     const deadline = Date.now() + 60_000;
-    while (!(await fetch('http://127.0.0.1:8080/ready').then((r) => r.ok, () => false))) {
+    while (
+      !(await fetch('http://127.0.0.1:8080/ready').then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline) throw new Error(`npm start was not ready within 60 s:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -65,6 +71,11 @@ describe('README walkthrough', () => {
     });
 
     const payment = JSON.parse(stdout);
-    expect(payment).toMatchObject({ status: 'settled', amount: 12500, currency: 'EUR', description: 'Consultation' });
+    expect(payment).toMatchObject({
+      status: 'settled',
+      amount: 12500,
+      currency: 'EUR',
+      description: 'Consultation',
+    });
   }, 60_000);
 });

@@ -54,8 +54,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: 100 },
     // Errors raised before routing (a malformed URL, a bad header) get the same JSON shape.
     frameworkErrors: (error, _request, reply) =>
-      sendError(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, 'bad_request', 'the request is malformed'),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+      sendError(
+        reply,
+        error.statusCode && error.statusCode < 500 ? error.statusCode : 400,
+        'bad_request',
+        'the request is malformed',
+      ),
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
+    },
   });
 
   // Requests still in flight when the server starts closing end their keep-alive
@@ -77,7 +84,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(errorHandler);
   await app.register(helmet, {
-    contentSecurityPolicy: config.mode === 'local' ? false : { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    contentSecurityPolicy:
+      config.mode === 'local'
+        ? false
+        : { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     hsts: { maxAge: 63_072_000, includeSubDomains: true, preload: true },
   });
   app.addSchema(ErrorResponse);
@@ -89,11 +99,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       info: {
         title: 'Citadel API',
         version: '1.0.0',
-        description: 'Patients and payments, authenticated with bearer JWTs; every access to them is audited.',
+        description:
+          'Patients and payments, authenticated with bearer JWTs; every access to them is audited.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
+    },
   });
   if (config.mode === 'local') await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -104,15 +117,25 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => (request.principal ? `sub:${request.principal.subject}` : `ip:${request.ip}`),
-    addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
+    addHeadersOnExceeding: {
+      'x-ratelimit-limit': true,
+      'x-ratelimit-remaining': true,
+      'x-ratelimit-reset': true,
+    },
   });
   await app.register(cardDataGuard);
 
   await app.register(healthRoutes, { pool: deps.pool });
-  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () =>
+    app.swagger(),
+  );
   if (config.mode === 'local' && deps.localJwks) {
     const jwks = deps.localJwks;
-    app.get('/.well-known/jwks.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => jwks);
+    app.get(
+      '/.well-known/jwks.json',
+      { schema: { hide: true }, config: { rateLimit: false } },
+      async () => jwks,
+    );
   }
 
   const patients = new PatientRepository(deps.pool);

@@ -76,19 +76,27 @@ export function loadConfig(env: Env = process.env): Config {
     algorithms,
   };
   if (mode === 'aws' && auth.issuer === LOCAL_ISSUER) {
-    problems.push(`AUTH_ISSUER: '${LOCAL_ISSUER}' is the development issuer and is refused outside local mode`);
+    problems.push(
+      `AUTH_ISSUER: '${LOCAL_ISSUER}' is the development issuer and is refused outside local mode`,
+    );
   }
 
   const paymentsQueueUrl = env.PAYMENTS_QUEUE_URL ? read.url('PAYMENTS_QUEUE_URL', ['https:']) : null;
   if (mode === 'aws' && !paymentsQueueUrl) {
-    problems.push('PAYMENTS_QUEUE_URL: required outside local mode (the SQS queue the payment processor reads)');
+    problems.push(
+      'PAYMENTS_QUEUE_URL: required outside local mode (the SQS queue the payment processor reads)',
+    );
   }
 
   const config: Config = {
     mode,
     host: read.required('HOST', mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
     port: read.integer('PORT', 8080, 0, 65535),
-    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    logLevel: read.oneOf(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+    ),
     database,
     databasePoolMax: read.integer('DB_POOL_MAX', 20, 1, 500),
     auth,
@@ -154,7 +162,9 @@ class EnvReader {
       return value;
     }
     if (!protocols.includes(url.protocol)) {
-      this.problems.push(`${name}: protocol '${url.protocol}' is not allowed here (use ${protocols.join(' or ')})`);
+      this.problems.push(
+        `${name}: protocol '${url.protocol}' is not allowed here (use ${protocols.join(' or ')})`,
+      );
     }
     return value;
   }
@@ -165,7 +175,9 @@ class EnvReader {
     const items = value.split(',').map((item) => item.trim());
     const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
     if (unknown.length > 0 || items.length === 0) {
-      this.problems.push(`${name}: '${unknown.join(',') || value}' not allowed; choose from ${allowed.join(', ')}`);
+      this.problems.push(
+        `${name}: '${unknown.join(',') || value}' not allowed; choose from ${allowed.join(', ')}`,
+      );
       return [...fallback];
     }
     return items as T[];

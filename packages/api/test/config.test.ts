@@ -32,9 +32,17 @@ describe('configuration', () => {
     ['PORT', { PORT: 'eighty' }, "PORT: 'eighty' is not an integer"],
     ['DB_PORT', { DB_PORT: '70000' }, "DB_PORT: '70000' is not an integer between 1 and 65535"],
     ['CITADEL_MODE', { CITADEL_MODE: 'prod' }, "CITADEL_MODE: 'prod' is not one of local, aws"],
-    ['AUTH_JWKS_URL', { AUTH_JWKS_URL: 'http://login.example.com/jwks' }, "AUTH_JWKS_URL: protocol 'http:' is not allowed"],
+    [
+      'AUTH_JWKS_URL',
+      { AUTH_JWKS_URL: 'http://login.example.com/jwks' },
+      "AUTH_JWKS_URL: protocol 'http:' is not allowed",
+    ],
     ['AUTH_ALGORITHMS', { AUTH_ALGORITHMS: 'RS256,HS256' }, "AUTH_ALGORITHMS: 'HS256' not allowed"],
-    ['AUTH_ISSUER', { AUTH_ISSUER: 'citadel-local' }, 'AUTH_ISSUER: \'citadel-local\' is the development issuer'],
+    [
+      'AUTH_ISSUER',
+      { AUTH_ISSUER: 'citadel-local' },
+      "AUTH_ISSUER: 'citadel-local' is the development issuer",
+    ],
     ['PAYMENTS_QUEUE_URL', { PAYMENTS_QUEUE_URL: '' }, 'PAYMENTS_QUEUE_URL: required outside local mode'],
     ['DB_HOST', { DB_HOST: '' }, 'DB_HOST: required but not set'],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, "LOG_LEVEL: 'verbose' is not one of"],
@@ -52,7 +60,8 @@ describe('configuration', () => {
   });
 
   it('never echoes a database URL, which may hold a password', () => {
-    const attempt = () => loadConfig({ ...VALID_AWS, DB_AUTH: 'url', DATABASE_URL: 'mysql://user:hunter2@db/x' });
+    const attempt = () =>
+      loadConfig({ ...VALID_AWS, DB_AUTH: 'url', DATABASE_URL: 'mysql://user:hunter2@db/x' });
 
     expect(attempt).toThrow(/DATABASE_URL: protocol 'mysql:' is not allowed/);
     expect(attempt).not.toThrow(/hunter2/);

@@ -4,7 +4,11 @@ import { BODY_LIMIT_BYTES, buildApp } from '../src/app.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const ERROR_SHAPE = {
-  error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String), requestId: expect.any(String) },
+  error: {
+    code: expect.stringMatching(/^[a-z_]+$/),
+    message: expect.any(String),
+    requestId: expect.any(String),
+  },
 };
 
 describe('errors', () => {
@@ -18,17 +22,40 @@ describe('errors', () => {
 
   it.each([
     ['an unknown route', { method: 'GET', url: '/nope' }, 404, 'not_found'],
-    ['malformed JSON', { method: 'POST', url: '/v1/patients', payload: '{"name":', headers: { 'content-type': 'application/json' } }, 400, 'malformed_json'],
-    ['a text body', { method: 'POST', url: '/v1/patients', payload: 'hello', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],
+    [
+      'malformed JSON',
+      {
+        method: 'POST',
+        url: '/v1/patients',
+        payload: '{"name":',
+        headers: { 'content-type': 'application/json' },
+      },
+      400,
+      'malformed_json',
+    ],
+    [
+      'a text body',
+      { method: 'POST', url: '/v1/patients', payload: 'hello', headers: { 'content-type': 'text/plain' } },
+      415,
+      'unsupported_media_type',
+    ],
     [
       'a body over 64 KiB',
-      { method: 'POST', url: '/v1/patients', payload: JSON.stringify({ name: 'x'.repeat(BODY_LIMIT_BYTES) }), headers: { 'content-type': 'application/json' } },
+      {
+        method: 'POST',
+        url: '/v1/patients',
+        payload: JSON.stringify({ name: 'x'.repeat(BODY_LIMIT_BYTES) }),
+        headers: { 'content-type': 'application/json' },
+      },
       413,
       'payload_too_large',
     ],
     ['a wrong method', { method: 'DELETE', url: '/v1/patients' }, 404, 'not_found'],
   ] as const)('answers %s in the error shape', async (_case, request, status, code) => {
-    const response = await t.app.inject({ ...request, headers: { ...auth, ...('headers' in request ? request.headers : {}) } });
+    const response = await t.app.inject({
+      ...request,
+      headers: { ...auth, ...('headers' in request ? request.headers : {}) },
+    });
 
     expect(response.statusCode).toBe(status);
     expect(response.json()).toEqual(ERROR_SHAPE);
@@ -46,7 +73,12 @@ describe('errors', () => {
 
   it('answers 503 with the error shape, no SQL and no stack, when the database is gone', async () => {
     const pool = createPool({ kind: 'url', connectionString: 'postgres://citadel_app:x@127.0.0.1:9/none' });
-    const app = await buildApp({ config: t.config, pool, paymentQueue: t.queue, logStream: { write: () => true } });
+    const app = await buildApp({
+      config: t.config,
+      pool,
+      paymentQueue: t.queue,
+      logStream: { write: () => true },
+    });
     try {
       const response = await app.inject({ method: 'GET', url: '/v1/patients', headers: auth });
 

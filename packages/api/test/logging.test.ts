@@ -12,8 +12,14 @@ describe('logs', () => {
   it('never contain a token, a name, a date of birth or a record number across a full create-and-read flow', async () => {
     const token = await t.token();
     const auth = { authorization: `Bearer ${token}` };
-    const protectedValues = { name: 'Zebulon Quarterfield', dateOfBirth: '1933-07-21', medicalRecordNumber: 'MRN-ZQ-73311' };
-    const patient = (await t.app.inject({ method: 'POST', url: '/v1/patients', headers: auth, payload: protectedValues })).json();
+    const protectedValues = {
+      name: 'Zebulon Quarterfield',
+      dateOfBirth: '1933-07-21',
+      medicalRecordNumber: 'MRN-ZQ-73311',
+    };
+    const patient = (
+      await t.app.inject({ method: 'POST', url: '/v1/patients', headers: auth, payload: protectedValues })
+    ).json();
     await t.app.inject({ method: 'GET', url: `/v1/patients/${patient.id}`, headers: auth });
     await t.app.inject({ method: 'GET', url: '/v1/patients?limit=5', headers: auth });
     await t.app.inject({ method: 'POST', url: '/v1/patients', headers: auth, payload: protectedValues });
@@ -25,12 +31,21 @@ describe('logs', () => {
     });
     await t.queue.drain();
     await t.app.inject({ method: 'GET', url: `/v1/payments/${payment.json().id}`, headers: auth });
-    await t.app.inject({ method: 'GET', url: '/v1/patients', headers: { authorization: `Bearer ${token}x` } });
+    await t.app.inject({
+      method: 'GET',
+      url: '/v1/patients',
+      headers: { authorization: `Bearer ${token}x` },
+    });
 
     const output = t.logs.join('\n');
 
     expect(t.logs.length).toBeGreaterThan(10);
-    for (const value of [token, token.split('.')[2] as string, ...Object.values(protectedValues), 'Zebulon']) {
+    for (const value of [
+      token,
+      token.split('.')[2] as string,
+      ...Object.values(protectedValues),
+      'Zebulon',
+    ]) {
       expect(output).not.toContain(value);
     }
   });
@@ -43,12 +58,17 @@ describe('logs', () => {
     });
 
     expect(response.headers['x-request-id']).toBe('trace-me-12345');
-    const lines = t.logs.map((line) => JSON.parse(line)).filter((entry) => entry.requestId === 'trace-me-12345');
+    const lines = t.logs
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.requestId === 'trace-me-12345');
     expect(lines.length).toBeGreaterThanOrEqual(2);
   });
 
   it('redacts an authorization header and a token even if a handler logs them', () => {
-    t.app.log.info({ headers: { authorization: 'Bearer secret-looking-value' }, token: 'another-secret' }, 'probe');
+    t.app.log.info(
+      { headers: { authorization: 'Bearer secret-looking-value' }, token: 'another-secret' },
+      'probe',
+    );
 
     expect(t.logs.at(-1)).not.toContain('secret-looking-value');
     expect(t.logs.at(-1)).not.toContain('another-secret');

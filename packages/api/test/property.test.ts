@@ -16,7 +16,10 @@ const jsonish = fc.oneof(
   fc.record(
     {
       name: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
-      dateOfBirth: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10))),
+      dateOfBirth: fc.oneof(
+        fc.string(),
+        fc.date({ noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)),
+      ),
       medicalRecordNumber: fc.oneof(fc.string(), fc.stringMatching(/^[0-9 -]{10,24}$/)),
       patientId: fc.oneof(fc.uuid(), fc.string()),
       amount: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.bigInt().map(String)),
@@ -31,7 +34,15 @@ const rawBody = fc.oneof(
   jsonish.map((value) => JSON.stringify(value)),
   fc.string(),
   fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-  fc.constantFrom('{', '[', '{"a":', 'null', '"x"', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{}}}'),
+  fc.constantFrom(
+    '{',
+    '[',
+    '{"a":',
+    'null',
+    '"x"',
+    '{"__proto__":{"admin":true}}',
+    '{"constructor":{"prototype":{}}}',
+  ),
 );
 
 const headerValue = fc.oneof(
@@ -64,7 +75,13 @@ describe('malformed input never breaks the API', () => {
         rawBody,
         fc.record({
           authorized: fc.boolean(),
-          contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', ''),
+          contentType: fc.constantFrom(
+            'application/json',
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'application/json; charset=utf-16',
+            '',
+          ),
           idempotencyKey: headerValue,
           authorization: headerValue,
         }),
@@ -84,7 +101,11 @@ describe('malformed input never breaks the API', () => {
           if (response.statusCode >= 400) {
             const json = response.json();
             expect(Object.keys(json)).toEqual(['error']);
-            expect(json.error).toEqual({ code: expect.any(String), message: expect.any(String), requestId: expect.any(String) });
+            expect(json.error).toEqual({
+              code: expect.any(String),
+              message: expect.any(String),
+              requestId: expect.any(String),
+            });
           }
         },
       ),

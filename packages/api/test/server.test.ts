@@ -23,7 +23,10 @@ function startServer(env: Record<string, string>): { child: ChildProcess; output
 async function waitForReady(url: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const status = await fetch(`${url}/ready`).then((response) => response.status, () => 0);
+    const status = await fetch(`${url}/ready`).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -43,7 +46,11 @@ describe('server process', () => {
   });
 
   it('stops start-up with a message naming the bad variable', async () => {
-    const { child, output } = startServer({ CITADEL_MODE: 'local', DATABASE_URL: database.appUrl, PORT: 'http' });
+    const { child, output } = startServer({
+      CITADEL_MODE: 'local',
+      DATABASE_URL: database.appUrl,
+      PORT: 'http',
+    });
 
     const [code] = await once(child, 'exit');
 
@@ -75,7 +82,10 @@ describe('server process', () => {
 
     child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 700));
-    const refused = await fetch(`${url}/health`).then((response) => response.status, () => 'refused');
+    const refused = await fetch(`${url}/health`).then(
+      (response) => response.status,
+      () => 'refused',
+    );
     await blocker.query('COMMIT');
     await blocker.end();
     const response = await slow;

@@ -18,7 +18,14 @@ export function isForeignKeyViolation(error: unknown, constraint?: string): bool
   return pgError.code === '23503' && (constraint === undefined || pgError.constraint === constraint);
 }
 
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * True when the database cannot be reached or is shutting down, as opposed to a bad
@@ -27,7 +34,8 @@ const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const { code, message = '' } = asPgError(error);
-  if (code && (UNAVAILABLE_NODE_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code))) return true;
+  if (code && (UNAVAILABLE_NODE_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code)))
+    return true;
   if (code === '57014') return true;
   return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|connect ECONNREFUSED/i.test(
     message,

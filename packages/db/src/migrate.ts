@@ -37,16 +37,22 @@ export interface MigrationState {
 
 /** One cheap query: is the newest migration this code knows about recorded as applied? */
 export async function migrationState(pool: pg.Pool | pg.PoolClient): Promise<MigrationState> {
-  const { rows } = await pool.query<{ name: string | null; known: boolean }>(
-    `SELECT (SELECT max(name) FROM ${MIGRATION_TABLE}) AS name,
+  const { rows } = await pool
+    .query<{ name: string | null; known: boolean }>(
+      `SELECT (SELECT max(name) FROM ${MIGRATION_TABLE}) AS name,
             EXISTS (SELECT 1 FROM ${MIGRATION_TABLE} WHERE name = $1) AS known`,
-    [latestMigration ?? ''],
-  ).catch((error: unknown) => {
-    if (isUndefinedTable(error)) return { rows: [{ name: null, known: false }] };
-    throw error;
-  });
+      [latestMigration ?? ''],
+    )
+    .catch((error: unknown) => {
+      if (isUndefinedTable(error)) return { rows: [{ name: null, known: false }] };
+      throw error;
+    });
   const applied = rows[0]?.name ?? null;
-  return { current: latestMigration === undefined || rows[0]?.known === true, applied, expected: latestMigration ?? null };
+  return {
+    current: latestMigration === undefined || rows[0]?.known === true,
+    applied,
+    expected: latestMigration ?? null,
+  };
 }
 
 function isUndefinedTable(error: unknown): boolean {

@@ -64,7 +64,9 @@ function iamPool(options: IamPoolOptions, common: pg.PoolConfig): pg.Pool {
   try {
     ca = readFileSync(options.caBundlePath);
   } catch (error) {
-    throw new DatabaseConfigError(`cannot read the RDS CA bundle at ${options.caBundlePath}`, { cause: error });
+    throw new DatabaseConfigError(`cannot read the RDS CA bundle at ${options.caBundlePath}`, {
+      cause: error,
+    });
   }
   const port = options.port ?? 5432;
   const tokens = new IamTokenSource({ ...options, port });

@@ -6,7 +6,12 @@ import { createPool, DatabaseConfigError, IAM_TOKEN_LIFETIME_MS, IamTokenSource 
 
 // Static, obviously fake credentials: SigV4 signing is local, so no network is involved.
 const credentials = { accessKeyId: 'TEST-ACCESS-KEY-ID', secretAccessKey: 'test-secret-access-key' };
-const target = { hostname: 'citadel-dev.abc123.eu-west-1.rds.amazonaws.com', port: 5432, username: 'citadel_app', region: 'eu-west-1' };
+const target = {
+  hostname: 'citadel-dev.abc123.eu-west-1.rds.amazonaws.com',
+  port: 5432,
+  username: 'citadel_app',
+  region: 'eu-west-1',
+};
 
 describe('IAM token source', () => {
   it('signs a real RDS auth token for the host, user and region', async () => {
@@ -18,7 +23,9 @@ describe('IAM token source', () => {
     expect(url.host).toBe(`${target.hostname}:5432`);
     expect(url.searchParams.get('Action')).toBe('connect');
     expect(url.searchParams.get('DBUser')).toBe('citadel_app');
-    expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^TEST-ACCESS-KEY-ID\/\d{8}\/eu-west-1\/rds-db\/aws4_request$/);
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(
+      /^TEST-ACCESS-KEY-ID\/\d{8}\/eu-west-1\/rds-db\/aws4_request$/,
+    );
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -40,7 +47,12 @@ describe('IAM token source', () => {
     let clock = Date.UTC(2026, 0, 1, 12, 0, 0);
     vi.useFakeTimers({ now: clock, toFake: ['Date'] });
     try {
-      const source = new IamTokenSource({ ...target, credentials, now: () => clock, refreshBeforeExpiryMs: 60_000 });
+      const source = new IamTokenSource({
+        ...target,
+        credentials,
+        now: () => clock,
+        refreshBeforeExpiryMs: 60_000,
+      });
       const first = await source.token();
 
       clock += IAM_TOKEN_LIFETIME_MS - 61_000;
@@ -81,7 +93,13 @@ describe('IAM pool', () => {
 
   it('fails when the CA bundle cannot be read, naming the path', () => {
     expect(() =>
-      createPool({ kind: 'iam', ...target, database: 'citadel', caBundlePath: '/nonexistent/rds.pem', credentials }),
+      createPool({
+        kind: 'iam',
+        ...target,
+        database: 'citadel',
+        caBundlePath: '/nonexistent/rds.pem',
+        credentials,
+      }),
     ).toThrow(new DatabaseConfigError('cannot read the RDS CA bundle at /nonexistent/rds.pem'));
   });
 

@@ -24,7 +24,10 @@ export async function loadOrCreateDevSigningKey(path: string): Promise<DevSignin
   } catch {
     const { privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
     const jwk = await exportJWK(privateKey);
-    const thumbprint = createHash('sha256').update(JSON.stringify([jwk.x, jwk.y])).digest('base64url').slice(0, 16);
+    const thumbprint = createHash('sha256')
+      .update(JSON.stringify([jwk.x, jwk.y]))
+      .digest('base64url')
+      .slice(0, 16);
     privateJwk = { ...jwk, kid: `${LOCAL_KEY_ID_PREFIX}${thumbprint}`, alg: ALGORITHM, use: 'sig' };
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, JSON.stringify(privateJwk), { mode: 0o600 });

@@ -61,7 +61,9 @@ Press Ctrl-C to stop.`);
 
 /** Starts the embedded cluster, creates the `citadel` database and lets the app role log in. */
 async function prepareEmbeddedDatabase(): Promise<string> {
-  console.log(`starting embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PORT} (data in ${join(dataDir, 'postgres')})`);
+  console.log(
+    `starting embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PORT} (data in ${join(dataDir, 'postgres')})`,
+  );
   postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: EMBEDDED_PORT });
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
@@ -71,7 +73,10 @@ async function prepareEmbeddedDatabase(): Promise<string> {
   } finally {
     await admin.end();
   }
-  await migrate(postgres.urlFor('citadel'), `ALTER ROLE citadel_app WITH LOGIN PASSWORD '${LOCAL_APP_PASSWORD}'`);
+  await migrate(
+    postgres.urlFor('citadel'),
+    `ALTER ROLE citadel_app WITH LOGIN PASSWORD '${LOCAL_APP_PASSWORD}'`,
+  );
   const appUrl = new URL(postgres.urlFor('citadel'));
   appUrl.username = 'citadel_app';
   appUrl.password = LOCAL_APP_PASSWORD;

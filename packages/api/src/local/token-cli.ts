@@ -12,7 +12,10 @@ const { values } = parseArgs({
     ttl: { type: 'string', default: '3600' },
   },
 });
-const scopes = (values.scopes ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
+const scopes = (values.scopes ?? '')
+  .split(',')
+  .map((scope) => scope.trim())
+  .filter(Boolean);
 const unknown = scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
 const ttl = Number(values.ttl);
 if (unknown.length > 0 || !Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) {

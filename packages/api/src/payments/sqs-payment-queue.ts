@@ -10,7 +10,10 @@ export class SqsPaymentQueue implements PaymentQueue {
 
   async enqueue(message: { readonly paymentId: string }): Promise<void> {
     await this.client.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify({ paymentId: message.paymentId }) }),
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify({ paymentId: message.paymentId }),
+      }),
     );
   }
 

@@ -10,8 +10,14 @@ import { ApiError } from '../errors.js';
 export const cardDataGuard = fp(
   async (app: FastifyInstance) => {
     app.addHook('preValidation', async (request) => {
-      if (valueContainsPrimaryAccountNumber(request.body) || valueContainsPrimaryAccountNumber(request.query)) {
-        request.log.warn({ event: 'card_data_rejected', route: request.routeOptions.url }, 'card data rejected');
+      if (
+        valueContainsPrimaryAccountNumber(request.body) ||
+        valueContainsPrimaryAccountNumber(request.query)
+      ) {
+        request.log.warn(
+          { event: 'card_data_rejected', route: request.routeOptions.url },
+          'card data rejected',
+        );
         throw new ApiError(
           422,
           'card_data_not_accepted',

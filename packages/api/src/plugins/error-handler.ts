@@ -9,7 +9,11 @@ export interface ErrorBody {
 }
 
 const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string; message: string }>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'the request body is too large' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'payload_too_large',
+    message: 'the request body is too large',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     code: 'unsupported_media_type',
@@ -21,7 +25,11 @@ const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string; mes
     message: 'the content-length header does not match the body',
   },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed_json', message: 'the JSON body is empty' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json', message: 'the body is not valid JSON' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'malformed_json',
+    message: 'the body is not valid JSON',
+  },
   FST_ERR_CTP_INSTANCE_ALREADY_STARTED: { status: 500, code: 'internal_error', message: 'internal error' },
 };
 
@@ -38,7 +46,12 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 export const errorHandler = fp(
   async (app: FastifyInstance) => {
     app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
-      sendError(reply, 404, 'not_found', `no route for ${request.method} ${request.routeOptions.url ?? 'this path'}`),
+      sendError(
+        reply,
+        404,
+        'not_found',
+        `no route for ${request.method} ${request.routeOptions.url ?? 'this path'}`,
+      ),
     );
 
     app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -53,12 +66,25 @@ export const errorHandler = fp(
       const known = error.code ? FASTIFY_CODES[error.code] : undefined;
       if (known) return sendError(reply, known.status, known.code, known.message);
       if (error.statusCode === 429) {
-        return sendError(reply, 429, 'rate_limited', 'too many requests; retry after the time in Retry-After');
+        return sendError(
+          reply,
+          429,
+          'rate_limited',
+          'too many requests; retry after the time in Retry-After',
+        );
       }
       if (isDatabaseUnavailable(error)) {
-        request.log.warn({ event: 'database_unavailable', err: { code: (error as { code?: string }).code } }, 'database unavailable');
+        request.log.warn(
+          { event: 'database_unavailable', err: { code: (error as { code?: string }).code } },
+          'database unavailable',
+        );
         reply.header('retry-after', '2');
-        return sendError(reply, 503, 'service_unavailable', 'the service is temporarily unavailable; retry shortly');
+        return sendError(
+          reply,
+          503,
+          'service_unavailable',
+          'the service is temporarily unavailable; retry shortly',
+        );
       }
       if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
         return sendError(reply, error.statusCode, 'bad_request', 'the request cannot be processed');

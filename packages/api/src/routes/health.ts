@@ -23,7 +23,10 @@ export async function healthRoutes(app: FastifyInstance, options: { pool: pg.Poo
     '/ready',
     {
       config: { rateLimit: false },
-      schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ready') }), ...errorResponses(503) } },
+      schema: {
+        hide: true,
+        response: { 200: Type.Object({ status: Type.Literal('ready') }), ...errorResponses(503) },
+      },
       logLevel: 'warn',
     },
     async (request, reply) => {
@@ -39,7 +42,10 @@ export async function healthRoutes(app: FastifyInstance, options: { pool: pg.Poo
         }
         return { status: 'ready' as const };
       } catch (error) {
-        request.log.warn({ event: 'not_ready', err: { message: (error as Error).message } }, 'database not reachable');
+        request.log.warn(
+          { event: 'not_ready', err: { message: (error as Error).message } },
+          'database not reachable',
+        );
         return sendError(reply, 503, 'database_unavailable', 'the database is not reachable');
       }
     },

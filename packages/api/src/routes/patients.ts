@@ -31,12 +31,17 @@ const Patient = Type.Object(
 const ListQuery = Type.Object(
   {
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'Page size, 1 to 100 (default 20)' })),
+    limit: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,3}$', description: 'Page size, 1 to 100 (default 20)' }),
+    ),
   },
   { additionalProperties: false },
 );
 
-export async function patientRoutes(app: FastifyInstance, options: { patients: PatientRepository }): Promise<void> {
+export async function patientRoutes(
+  app: FastifyInstance,
+  options: { patients: PatientRepository },
+): Promise<void> {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
   const { patients } = options;
 
@@ -49,19 +54,30 @@ export async function patientRoutes(app: FastifyInstance, options: { patients: P
         summary: 'Register a patient',
         security: [{ bearer: ['patients:write'] }],
         body: PatientInput,
-        response: { 201: Type.Ref('Patient'), ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503) },
+        response: {
+          201: Type.Ref('Patient'),
+          ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+        },
       },
     },
     async (request, reply) => {
       if (!isPlausibleDateOfBirth(request.body.dateOfBirth)) {
-        throw new ApiError(422, 'invalid_date_of_birth', 'dateOfBirth must be a real date between 1900-01-01 and today');
+        throw new ApiError(
+          422,
+          'invalid_date_of_birth',
+          'dateOfBirth must be a real date between 1900-01-01 and today',
+        );
       }
       try {
         const patient = await patients.create(request.body, auditContext(request));
         return reply.code(201).header('location', `/v1/patients/${patient.id}`).send(patient);
       } catch (error) {
         if (error instanceof DuplicateMedicalRecordNumberError) {
-          throw new ApiError(409, 'duplicate_medical_record_number', 'a patient with this medical record number exists');
+          throw new ApiError(
+            409,
+            'duplicate_medical_record_number',
+            'a patient with this medical record number exists',
+          );
         }
         throw error;
       }
@@ -107,7 +123,8 @@ export async function patientRoutes(app: FastifyInstance, options: { patients: P
     },
     async (request) => {
       const limit = request.query.limit === undefined ? 20 : Number(request.query.limit);
-      if (limit < 1 || limit > 100) throw new ApiError(400, 'validation_failed', 'limit must be between 1 and 100');
+      if (limit < 1 || limit > 100)
+        throw new ApiError(400, 'validation_failed', 'limit must be between 1 and 100');
       const after = request.query.cursor === undefined ? null : decodeCursor(request.query.cursor);
       if (request.query.cursor !== undefined && after === null) {
         throw new ApiError(400, 'invalid_cursor', 'cursor is not one this API returned');

@@ -37,7 +37,11 @@ export async function paymentRoutes(app: FastifyInstance, options: PaymentRouteO
   const PaymentInput = Type.Object(
     {
       patientId: Uuid,
-      amount: Type.Integer({ minimum: 1, maximum: options.amountCap, description: 'Minor units, e.g. cents' }),
+      amount: Type.Integer({
+        minimum: 1,
+        maximum: options.amountCap,
+        description: 'Minor units, e.g. cents',
+      }),
       currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
       description: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
     },
@@ -92,11 +96,19 @@ export async function paymentRoutes(app: FastifyInstance, options: PaymentRouteO
         // A replay of a still-pending payment re-enqueues it, so a retry after a failed send
         // recovers; the processor ignores payments that are no longer pending.
         await queue.enqueue({ paymentId: body.id }).catch((error: unknown) => {
-          request.log.error({ event: 'payment_enqueue_failed', paymentId: body.id, err: error }, 'enqueue failed');
-          throw new ApiError(503, 'service_unavailable', 'the payment is recorded but not yet queued; retry with the same Idempotency-Key', {
-            cause: error,
-            headers: { 'retry-after': '2' },
-          });
+          request.log.error(
+            { event: 'payment_enqueue_failed', paymentId: body.id, err: error },
+            'enqueue failed',
+          );
+          throw new ApiError(
+            503,
+            'service_unavailable',
+            'the payment is recorded but not yet queued; retry with the same Idempotency-Key',
+            {
+              cause: error,
+              headers: { 'retry-after': '2' },
+            },
+          );
         });
       }
       if (result.kind === 'replayed') reply.header('idempotent-replayed', 'true');

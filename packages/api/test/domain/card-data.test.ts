@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { containsPrimaryAccountNumber, passesLuhn, valueContainsPrimaryAccountNumber } from '../../src/domain/card-data.js';
+import {
+  containsPrimaryAccountNumber,
+  passesLuhn,
+  valueContainsPrimaryAccountNumber,
+} from '../../src/domain/card-data.js';
 
 describe('card data detection', () => {
   it.each([

@@ -34,14 +34,26 @@ describe('authentication', () => {
     ['no authorization header', async () => undefined, 'missing_token'],
     ['a Basic credential', async () => 'Basic dXNlcjpwYXNz', 'malformed_token'],
     ['a bearer value that is not a JWT', async () => 'Bearer not-a-jwt', 'malformed_token'],
-    ['an expired token', async () => `Bearer ${await t.issuer.token({ expiresIn: Math.floor(Date.now() / 1000) - 60 })}`, 'expired'],
+    [
+      'an expired token',
+      async () => `Bearer ${await t.issuer.token({ expiresIn: Math.floor(Date.now() / 1000) - 60 })}`,
+      'expired',
+    ],
     [
       'a token not valid yet',
       async () => `Bearer ${await t.issuer.token({ notBefore: Math.floor(Date.now() / 1000) + 600 })}`,
       'not_yet_valid',
     ],
-    ['a token from another issuer', async () => `Bearer ${await t.issuer.token({ issuer: 'https://evil.example' })}`, 'invalid_iss'],
-    ['a token for another audience', async () => `Bearer ${await t.issuer.token({ audience: 'other-api' })}`, 'invalid_aud'],
+    [
+      'a token from another issuer',
+      async () => `Bearer ${await t.issuer.token({ issuer: 'https://evil.example' })}`,
+      'invalid_iss',
+    ],
+    [
+      'a token for another audience',
+      async () => `Bearer ${await t.issuer.token({ audience: 'other-api' })}`,
+      'invalid_aud',
+    ],
     [
       'an unsigned token (alg none)',
       async () =>
@@ -68,19 +80,33 @@ describe('authentication', () => {
       },
       'algorithm_not_allowed',
     ],
-    ['a token whose kid is unknown', async () => `Bearer ${await t.issuer.token({ kid: 'rotated-away' })}`, 'unknown_key'],
+    [
+      'a token whose kid is unknown',
+      async () => `Bearer ${await t.issuer.token({ kid: 'rotated-away' })}`,
+      'unknown_key',
+    ],
     [
       'a token with a tampered payload',
       async () => {
         const [header, , signature] = (await t.issuer.token({ scopes: ['patients:read'] })).split('.');
         const forged = base64url.encode(
-          JSON.stringify({ scope: ALL_SCOPES.join(' '), sub: 'admin', iss: TEST_ISSUER, aud: TEST_AUDIENCE, exp: 4e9 }),
+          JSON.stringify({
+            scope: ALL_SCOPES.join(' '),
+            sub: 'admin',
+            iss: TEST_ISSUER,
+            aud: TEST_AUDIENCE,
+            exp: 4e9,
+          }),
         );
         return `Bearer ${header}.${forged}.${signature}`;
       },
       'bad_signature',
     ],
-    ['a token without a subject', async () => `Bearer ${await t.issuer.token({ subject: null })}`, 'invalid_sub'],
+    [
+      'a token without a subject',
+      async () => `Bearer ${await t.issuer.token({ subject: null })}`,
+      'invalid_sub',
+    ],
   ];
 
   it.each(badTokens)('answers 401 with WWW-Authenticate for %s', async (_name, makeHeader, reason) => {
@@ -127,7 +153,9 @@ describe('authentication', () => {
   });
 
   it('refuses the local development key outside local mode', async () => {
-    const key = await loadOrCreateDevSigningKey(join(await mkdtemp(join(tmpdir(), 'citadel-key-')), 'key.json'));
+    const key = await loadOrCreateDevSigningKey(
+      join(await mkdtemp(join(tmpdir(), 'citadel-key-')), 'key.json'),
+    );
     const config = loadConfig({
       CITADEL_MODE: 'aws',
       DATABASE_URL: t.database.appUrl,

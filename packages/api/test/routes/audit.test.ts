@@ -40,12 +40,39 @@ describe('audit trail', () => {
     );
 
     expect(rows).toEqual([
-      expect.objectContaining({ subject: 'auditor-subject', action: 'create', resource_type: 'patient', resource_id: patient.id, request_id: 'req-audit-0001', source_ip: '127.0.0.1', outcome: 'success' }),
-      expect.objectContaining({ action: 'read', resource_type: 'patient', resource_id: patient.id, outcome: 'success' }),
+      expect.objectContaining({
+        subject: 'auditor-subject',
+        action: 'create',
+        resource_type: 'patient',
+        resource_id: patient.id,
+        request_id: 'req-audit-0001',
+        source_ip: '127.0.0.1',
+        outcome: 'success',
+      }),
+      expect.objectContaining({
+        action: 'read',
+        resource_type: 'patient',
+        resource_id: patient.id,
+        outcome: 'success',
+      }),
       expect.objectContaining({ action: 'read', resource_type: 'patient', outcome: 'not_found' }),
-      expect.objectContaining({ action: 'create', resource_type: 'payment', resource_id: payment.id, outcome: 'success' }),
-      expect.objectContaining({ subject: 'payment-processor', resource_type: 'payment', resource_id: payment.id }),
-      expect.objectContaining({ action: 'read', resource_type: 'payment', resource_id: payment.id, outcome: 'success' }),
+      expect.objectContaining({
+        action: 'create',
+        resource_type: 'payment',
+        resource_id: payment.id,
+        outcome: 'success',
+      }),
+      expect.objectContaining({
+        subject: 'payment-processor',
+        resource_type: 'payment',
+        resource_id: payment.id,
+      }),
+      expect.objectContaining({
+        action: 'read',
+        resource_type: 'payment',
+        resource_id: payment.id,
+        outcome: 'success',
+      }),
     ]);
   });
 

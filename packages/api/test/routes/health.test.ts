@@ -30,7 +30,12 @@ describe('health and readiness', () => {
       AUTH_ISSUER: 'https://issuer.test',
       AUTH_AUDIENCE: 'citadel-api',
     });
-    app = await buildApp({ config, pool, paymentQueue: new InProcessPaymentQueue(pool, () => undefined), logStream: { write: () => true } });
+    app = await buildApp({
+      config,
+      pool,
+      paymentQueue: new InProcessPaymentQueue(pool, () => undefined),
+      logStream: { write: () => true },
+    });
   });
   afterAll(async () => {
     await app.close();
@@ -69,7 +74,9 @@ describe('health and readiness', () => {
     const elapsed = Date.now() - started;
 
     expect(down.statusCode).toBe(503);
-    expect(down.json()).toMatchObject({ error: { code: 'database_unavailable', requestId: expect.any(String) } });
+    expect(down.json()).toMatchObject({
+      error: { code: 'database_unavailable', requestId: expect.any(String) },
+    });
     expect(elapsed).toBeLessThan(2000);
 
     await postgres.start();

@@ -10,14 +10,23 @@ describe('patients', () => {
   });
   afterAll(() => t.close());
 
-  const create = (payload: unknown) => t.app.inject({ method: 'POST', url: '/v1/patients', headers: auth, payload });
+  const create = (payload: Record<string, unknown>) =>
+    t.app.inject({ method: 'POST', url: '/v1/patients', headers: auth, payload });
 
   it('creates a patient and reads it back', async () => {
-    const created = await create({ name: 'Grace Hopper', dateOfBirth: '1906-12-09', medicalRecordNumber: 'MRN-GH-1' });
+    const created = await create({
+      name: 'Grace Hopper',
+      dateOfBirth: '1906-12-09',
+      medicalRecordNumber: 'MRN-GH-1',
+    });
 
     expect(created.statusCode).toBe(201);
     const patient = created.json();
-    expect(patient).toMatchObject({ name: 'Grace Hopper', dateOfBirth: '1906-12-09', medicalRecordNumber: 'MRN-GH-1' });
+    expect(patient).toMatchObject({
+      name: 'Grace Hopper',
+      dateOfBirth: '1906-12-09',
+      medicalRecordNumber: 'MRN-GH-1',
+    });
     expect(created.headers.location).toBe(`/v1/patients/${patient.id}`);
     const read = await t.app.inject({ method: 'GET', url: `/v1/patients/${patient.id}`, headers: auth });
     expect(read.statusCode).toBe(200);
@@ -27,7 +36,11 @@ describe('patients', () => {
   it('answers 409 for a second patient with the same medical record number', async () => {
     await create({ name: 'First', dateOfBirth: '1970-01-01', medicalRecordNumber: 'MRN-DUP' });
 
-    const second = await create({ name: 'Second', dateOfBirth: '1971-01-01', medicalRecordNumber: 'MRN-DUP' });
+    const second = await create({
+      name: 'Second',
+      dateOfBirth: '1971-01-01',
+      medicalRecordNumber: 'MRN-DUP',
+    });
 
     expect(second.statusCode).toBe(409);
     expect(second.json().error.code).toBe('duplicate_medical_record_number');
@@ -47,7 +60,10 @@ describe('patients', () => {
   });
 
   it.each([
-    ['an unexpected property', { name: 'A', dateOfBirth: '1990-01-01', medicalRecordNumber: 'M1', admin: true }],
+    [
+      'an unexpected property',
+      { name: 'A', dateOfBirth: '1990-01-01', medicalRecordNumber: 'M1', admin: true },
+    ],
     ['a missing field', { name: 'A', dateOfBirth: '1990-01-01' }],
     ['an impossible date', { name: 'A', dateOfBirth: '1990-02-30', medicalRecordNumber: 'M2' }],
     ['a name too long', { name: 'x'.repeat(201), dateOfBirth: '1990-01-01', medicalRecordNumber: 'M3' }],
@@ -65,7 +81,11 @@ describe('patients', () => {
   });
 
   it('rejects a date of birth in the future with 422', async () => {
-    const response = await create({ name: 'Future', dateOfBirth: '2999-01-01', medicalRecordNumber: 'MRN-FUT' });
+    const response = await create({
+      name: 'Future',
+      dateOfBirth: '2999-01-01',
+      medicalRecordNumber: 'MRN-FUT',
+    });
 
     expect(response.statusCode).toBe(422);
     expect(response.json().error.code).toBe('invalid_date_of_birth');
@@ -73,7 +93,11 @@ describe('patients', () => {
 
   it('pages through every patient exactly once with cursors', async () => {
     for (let index = 0; index < 25; index++) {
-      await create({ name: `Paged ${index}`, dateOfBirth: '1980-01-01', medicalRecordNumber: `MRN-PAGE-${index}` });
+      await create({
+        name: `Paged ${index}`,
+        dateOfBirth: '1980-01-01',
+        medicalRecordNumber: `MRN-PAGE-${index}`,
+      });
     }
     const { rows } = await t.admin.query<{ n: number }>('SELECT count(*)::int AS n FROM patients');
     const seen: string[] = [];
@@ -103,7 +127,11 @@ describe('patients', () => {
   });
 
   it('rejects a cursor it did not issue', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/v1/patients?cursor=Zm9vYmFy', headers: auth });
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/v1/patients?cursor=Zm9vYmFy',
+      headers: auth,
+    });
 
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('invalid_cursor');

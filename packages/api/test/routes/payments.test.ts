@@ -21,7 +21,12 @@ describe('payments', () => {
   afterAll(() => t.close());
 
   const pay = (payload: Record<string, unknown>, key: string = randomUUID(), headers = auth) =>
-    t.app.inject({ method: 'POST', url: '/v1/payments', headers: { ...headers, 'idempotency-key': key }, payload });
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/payments',
+      headers: { ...headers, 'idempotency-key': key },
+      payload,
+    });
   const body = (overrides: Record<string, unknown> = {}) => ({
     patientId,
     amount: 12_500,
@@ -36,7 +41,11 @@ describe('payments', () => {
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ status: 'pending', amount: 12_500, currency: 'EUR', patientId });
     await t.queue.drain();
-    const read = await t.app.inject({ method: 'GET', url: `/v1/payments/${created.json().id}`, headers: auth });
+    const read = await t.app.inject({
+      method: 'GET',
+      url: `/v1/payments/${created.json().id}`,
+      headers: auth,
+    });
     expect(read.json()).toMatchObject({ status: 'settled', failureReason: null });
     expect(read.json().processedAt).not.toBeNull();
   });
@@ -81,7 +90,9 @@ describe('payments', () => {
 
     expect(new Set(responses.map((response) => response.statusCode))).toEqual(new Set([201]));
     expect(new Set(responses.map((response) => response.body)).size).toBe(1);
-    const { rows } = await t.admin.query('SELECT count(*)::int AS n FROM payments WHERE description = $1', [description]);
+    const { rows } = await t.admin.query('SELECT count(*)::int AS n FROM payments WHERE description = $1', [
+      description,
+    ]);
     expect(rows[0].n).toBe(1);
   });
 
@@ -89,14 +100,22 @@ describe('payments', () => {
     const created = await pay(body({ amount: 1099 }));
     await t.queue.drain();
 
-    const read = await t.app.inject({ method: 'GET', url: `/v1/payments/${created.json().id}`, headers: auth });
+    const read = await t.app.inject({
+      method: 'GET',
+      url: `/v1/payments/${created.json().id}`,
+      headers: auth,
+    });
 
     expect(read.json()).toMatchObject({ status: 'failed' });
     expect(read.json().failureReason).toEqual(expect.any(String));
   });
 
   it.each([
-    ['a missing Idempotency-Key', () => t.app.inject({ method: 'POST', url: '/v1/payments', headers: auth, payload: body() }), 400],
+    [
+      'a missing Idempotency-Key',
+      () => t.app.inject({ method: 'POST', url: '/v1/payments', headers: auth, payload: body() }),
+      400,
+    ],
     ['an Idempotency-Key that is not a UUID', () => pay(body(), 'retry-1'), 400],
     ['a zero amount', () => pay(body({ amount: 0 })), 400],
     ['a fractional amount', () => pay(body({ amount: 10.5 })), 400],
@@ -118,7 +137,11 @@ describe('payments', () => {
   });
 
   it('answers 404 for an unknown payment', async () => {
-    const response = await t.app.inject({ method: 'GET', url: `/v1/payments/${randomUUID()}`, headers: auth });
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/v1/payments/${randomUUID()}`,
+      headers: auth,
+    });
 
     expect(response.statusCode).toBe(404);
     expect(response.json().error.code).toBe('payment_not_found');

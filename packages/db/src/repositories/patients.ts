@@ -53,7 +53,14 @@ export class PatientRepository {
            SELECT $4, 'create', 'patient', id::text, $5, $6, 'success' FROM created
          )
          SELECT ${PATIENT_FIELDS} FROM created`,
-        [patient.name, patient.dateOfBirth, patient.medicalRecordNumber, audit.subject, audit.requestId, audit.sourceIp],
+        [
+          patient.name,
+          patient.dateOfBirth,
+          patient.medicalRecordNumber,
+          audit.subject,
+          audit.requestId,
+          audit.sourceIp,
+        ],
       );
       return rows[0] as Patient;
     } catch (error) {
@@ -84,7 +91,10 @@ export class PatientRepository {
   }
 
   /** Keyset pagination in creation order; one audit row per patient returned. */
-  async list(options: { limit: number; after: PagePosition | null }, audit: AuditContext): Promise<PatientPage> {
+  async list(
+    options: { limit: number; after: PagePosition | null },
+    audit: AuditContext,
+  ): Promise<PatientPage> {
     const { rows } = await this.pool.query<Patient>(
       `WITH page AS (
          SELECT * FROM patients

@@ -89,7 +89,14 @@ export class PaymentRepository {
         `INSERT INTO idempotency_keys (principal, key, request_hash, payment_id, response_status, response_body)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (principal, key) DO NOTHING`,
-        [request.principal, request.key, request.requestHash, row.id, response.status, JSON.stringify(response.body)],
+        [
+          request.principal,
+          request.key,
+          request.requestHash,
+          row.id,
+          response.status,
+          JSON.stringify(response.body),
+        ],
       );
       if (claimed.rowCount === 1) {
         await client.query(
@@ -140,7 +147,11 @@ export class PaymentRepository {
     const stored = rows[0];
     if (!stored) return null;
     if (stored.requestHash !== request.requestHash) return { kind: 'key_reused_with_other_request' };
-    return { kind: 'replayed', paymentId: stored.paymentId, response: { status: stored.status, body: stored.body } };
+    return {
+      kind: 'replayed',
+      paymentId: stored.paymentId,
+      response: { status: stored.status, body: stored.body },
+    };
   }
 
   private async auditRejectedCreate(audit: AuditContext): Promise<void> {

@@ -5,12 +5,7 @@ import getPort from 'get-port';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../local/embedded-postgres.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Superuser URL of the one embedded PostgreSQL cluster shared by this test run. */
-    postgresAdminUrl: string;
-  }
-}
+import './provided-context.js';
 
 /** Starts one embedded PostgreSQL for the whole test run; each test file makes its own database on it. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { migrateToLatest } from '../migrate.js';
+import './provided-context.js';
 
 export interface TestDatabase {
   readonly name: string;
