@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { LOCAL_KEY_ID_PREFIX, type Config } from '../config.js';
 import { ApiError, AuthenticationError, ForbiddenError } from '../errors.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export const SCOPES = ['patients:read', 'patients:write', 'payments:read', 'payments:write'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -48,6 +49,7 @@ export const authentication = fp<AuthenticationOptions>(
       requiredClaims: ['sub', 'exp'],
       clockTolerance: 5,
     };
+    const verified = new VerifiedTokenCache<Principal>();
 
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (request) => {
@@ -74,13 +76,21 @@ export const authentication = fp<AuthenticationOptions>(
       const header = request.headers.authorization;
       if (header === undefined) throw new AuthenticationError('missing_token', 'a bearer token is required');
       const token = BEARER.exec(header)?.[1];
-      if (!token) throw new AuthenticationError('malformed_token', 'the authorization header is not a bearer JWT');
+      if (!token)
+        throw new AuthenticationError('malformed_token', 'the authorization header is not a bearer JWT');
+      const cached = verified.get(token);
+      if (cached) return cached;
       try {
         const { payload, protectedHeader } = await jwtVerify(token, keys, verifyOptions);
         if (config.mode !== 'local' && protectedHeader.kid?.startsWith(LOCAL_KEY_ID_PREFIX)) {
-          throw new AuthenticationError('local_key', 'development signing keys are refused outside local mode');
+          throw new AuthenticationError(
+            'local_key',
+            'development signing keys are refused outside local mode',
+          );
         }
-        return { subject: payload.sub as string, scopes: scopesOf(payload) };
+        const principal: Principal = { subject: payload.sub as string, scopes: scopesOf(payload) };
+        verified.set(token, principal, payload.exp as number);
+        return principal;
       } catch (error) {
         throw classify(error);
       }
@@ -103,13 +113,18 @@ function classify(error: unknown): ApiError {
       headers: { 'retry-after': '5' },
     });
   }
-  if (error instanceof errors.JWTExpired) return new AuthenticationError('expired', 'the token has expired', error);
+  if (error instanceof errors.JWTExpired)
+    return new AuthenticationError('expired', 'the token has expired', error);
   if (error instanceof errors.JWTClaimValidationFailed) {
     const reason = error.claim === 'nbf' ? 'not_yet_valid' : `invalid_${error.claim}`;
     return new AuthenticationError(reason, `the token's ${error.claim} claim is not accepted`, error);
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
-    return new AuthenticationError('algorithm_not_allowed', 'the token is signed with an algorithm not allowed', error);
+    return new AuthenticationError(
+      'algorithm_not_allowed',
+      'the token is signed with an algorithm not allowed',
+      error,
+    );
   }
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return new AuthenticationError('unknown_key', 'the token is signed by an unknown key', error);
