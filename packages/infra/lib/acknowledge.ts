@@ -17,3 +17,37 @@ export function acknowledge(scope: IConstruct, ruleIds: readonly string[], reaso
   }
   for (const id of ruleIds) Validations.of(scope).acknowledge({ id, reason });
 }
+
+/** One acknowledged rule on one construct. */
+export interface AcknowledgmentRecord {
+  /** Construct path, for example `prod/data/Postgres/Instance`. */
+  readonly path: string;
+  /** Rule id as the pack reports it, for example `AwsSolutions-RDS11` or `AwsSolutions-IAM5[Resource::*]`. */
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+/** Every acknowledgment recorded under `root`, in construct-tree order. */
+export function collectAcknowledgments(root: IConstruct): AcknowledgmentRecord[] {
+  const records: AcknowledgmentRecord[] = [];
+  for (const construct of root.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [qualifiedId, reason] of Object.entries(entry.data as Record<string, string>)) {
+        records.push({
+          path: construct.node.path,
+          ruleId: qualifiedId.replace(/^annotation::/i, ''),
+          reason,
+        });
+      }
+    }
+  }
+  return records;
+}
+
+/** Number of acknowledgments per rule id, most frequent first. */
+export function countByRule(records: readonly AcknowledgmentRecord[]): [ruleId: string, count: number][] {
+  const counts = new Map<string, number>();
+  for (const record of records) counts.set(record.ruleId, (counts.get(record.ruleId) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
