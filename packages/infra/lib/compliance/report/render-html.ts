@@ -1,0 +1,192 @@
+import type { EnvironmentReport } from './environment-report.js';
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[], id: string): string {
+  if (rows.length === 0) return `<p class="empty" id="${id}">None in this environment.</p>`;
+  return `<div class="scroll"><table id="${id}"><thead><tr>${headers.map((h) => `<th scope="col">${escape(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map(
+      (row) =>
+        `<tr>${row.map((cell, i) => `<td data-label="${escape(headers[i] ?? '')}">${cell}</td>`).join('')}</tr>`,
+    )
+    .join('')}</tbody></table></div>`;
+}
+
+const STYLE = `
+:root{--ink:#1d2733;--muted:#5b6b7c;--line:#d5dde6;--bg:#f6f8fa;--ok:#1f7a3d;--warn:#8a5a00;--bad:#b42318;--accent:#2f6db5}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);background:#fff}
+header{background:var(--ink);color:#fff;padding:1.25rem 1.5rem}
+header h1{margin:0;font-size:1.5rem}
+header p{margin:.25rem 0 0;color:#c9d4df}
+nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:.6rem 1.5rem;background:var(--bg);border-bottom:1px solid var(--line);position:sticky;top:0;z-index:1}
+nav a{color:var(--accent);text-decoration:none;font-weight:600}
+main{max-width:1240px;margin:0 auto;padding:1rem 1.5rem 3rem}
+h2{margin-top:2.25rem;border-bottom:2px solid var(--line);padding-bottom:.25rem}
+h3{margin-top:1.5rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.75rem;margin:1rem 0}
+.card{border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;background:var(--bg)}
+.card b{display:block;font-size:1.6rem}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}
+th,td{border:1px solid var(--line);padding:.4rem .55rem;text-align:left;vertical-align:top}
+th{background:var(--bg)}
+td ul{margin:0;padding-left:1.1rem}
+code{font:.85em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-word}
+.pill{display:inline-block;border-radius:999px;padding:0 .55rem;font-size:.8rem;font-weight:700;white-space:nowrap}
+.met,.pass{background:#e3f4e8;color:var(--ok)}
+.customer,.ack{background:#fff3d6;color:var(--warn)}
+.gap,.fail{background:#fde7e5;color:var(--bad)}
+.muted{color:var(--muted)}
+figure.diagram{margin:1rem 0;border:1px solid var(--line);border-radius:8px;padding:.5rem;overflow-x:auto;background:#fff}
+figure.diagram svg{display:block;width:100%;height:auto;min-width:760px}
+figcaption{color:var(--muted);font-size:.85rem;margin-top:.4rem}
+@media (max-width:700px){
+  header,main,nav{padding-left:.85rem;padding-right:.85rem}
+  body{font-size:14px}
+  table,thead,tbody,tr,td{display:block;width:100%}
+  thead{display:none}
+  tr{border:1px solid var(--line);border-radius:6px;margin:.5rem 0;padding:.25rem .5rem}
+  td{border:none;padding:.2rem 0}
+  td::before{content:attr(data-label);display:block;font-size:.75rem;font-weight:700;color:var(--muted);text-transform:uppercase}
+}
+`;
+
+function ruleCell(rule: {
+  ruleId: string;
+  evaluated: boolean;
+  pass: number;
+  acknowledged: number;
+  fail: number;
+}): string {
+  const counts = rule.evaluated
+    ? `<span class="pill pass">${rule.pass} pass</span>${rule.acknowledged ? ` <span class="pill ack">${rule.acknowledged} ack</span>` : ''}${rule.fail ? ` <span class="pill fail">${rule.fail} fail</span>` : ''}`
+    : '<span class="muted">no resource checked</span>';
+  return `<li><code>${escape(rule.ruleId)}</code> ${counts}</li>`;
+}
+
+/** The self-contained HTML page of one environment's report (inline CSS and SVG, no network). */
+export function renderHtml(report: EnvironmentReport): string {
+  const totals = report.rules.reduce(
+    (sum, rule) => ({
+      pass: sum.pass + rule.pass,
+      ack: sum.ack + rule.acknowledged,
+      fail: sum.fail + rule.fail,
+    }),
+    { pass: 0, ack: 0, fail: 0 },
+  );
+  const { dataStores, exposure, roles, logGroups } = report.inventories;
+  const controlRows = report.controls.map((row) => [
+    `<b>${escape(row.control.framework)} ${escape(row.control.id)}</b><br>${escape(row.control.title)}`,
+    `<span class="pill ${row.status}">${row.status === 'met' ? 'met' : row.status === 'customer' ? 'customer' : 'gap'}</span>`,
+    row.resources.length
+      ? `<ul>${row.resources.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>`
+      : '<span class="muted">no resource in this environment</span>',
+    row.rules.length ? `<ul>${row.rules.map(ruleCell).join('')}</ul>` : '<span class="muted">—</span>',
+    row.control.customer ? escape(row.control.customer) : '<span class="muted">—</span>',
+  ]);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>Citadel compliance report — ${escape(report.environment)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><h1>Citadel compliance report — <span id="environment">${escape(report.environment)}</span></h1>
+<p>Generated ${escape(report.generatedAt)} from the synthesized CDK app: ${report.stacks.map((s) => `${escape(s.name)} (${s.resources})`).join(', ')}.</p></header>
+<nav aria-label="Sections"><a href="#architecture">Architecture</a><a href="#controls">Controls</a><a href="#rules">Rules</a><a href="#acknowledgments">Acknowledgments</a><a href="#inventories">Inventories</a></nav>
+<main>
+<div class="cards">
+<div class="card"><b id="total-pass">${totals.pass}</b>rule checks passed</div>
+<div class="card"><b id="total-ack">${totals.ack}</b>acknowledged findings</div>
+<div class="card"><b id="total-fail">${totals.fail}</b>unacknowledged findings</div>
+<div class="card"><b>${report.rules.length}</b>rules that applied</div>
+<div class="card"><b>${report.controls.filter((c) => c.status === 'met').length}/${report.controls.length}</b>controls with evidence</div>
+</div>
+<section id="architecture"><h2>Architecture</h2>
+<figure class="diagram" id="diagram">${report.diagramSvg}
+<figcaption>Generated from the synthesized templates: subnet tiers inside the VPC, edge protection, messaging, log destinations and KMS keys. Solid arrows carry requests and data, dashed arrows carry logs; each data store names the key that encrypts it.</figcaption></figure>
+</section>
+<section id="controls"><h2>Control mapping</h2>
+<p>HIPAA Security Rule safeguards (45 CFR 164.308 and 164.312) and PCI DSS v4.0 requirements that apply to the infrastructure: the resources and settings that meet each, the rules that verify them at synth (passes, acknowledgments and failures in this environment), and what remains the customer's responsibility.</p>
+${table(['Control', 'Status', 'Met by (resource: setting)', 'Verified by', 'Customer responsibility'], controlRows, 'control-table')}
+</section>
+<section id="rules"><h2>Rules</h2>
+${
+  report.failures.length
+    ? `<h3>Unacknowledged findings</h3>${table(
+        ['Rule', 'Resource', 'Finding'],
+        report.failures.map((f) => [
+          `<code>${escape(f.ruleId)}</code>`,
+          `<code>${escape(f.path)}</code>`,
+          escape(f.finding ?? f.info),
+        ]),
+        'failure-table',
+      )}`
+    : ''
+}
+${table(
+  ['Rule', 'Pack', 'Passes', 'Acknowledged', 'Failures', 'Checks'],
+  report.rules.map((r) => [
+    `<code>${escape(r.ruleId)}</code>`,
+    escape(r.pack),
+    String(r.pass),
+    String(r.acknowledged),
+    String(r.fail),
+    escape(r.info),
+  ]),
+  'rule-table',
+)}
+</section>
+<section id="acknowledgments"><h2>Acknowledgments</h2>
+<p>Each acknowledged finding, with the reason given next to the construct.</p>
+${table(
+  ['Rule', 'Resource', 'Reason'],
+  report.acknowledgments.map((a) => [
+    `<code>${escape(a.ruleId)}${a.finding ? `[${escape(a.finding)}]` : ''}</code>`,
+    `<code>${escape(a.path)}</code>`,
+    escape(a.reason),
+  ]),
+  'ack-table',
+)}
+</section>
+<section id="inventories"><h2>Inventories</h2>
+<h3>Data stores and their keys</h3>
+${table(
+  ['Data store', 'Type', 'Key'],
+  dataStores.map((d) => [escape(d.store), `<code>${escape(d.type)}</code>`, escape(d.key)]),
+  'store-table',
+)}
+<h3>Reachable from outside the VPC</h3>
+${table(
+  ['Resource', 'Kind', 'Detail'],
+  exposure.map((e) => [escape(e.resource), escape(e.kind), `<code>${escape(e.detail)}</code>`]),
+  'exposure-table',
+)}
+<h3>IAM roles</h3>
+${table(
+  ['Role', 'Assumed by', 'Allows'],
+  roles.map((r) => [
+    escape(r.role),
+    `<code>${escape(r.assumedBy)}</code>`,
+    `<ul>${r.statements.map((s) => `<li>${s.effect === 'Deny' ? '<b>Deny</b> ' : ''}<code>${escape(s.actions)}</code>${s.resources ? ` on <code>${escape(s.resources)}</code>` : ''}</li>`).join('')}</ul>`,
+  ]),
+  'role-table',
+)}
+<h3>Log groups</h3>
+${table(
+  ['Log group', 'Retention (days)', 'Key'],
+  logGroups.map((l) => [escape(l.logGroup), escape(l.retentionDays), escape(l.key)]),
+  'log-table',
+)}
+</section>
+</main>
+</body>
+</html>
+`;
+}

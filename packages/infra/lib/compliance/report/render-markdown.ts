@@ -1,0 +1,95 @@
+import type { EnvironmentReport } from './environment-report.js';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return '_None in this environment._\n';
+  return (
+    [
+      `| ${headers.join(' | ')} |`,
+      `| ${headers.map(() => '---').join(' | ')} |`,
+      ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+    ].join('\n') + '\n'
+  );
+}
+
+/** The report of one environment as Markdown, for review in a pull request. */
+export function renderMarkdown(report: EnvironmentReport): string {
+  const { dataStores, exposure, roles, logGroups } = report.inventories;
+  return [
+    `# Citadel compliance report — ${report.environment}`,
+    '',
+    `Generated ${report.generatedAt} from the synthesized app. Diagram: [diagram.svg](diagram.svg); page: [index.html](index.html); SARIF: [findings.sarif](findings.sarif).`,
+    '',
+    `Stacks: ${report.stacks.map((s) => `\`${s.name}\` (${s.resources} resources)`).join(', ')}.`,
+    '',
+    '## Control mapping',
+    '',
+    table(
+      ['Control', 'Status', 'Met by', 'Verified by', 'Customer responsibility'],
+      report.controls.map((row) => [
+        `${row.control.framework} ${row.control.id} — ${row.control.title}`,
+        row.status,
+        row.resources.join('; ') || '—',
+        row.rules
+          .map((r) =>
+            r.evaluated
+              ? `\`${r.ruleId}\` ${r.pass} pass, ${r.acknowledged} ack, ${r.fail} fail`
+              : `\`${r.ruleId}\` (no resource checked)`,
+          )
+          .join('; ') || '—',
+        row.control.customer ?? '—',
+      ]),
+    ),
+    '## Rules',
+    '',
+    table(
+      ['Rule', 'Passes', 'Acknowledged', 'Failures'],
+      report.rules.map((r) => [`\`${r.ruleId}\``, String(r.pass), String(r.acknowledged), String(r.fail)]),
+    ),
+    '## Acknowledgments',
+    '',
+    table(
+      ['Rule', 'Resource', 'Reason'],
+      report.acknowledgments.map((a) => [
+        `\`${a.ruleId}${a.finding ? `[${a.finding}]` : ''}\``,
+        `\`${a.path}\``,
+        a.reason,
+      ]),
+    ),
+    '## Inventories',
+    '',
+    '### Data stores and their keys',
+    '',
+    table(
+      ['Data store', 'Type', 'Key'],
+      dataStores.map((d) => [d.store, `\`${d.type}\``, d.key]),
+    ),
+    '### Reachable from outside the VPC',
+    '',
+    table(
+      ['Resource', 'Kind', 'Detail'],
+      exposure.map((e) => [e.resource, e.kind, `\`${e.detail}\``]),
+    ),
+    '### IAM roles',
+    '',
+    table(
+      ['Role', 'Assumed by', 'Allows'],
+      roles.map((r) => [
+        r.role,
+        r.assumedBy,
+        r.statements
+          .map((s) => `${s.effect} ${s.actions}${s.resources ? ` on ${s.resources}` : ''}`)
+          .join('<br>'),
+      ]),
+    ),
+    '### Log groups',
+    '',
+    table(
+      ['Log group', 'Retention (days)', 'Key'],
+      logGroups.map((l) => [l.logGroup, l.retentionDays, l.key]),
+    ),
+  ].join('\n');
+}
