@@ -1,0 +1,116 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { formatPaymentMessage } from '@citadel/db';
+import { createTestDatabase, type TestDatabase } from '@citadel/db/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bundleFunctions,
+  functionNames,
+  loadEnvironment,
+  MAX_BUNDLE_BYTES,
+  MAX_IMPORT_MS,
+  measureImport,
+  placeholderCaBundle,
+  type BundledFunction,
+} from '../scripts/bundle.js';
+import { sqsEvent, sqsRecord } from './payment-processor/sqs-event.js';
+
+describe('function bundles', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'citadel-functions-'));
+  const ca = placeholderCaBundle();
+  let bundled: BundledFunction[];
+
+  beforeAll(async () => {
+    bundled = await bundleFunctions(outDir);
+  }, 120_000);
+  afterAll(() => {
+    ca.remove();
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('bundles every handler folder', () => {
+    expect(bundled.map((fn) => fn.name)).toEqual([
+      'cloudflare-dns',
+      'database-bootstrap',
+      'payment-processor',
+    ]);
+    expect(functionNames()).toEqual(bundled.map((fn) => fn.name));
+  });
+
+  it.each(['cloudflare-dns', 'database-bootstrap', 'payment-processor'])(
+    'keeps %s within 1 MB minified and its import within the CPU budget',
+    (name) => {
+      const fn = bundled.find((candidate) => candidate.name === name) as BundledFunction;
+
+      const timing = measureImport(fn.file, loadEnvironment(ca.path));
+
+      expect(fn.bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+      expect(timing.cpuMs).toBeLessThanOrEqual(MAX_IMPORT_MS);
+    },
+    60_000,
+  );
+
+  it('leaves the migrations and Kysely out of the payment processor', () => {
+    const fn = bundled.find((candidate) => candidate.name === 'payment-processor') as BundledFunction;
+
+    const code = readFileSync(fn.file, 'utf8');
+
+    expect(code).not.toContain('schema_migrations');
+    expect(code).toContain('FOR UPDATE');
+  });
+
+  describe('the bundled payment processor, run by plain node', () => {
+    let database: TestDatabase;
+    let admin: pg.Pool;
+
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      admin = new pg.Pool({ connectionString: database.adminUrl, max: 1 });
+    });
+    afterAll(async () => {
+      await admin.end();
+      await database.drop();
+    });
+
+    it('settles a payment from an SQS event', async () => {
+      // Prepare
+      const patient = await admin.query<{ id: string }>(
+        `INSERT INTO patients (name, date_of_birth, medical_record_number, created_by)
+         VALUES ('Bundle Patient', '1970-01-01', 'MRN-BUNDLE-1', 'test') RETURNING id`,
+      );
+      const payment = await admin.query<{ id: string }>(
+        `INSERT INTO payments (patient_id, amount, currency, description, created_by)
+         VALUES ($1, 1500, 'EUR', 'visit', 'test') RETURNING id`,
+        [patient.rows[0]?.id],
+      );
+      const paymentId = payment.rows[0]?.id as string;
+      const event = sqsEvent(sqsRecord(formatPaymentMessage({ paymentId })));
+      const fn = bundled.find((candidate) => candidate.name === 'payment-processor') as BundledFunction;
+      const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(fn.file).href)});
+        const response = await handler(JSON.parse(process.env.EVENT), { awsRequestId: 'local' });
+        process.stdout.write(JSON.stringify(response)); process.exit(0);`;
+
+      // Act
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: database.appUrl,
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          EVENT: JSON.stringify(event),
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+
+      // Assess
+      expect(child.stderr).toBe('');
+      expect(JSON.parse(child.stdout)).toEqual({ batchItemFailures: [] });
+      const { rows } = await admin.query('SELECT status FROM payments WHERE id = $1', [paymentId]);
+      expect(rows).toEqual([{ status: 'settled' }]);
+    }, 60_000);
+  });
+});
