@@ -4,3 +4,11 @@ export {
   type PaymentProcessorDependencies,
 } from './payment-processor/process-batch.js';
 export { poolOptionsFromEnvironment } from './payment-processor/pool-options.js';
+export {
+  createDatabaseBootstrap,
+  type DatabaseBootstrapDependencies,
+} from './database-bootstrap/bootstrap-handler.js';
+export { bootstrapDatabase } from './database-bootstrap/bootstrap-database.js';
+export { createCloudflareDns, type CloudflareDnsDependencies } from './cloudflare-dns/dns-handler.js';
+export { CloudflareDnsClient, CLOUDFLARE_API_BASE_URL } from './cloudflare-dns/cloudflare-client.js';
+export type { CustomResourceResponse } from './shared/custom-resource.js';
