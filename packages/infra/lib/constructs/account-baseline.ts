@@ -1,14 +1,13 @@
-import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ReadWriteType, Trail } from 'aws-cdk-lib/aws-cloudtrail';
 import { CfnDetector } from 'aws-cdk-lib/aws-guardduty';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnHub, CfnStandard } from 'aws-cdk-lib/aws-securityhub';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { SecureBucket } from './secure-bucket.js';
+import { ServiceKey } from './service-key.js';
 
 /** Security Hub standards Citadel can subscribe to. */
 export interface SecurityHubStandards {
@@ -29,6 +28,8 @@ export interface AccountBaselineProps {
   readonly logRetentionDays: number;
   /** Bucket that receives the trail bucket's server access logs. */
   readonly serverAccessLogsBucket: IBucket;
+  /** Alias of the trail's KMS key. @default 'citadel/cloudtrail' */
+  readonly trailKeyAlias?: string;
   /** Of the trail key, bucket and log group. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -51,53 +52,31 @@ export class AccountBaseline extends Construct {
     const stack = Stack.of(this);
 
     if (props.cloudTrail) {
-      const key = new Key(this, 'TrailKey', {
-        description: 'Encrypts CloudTrail log files and the trail log group',
-        enableKeyRotation: true,
-        pendingWindow: Duration.days(30),
-      });
-      key.addToResourcePolicy(
-        new PolicyStatement({
-          sid: 'CloudTrailEncryptsLogFiles',
-          principals: [new ServicePrincipal('cloudtrail.amazonaws.com')],
-          actions: ['kms:GenerateDataKey*', 'kms:DescribeKey'],
-          resources: ['*'],
-          conditions: {
-            StringLike: {
-              'kms:EncryptionContext:aws:cloudtrail:arn': stack.formatArn({
-                service: 'cloudtrail',
-                region: '*',
-                resource: 'trail',
-                resourceName: '*',
-              }),
+      const key = new ServiceKey(this, 'TrailKey', {
+        aliasName: props.trailKeyAlias ?? 'citadel/cloudtrail',
+        description: 'CloudTrail log files and the trail log group',
+        // Auditors read trail objects through S3; nothing else may use the key indirectly.
+        viaServices: ['s3'],
+        directUsers: [
+          {
+            principal: 'cloudtrail.amazonaws.com',
+            conditions: {
+              StringLike: {
+                'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*`,
+              },
             },
           },
-        }),
-      );
-      key.addToResourcePolicy(
-        new PolicyStatement({
-          sid: 'CloudWatchLogsEncryptsTrailLogGroup',
-          principals: [new ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-          actions: [
-            'kms:Encrypt',
-            'kms:Decrypt',
-            'kms:ReEncrypt*',
-            'kms:GenerateDataKey*',
-            'kms:DescribeKey',
-          ],
-          resources: ['*'],
-          conditions: {
-            ArnLike: {
-              'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-                service: 'logs',
-                resource: 'log-group',
-                resourceName: '*',
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
+          {
+            principal: `logs.${stack.region}.amazonaws.com`,
+            conditions: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
+              },
             },
           },
-        }),
-      );
+        ],
+        removalPolicy: props.removalPolicy,
+      }).key;
 
       this.trailBucket = new SecureBucket(this, 'TrailBucket', {
         encryptionKey: key,
