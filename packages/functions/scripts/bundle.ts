@@ -18,6 +18,7 @@ export const MAX_IMPORT_MS = 150;
  * the migrations nor Kysely).
  */
 const dbSource = join(packageRoot, '..', 'db', 'src');
+const SKIP = Symbol('resolving');
 const sideEffectFreeWorkspace: Plugin = {
   name: 'side-effect-free-workspace',
   setup(plugin) {
@@ -35,8 +36,6 @@ const sideEffectFreeWorkspace: Plugin = {
     });
   },
 };
-const SKIP = Symbol('resolving');
-
 export interface BundledFunction {
   /** The folder under src/, e.g. `payment-processor`. */
   readonly name: string;
@@ -122,11 +121,10 @@ process.stdout.write(JSON.stringify({wall,cpu:(u.user+u.system)/1000}));`;
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let run = 0; run < runs; run += 1) {
-    const child = spawnSync(
-      process.execPath,
-      ['--disable-warning=NodeVersionSupportWarning', '--input-type=module', '-e', script],
-      { env, encoding: 'utf8' },
-    );
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env,
+      encoding: 'utf8',
+    });
     if (child.status !== 0) throw new Error(`importing ${file} failed: ${child.stderr}`);
     const timing = JSON.parse(child.stdout) as { wall: number; cpu: number };
     wall.push(timing.wall);
