@@ -6,6 +6,9 @@ import { buildInventories, displayName, type Inventories } from './inventories.j
 import type { RuleResult, RuleResultLog } from './rule-recorder.js';
 import { TemplateIndex } from './template-index.js';
 
+/** Resources named per evidence line of a control; the inventories list them all. */
+const MAX_NAMES_PER_EVIDENCE = 4;
+
 export interface RuleSummary {
   readonly ruleId: string;
   readonly pack: string;
@@ -17,7 +20,7 @@ export interface RuleSummary {
 
 export interface ControlRow {
   readonly control: Control;
-  /** `data/Postgres (AWS::RDS::DBInstance): encrypted, IAM auth, ...` */
+  /** One line per evidence type: `AWS::RDS::DBInstance ×1 — encrypted, IAM auth, ...: data/Postgres/Instance` */
   readonly resources: readonly string[];
   readonly rules: readonly {
     ruleId: string;
@@ -82,9 +85,14 @@ export async function buildEnvironmentReport(
   const rules = summarize(results, log);
   const byRule = new Map(rules.map((rule) => [rule.ruleId, rule]));
   const controls: ControlRow[] = CONTROLS.map((control) => {
-    const resources = control.evidence.flatMap(({ type, setting }) =>
-      index.ofType(type).map((resource) => `${displayName(resource)} (${type}): ${setting}`),
-    );
+    const resources = control.evidence.flatMap(({ type, setting }) => {
+      const names = index.ofType(type).map(displayName);
+      if (names.length === 0) return [];
+      const listed = names.slice(0, MAX_NAMES_PER_EVIDENCE).join(', ');
+      const more =
+        names.length > MAX_NAMES_PER_EVIDENCE ? ` and ${names.length - MAX_NAMES_PER_EVIDENCE} more` : '';
+      return [`${type} ×${names.length} — ${setting}: ${listed}${more}`];
+    });
     const ruleRows = control.rules.map((ruleId) => {
       const summary = byRule.get(ruleId);
       return {

@@ -1,0 +1,176 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import type { Log } from 'sarif';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CITADEL_RULE_IDS } from '../../../lib/compliance/index.js';
+import { generateReports, type GeneratedReport } from '../../../lib/compliance/report/generate-reports.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+/** Every resource type the architecture diagram must show, by SVG class. */
+const EXPECTED_KINDS = [
+  'client',
+  'waf',
+  'alb',
+  'ecs',
+  'rds',
+  'sqs',
+  'lambda',
+  'endpoints',
+  'kms',
+  'logs',
+  'bucket',
+];
+
+const outDir = mkdtempSync(join(tmpdir(), 'citadel-report-'));
+let dev: GeneratedReport;
+
+beforeAll(async () => {
+  [dev] = (await generateReports({
+    outDir,
+    environments: ['dev'],
+    assemblyDir: join(outDir, 'cdk.out'),
+  })) as [GeneratedReport];
+}, 240_000);
+
+afterAll(() => {
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('generateReports', () => {
+  it('writes the page, the Markdown report, the SARIF log and the diagram for the environment', () => {
+    for (const file of ['index.html', 'compliance.md', 'findings.sarif', 'diagram.svg']) {
+      expect(existsSync(join(outDir, 'dev', file)), file).toBe(true);
+    }
+  });
+
+  it('names at least one resource for every control that is not wholly the customer’s', () => {
+    const gaps = dev.report.controls.filter((row) => row.status === 'gap').map((row) => row.control.id);
+    expect(gaps).toEqual([]);
+    expect(dev.report.controls.some((row) => row.status === 'customer')).toBe(true);
+  });
+
+  it('records passes for every Citadel rule and no unacknowledged finding', () => {
+    const citadel = dev.report.rules.filter((rule) => rule.pack === 'Citadel');
+    expect(citadel.map((rule) => rule.ruleId).sort()).toEqual([...CITADEL_RULE_IDS].sort());
+    expect(citadel.every((rule) => rule.pass > 0)).toBe(true);
+    expect(dev.report.failures).toEqual([]);
+  });
+
+  it('lists every acknowledgment with its reason', () => {
+    expect(dev.report.acknowledgments.length).toBeGreaterThan(0);
+    expect(dev.report.acknowledgments.every((ack) => ack.reason.trim().length >= 40)).toBe(true);
+  });
+
+  it('inventories data stores with their keys, external exposure, roles and log groups', () => {
+    const { dataStores, exposure, roles, logGroups } = dev.report.inventories;
+    expect(dataStores.find((store) => store.type === 'AWS::RDS::DBInstance')?.key).toMatch(
+      /alias\/citadel\/dev\//,
+    );
+    expect(exposure.every((entry) => entry.kind === 'listener' || / (80|443) from /.test(entry.detail))).toBe(
+      true,
+    );
+    expect(roles.length).toBeGreaterThan(0);
+    expect(logGroups.every((group) => group.key !== 'NOT KMS-ENCRYPTED')).toBe(true);
+  });
+
+  it('writes a SARIF 2.1.0 log with every rule and result, acknowledged findings suppressed with their reason', () => {
+    // Prepare
+    const sarif = JSON.parse(readFileSync(join(outDir, 'dev', 'findings.sarif'), 'utf8')) as Log;
+
+    // Act
+    const [run] = sarif.runs;
+    const results = run?.results ?? [];
+    const ruleIds = new Set(run?.tool.driver.rules?.map((rule) => rule.id));
+
+    // Assess
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.$schema).toMatch(/sarif/);
+    expect(run?.tool.driver.name).toBe('citadel-compliance');
+    expect(results).toHaveLength(dev.report.results.length);
+    expect(results.every((result) => result.ruleId !== undefined && ruleIds.has(result.ruleId))).toBe(true);
+    const suppressed = results.filter((result) => result.suppressions?.length);
+    expect(suppressed).toHaveLength(dev.report.acknowledgments.length);
+    expect(suppressed.every((result) => (result.suppressions?.[0]?.justification ?? '').length >= 40)).toBe(
+      true,
+    );
+    expect(results.filter((result) => result.kind === 'pass').length).toBeGreaterThan(0);
+    expect(results[0]?.locations?.[0]?.logicalLocations?.[0]?.fullyQualifiedName).toMatch(/^dev\//);
+  });
+
+  it('fails when an environment is unknown, writing nothing', async () => {
+    const emptyDir = mkdtempSync(join(tmpdir(), 'citadel-report-bad-'));
+    try {
+      await expect(generateReports({ outDir: emptyDir, environments: ['staging'] })).rejects.toThrow(
+        /staging/,
+      );
+      expect(existsSync(join(emptyDir, 'staging'))).toBe(false);
+    } finally {
+      rmSync(emptyDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('report page in headless Chromium', () => {
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'citadel-chromium-')), {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it.each([
+    ['desktop', 1280],
+    ['phone', 390],
+  ])(
+    'loads at %s width (%i px) with no console errors or network requests and renders the diagram',
+    async (label, width) => {
+      // Prepare
+      const page = await context.newPage();
+      await page.setViewportSize({ width, height: 900 });
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('request', (request) => {
+        if (!request.url().startsWith('file://')) problems.push(`network request to ${request.url()}`);
+      });
+      const screenshot = join(outDir, 'dev', `screenshot-${label}.png`);
+
+      // Act
+      await page.goto(`file://${join(outDir, 'dev', 'index.html')}`, { waitUntil: 'load' });
+      const kinds = await page.$$eval('#diagram svg g.node', (nodes) =>
+        nodes.flatMap((node) => [...node.classList].filter((name) => name.startsWith('kind-'))),
+      );
+      const diagramBox = await page.locator('#diagram svg').boundingBox();
+      const pageWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
+      await page.screenshot({ path: screenshot, fullPage: true });
+      await page.close();
+
+      // Assess
+      expect(problems).toEqual([]);
+      for (const kind of EXPECTED_KINDS) expect(kinds, kind).toContain(`kind-${kind}`);
+      expect(diagramBox?.height ?? 0).toBeGreaterThan(200);
+      expect(pageWidth).toBeLessThanOrEqual(width);
+      expect(readFileSync(screenshot).length).toBeGreaterThan(10_000);
+    },
+    60_000,
+  );
+});
