@@ -39,17 +39,11 @@ export function findCredentialSource(env: Env, home: string = homedir()): string
 }
 
 /**
- * Checks, before anything touches AWS, that credentials exist and belong to the
- * environment's account, and that no region other than the environment's is selected.
- * Returns the caller; throws CredentialsError with what to do otherwise.
+ * Checks, without any call, that credentials exist and that no region other than the
+ * environment's is selected. Returns where the credentials come from; throws CredentialsError.
  */
-export async function verifyAwsIdentity(
-  config: EnvironmentConfig,
-  env: Env,
-  getCallerIdentity: GetCallerIdentity,
-  home?: string,
-): Promise<CallerIdentity> {
-  const target = `environment "${config.name}" (account ${config.account}, region ${config.region})`;
+export function requireLocalCredentials(config: EnvironmentConfig, env: Env, home?: string): string {
+  const target = describe(config);
   const source = findCredentialSource(env, home);
   if (!source) {
     throw new CredentialsError(
@@ -63,20 +57,39 @@ export async function verifyAwsIdentity(
       `AWS_REGION is "${selectedRegion}" but ${target} lives in ${config.region}; unset it or set it to ${config.region}. Nothing was changed.`,
     );
   }
+  return source;
+}
+
+/**
+ * Checks, before anything changes in AWS, that credentials exist and belong to the
+ * environment's account, and that no region other than the environment's is selected.
+ * Returns the caller; throws CredentialsError with what to do otherwise.
+ */
+export async function verifyAwsIdentity(
+  config: EnvironmentConfig,
+  env: Env,
+  getCallerIdentity: GetCallerIdentity,
+  home?: string,
+): Promise<CallerIdentity> {
+  const source = requireLocalCredentials(config, env, home);
   let caller: CallerIdentity;
   try {
     caller = await getCallerIdentity(config.region);
   } catch (error) {
     throw new CredentialsError(
-      `could not verify the AWS credentials from ${source} for ${target}: ${(error as Error).message}. Nothing was changed.`,
+      `could not verify the AWS credentials from ${source} for ${describe(config)}: ${(error as Error).message}. Nothing was changed.`,
       { cause: error },
     );
   }
   if (caller.account !== config.account) {
     throw new CredentialsError(
-      `the credentials from ${source} are for account ${caller.account} (${caller.arn}), not ${target}. ` +
+      `the credentials from ${source} are for account ${caller.account} (${caller.arn}), not ${describe(config)}. ` +
         'Switch to a profile for that account. Nothing was changed.',
     );
   }
   return caller;
+}
+
+function describe(config: EnvironmentConfig): string {
+  return `environment "${config.name}" (account ${config.account}, region ${config.region})`;
 }

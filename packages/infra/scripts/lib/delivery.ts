@@ -3,13 +3,48 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadEnvironmentConfig, type EnvironmentConfig } from '../../config/index.js';
 import { STACK_LAYERS, type StackLayer } from '../../lib/stacks/citadel-stack.js';
-import { verifyAwsIdentity, type GetCallerIdentity } from './aws-identity.js';
+import { requireLocalCredentials, verifyAwsIdentity, type GetCallerIdentity } from './aws-identity.js';
 import type { RunCdk } from './cdk.js';
 import { parseDeliveryArgs, type DeliveryArgs } from './cli-args.js';
 import { findStackTemplate } from './cloud-assembly.js';
+import { UsageError } from './errors.js';
 
-/** Context key the app stack reads the API image digest from. */
-export const API_IMAGE_DIGEST_CONTEXT = 'citadel:apiImageDigest';
+/** Context key the app stack reads the API image (tag or digest) from. */
+export const API_IMAGE_CONTEXT = 'imageTag';
+
+/** Identity-provider settings the app stack takes at deploy time: environment variable -> context key. */
+export const AUTH_CONTEXT = {
+  AUTH_JWKS_URL: 'authJwksUrl',
+  AUTH_ISSUER: 'authIssuer',
+  AUTH_AUDIENCE: 'authAudience',
+} as const;
+
+/**
+ * The `--context` arguments the app layer needs. Without them synth falls back to
+ * placeholders that deploy a service which cannot start, so deploying `app` without
+ * them is refused before anything is called.
+ */
+export function appContext(
+  args: DeliveryArgs,
+  layers: readonly StackLayer[],
+  env: DeliveryDeps['env'],
+): string[] {
+  if (!layers.includes('app')) return [];
+  const missing = [
+    ...(args.imageDigest ? [] : ['--image-digest sha256:<digest of the API image>']),
+    ...Object.keys(AUTH_CONTEXT).filter((name) => !env[name]),
+  ];
+  if (missing.length > 0) {
+    throw new UsageError(
+      `deploying the app stack needs ${missing.join(', ')}; nothing was called or changed.`,
+    );
+  }
+  return [
+    '--context',
+    `${API_IMAGE_CONTEXT}=${args.imageDigest}`,
+    ...Object.entries(AUTH_CONTEXT).flatMap(([name, key]) => ['--context', `${key}=${env[name]}`]),
+  ];
+}
 
 /** What the deploy and diff commands touch, passed in so that tests can see every call. */
 export interface DeliveryDeps {
@@ -47,6 +82,8 @@ export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promi
   const args = parseDeliveryArgs(argv, 'deploy');
   const config = loadEnvironmentConfig(args.env);
   const layers = layersFor(config, args.stacks);
+  requireLocalCredentials(config, deps.env);
+  const context = appContext(args, layers, deps.env);
   const caller = await verifyAwsIdentity(config, deps.env, deps.getCallerIdentity);
   deps.log(
     `Deploying ${layers.join(' → ')} to ${config.name} (account ${config.account}, ${config.region}) as ${caller.arn}`,
@@ -63,7 +100,7 @@ export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promi
       '--require-approval',
       deps.env.CI === 'true' ? 'never' : 'broadening',
       ...(deps.env.CI === 'true' ? ['--ci', '--progress', 'events'] : []),
-      ...(args.imageDigest ? ['--context', `${API_IMAGE_DIGEST_CONTEXT}=${args.imageDigest}`] : []),
+      ...context,
     ],
     cdkEnv(deps, config),
   );

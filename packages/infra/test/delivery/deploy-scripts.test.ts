@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadEnvironmentConfig } from '../../config/index.js';
 import { findCredentialSource } from '../../scripts/lib/aws-identity.js';
-import { API_IMAGE_DIGEST_CONTEXT, deploy, diff, type DeliveryDeps } from '../../scripts/lib/delivery.js';
+import { deploy, diff, type DeliveryDeps } from '../../scripts/lib/delivery.js';
 import { repoPath } from './repo.js';
 
 const run = promisify(execFile);
@@ -44,6 +44,11 @@ function deps(env: Record<string, string>, account = DEV_ACCOUNT): DeliveryDeps 
 }
 
 const SIGNED_IN = { AWS_PROFILE: 'citadel-dev' };
+const AUTH = {
+  AUTH_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://auth.example.com/',
+  AUTH_AUDIENCE: 'citadel-api',
+};
 
 async function signIn(): Promise<Record<string, string>> {
   await writeFile(join(home, 'config'), '[profile citadel-dev]\nsso_session = example\n');
@@ -65,7 +70,7 @@ describe('npm run deploy', () => {
   it('fails when the credentials belong to another account, before calling the CDK', async () => {
     const d = deps(await signIn(), '999999999999');
 
-    await expect(deploy(['--env', 'dev'], d)).rejects.toThrow(
+    await expect(deploy(['--env', 'dev', '--stacks', 'shared'], d)).rejects.toThrow(
       /are for account 999999999999 .* not environment "dev"/,
     );
 
@@ -120,8 +125,19 @@ describe('npm run deploy', () => {
     );
   });
 
+  it('fails when the app stack would deploy without the image digest or the identity provider', async () => {
+    const d = deps(await signIn());
+
+    await expect(deploy(['--env', 'dev', '--stacks', 'app'], d)).rejects.toThrow(
+      /deploying the app stack needs --image-digest sha256:<digest of the API image>, AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE; nothing was called/,
+    );
+
+    expect(d.getCallerIdentity).not.toHaveBeenCalled();
+    expect(d.runCdk).not.toHaveBeenCalled();
+  });
+
   it('deploys every layer in order, with the image digest, and no prompt in CI', async () => {
-    const d = deps({ ...(await signIn()), CI: 'true' });
+    const d = deps({ ...(await signIn()), ...AUTH, CI: 'true' });
 
     await deploy(['--env', 'qa', '--image-digest', DIGEST], {
       ...d,
@@ -138,14 +154,13 @@ describe('npm run deploy', () => {
       'qa/monitoring',
       ...baseline,
     ]);
-    expect(args).toEqual(
-      expect.arrayContaining([
-        '--require-approval',
-        'never',
-        '--context',
-        `${API_IMAGE_DIGEST_CONTEXT}=${DIGEST}`,
-      ]),
-    );
+    expect(args).toEqual(expect.arrayContaining(['--require-approval', 'never']));
+    expect(args.filter((_, i) => args[i - 1] === '--context')).toEqual([
+      `imageTag=${DIGEST}`,
+      'authJwksUrl=https://auth.example.com/.well-known/jwks.json',
+      'authIssuer=https://auth.example.com/',
+      'authAudience=citadel-api',
+    ]);
   });
 });
 
