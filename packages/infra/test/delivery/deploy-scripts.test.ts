@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadEnvironmentConfig } from '../../config/index.js';
 import { findCredentialSource } from '../../scripts/lib/aws-identity.js';
+import { findStackTemplate } from '../../scripts/lib/cloud-assembly.js';
 import { deploy, diff, type DeliveryDeps } from '../../scripts/lib/delivery.js';
 import { repoPath } from './repo.js';
 
@@ -190,6 +191,26 @@ describe('npm run diff', () => {
     const stacks = vi.mocked(d.runCdk).mock.calls.map(([args]) => args[3]);
     expect(stacks).toEqual(['dev/shared', 'dev/network']);
     expect(d.lines).toEqual([expect.stringContaining('dev/data: not in')]);
+  });
+});
+
+describe('findStackTemplate', () => {
+  it('finds a stack inside a stage assembly by its cdk path', async () => {
+    const root = join(home, 'cdk.out');
+    await writeManifest(join(root, 'assembly-dev'), ['dev/shared']);
+    await writeFile(
+      join(root, 'manifest.json'),
+      JSON.stringify({
+        artifacts: {
+          'assembly-dev': { type: 'cdk:cloud-assembly', properties: { directoryName: 'assembly-dev' } },
+        },
+      }),
+    );
+
+    expect(findStackTemplate(root, 'dev/shared')).toBe(
+      join(root, 'assembly-dev', 'dev-shared.template.json'),
+    );
+    expect(findStackTemplate(root, 'qa/shared')).toBeUndefined();
   });
 });
 
