@@ -12,6 +12,7 @@ import { silentLogger } from '../silent-logger.js';
 import { FakeCloudflare } from './fake-cloudflare.js';
 
 const ZONE_ID = '0123456789abcdef0123456789abcdef';
+const OTHER_ZONE_ID = 'fedcba9876543210fedcba9876543210';
 const TOKEN = 'test-token-for-the-local-fake';
 const TOKEN_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:citadel-dev-cloudflare-AbCdEf';
 const JSON_SECRET_ARN =
@@ -29,7 +30,7 @@ const VALIDATION = {
 const PHYSICAL_ID = `cloudflare-dns/${ZONE_ID}/${OWNER_TAG}`;
 
 describe('cloudflare dns custom resource', () => {
-  const cloudflare = new FakeCloudflare(ZONE_ID, TOKEN);
+  const cloudflare = new FakeCloudflare([ZONE_ID, OTHER_ZONE_ID], TOKEN);
   let handler: ReturnType<typeof createCloudflareDns>;
   const properties = (records: object[], extra: Record<string, unknown> = {}): Record<string, unknown> => ({
     ApiTokenSecretArn: TOKEN_SECRET_ARN,
@@ -171,6 +172,23 @@ describe('cloudflare dns custom resource', () => {
         ttl: 1,
       },
     ]);
+  });
+
+  it('creates the records in a new zone and leaves the old zone to the Delete of the old id', async () => {
+    // Prepare
+    const before = properties([ALB]);
+    const after = properties([ALB], { ZoneId: OTHER_ZONE_ID });
+    await handler(create(before));
+
+    // Act
+    const response = await handler(update(after, before));
+    const zonesAfterUpdate = [...cloudflare.records.values()].map((record) => record.zone_id).sort();
+    await handler(remove(before));
+
+    // Assess
+    expect(response.PhysicalResourceId).toBe(`cloudflare-dns/${OTHER_ZONE_ID}/${OWNER_TAG}`);
+    expect(zonesAfterUpdate).toEqual([ZONE_ID, OTHER_ZONE_ID].sort());
+    expect([...cloudflare.records.values()].map((record) => record.zone_id)).toEqual([OTHER_ZONE_ID]);
   });
 
   it('deletes only the records it owns on Delete', async () => {

@@ -14,14 +14,17 @@ interface ForcedResponse {
  * records in memory: list by type and exact name, create, replace (PUT) or patch, delete;
  * Cloudflare's envelope and error codes, and forced failures for the next requests.
  */
+type StoredRecord = DnsRecord & { readonly zone_id: string };
+
 export class FakeCloudflare {
-  readonly records = new Map<string, DnsRecord>();
+  readonly records = new Map<string, StoredRecord>();
   readonly requests: string[] = [];
   private readonly forced: ForcedResponse[] = [];
   private server: Server | undefined;
 
   constructor(
-    readonly zoneId: string,
+    /** Zones the token may edit; the first is where `seed` puts records. */
+    readonly zoneIds: readonly string[],
     private readonly token: string,
   ) {}
 
@@ -55,8 +58,8 @@ export class FakeCloudflare {
     this.forced.push({ status, body: typeof body === 'string' ? body : JSON.stringify(body), contentType });
   }
 
-  seed(record: Omit<DnsRecord, 'id'>): DnsRecord {
-    const stored = { ...record, id: randomBytes(16).toString('hex') };
+  seed(record: Omit<DnsRecord, 'id'>, zoneId = this.zoneIds[0] as string): DnsRecord {
+    const stored = { ...record, id: randomBytes(16).toString('hex'), zone_id: zoneId };
     this.records.set(stored.id, stored);
     return stored;
   }
@@ -80,7 +83,8 @@ export class FakeCloudflare {
     }
     const match = /^\/client\/v4\/zones\/([^/]+)\/dns_records(?:\/([^/]+))?$/.exec(url.pathname);
     if (!match) return this.fail(response, 404, 7000, 'No route for that URI');
-    if (match[1] !== this.zoneId) {
+    const zoneId = match[1] as string;
+    if (!this.zoneIds.includes(zoneId)) {
       return this.fail(
         response,
         400,
@@ -90,17 +94,20 @@ export class FakeCloudflare {
     }
     const id = match[2];
     const body = await readJson(request);
-    if (request.method === 'GET' && !id) return this.list(url, response);
-    if (request.method === 'POST' && !id) return this.create(body, response);
+    if (request.method === 'GET' && !id) return this.list(zoneId, url, response);
+    if (request.method === 'POST' && !id) return this.create(zoneId, body, response);
     if (!id) return this.fail(response, 405, 10000, 'Method not allowed');
     const existing = this.records.get(id);
-    if (!existing) return this.fail(response, 404, 81044, 'Record does not exist.');
+    if (existing?.zone_id !== zoneId) return this.fail(response, 404, 81044, 'Record does not exist.');
     if (request.method === 'PUT' || request.method === 'PATCH') {
-      const next =
-        request.method === 'PUT' ? { ...(body as object), id } : { ...existing, ...(body as object), id };
-      const problem = this.invalid(next as DnsRecord, id);
+      const next = (
+        request.method === 'PUT'
+          ? { ...(body as object), id, zone_id: zoneId }
+          : { ...existing, ...(body as object), id, zone_id: zoneId }
+      ) as StoredRecord;
+      const problem = this.invalid(next, id);
       if (problem) return this.fail(response, 400, problem.code, problem.message);
-      this.records.set(id, next as DnsRecord);
+      this.records.set(id, next);
       return this.send(response, 200, { success: true, errors: [], messages: [], result: next });
     }
     if (request.method === 'DELETE') {
@@ -110,11 +117,12 @@ export class FakeCloudflare {
     return this.fail(response, 405, 10000, 'Method not allowed');
   }
 
-  private list(url: URL, response: ServerResponse): void {
+  private list(zoneId: string, url: URL, response: ServerResponse): void {
     const type = url.searchParams.get('type');
     const name = url.searchParams.get('name');
     const result = [...this.records.values()].filter(
-      (record) => (!type || record.type === type) && (!name || record.name === name),
+      (record) =>
+        record.zone_id === zoneId && (!type || record.type === type) && (!name || record.name === name),
     );
     this.send(response, 200, {
       success: true,
@@ -125,19 +133,25 @@ export class FakeCloudflare {
     });
   }
 
-  private create(body: unknown, response: ServerResponse): void {
-    const record = { ...(body as object), id: randomBytes(16).toString('hex') } as DnsRecord;
+  private create(zoneId: string, body: unknown, response: ServerResponse): void {
+    const record = {
+      ...(body as object),
+      id: randomBytes(16).toString('hex'),
+      zone_id: zoneId,
+    } as StoredRecord;
     const problem = this.invalid(record);
     if (problem) return this.fail(response, 400, problem.code, problem.message);
     this.records.set(record.id, record);
     this.send(response, 200, { success: true, errors: [], messages: [], result: record });
   }
 
-  private invalid(record: DnsRecord, id?: string): { code: number; message: string } | undefined {
+  private invalid(record: StoredRecord, id?: string): { code: number; message: string } | undefined {
     if (!record.type || !record.name || !record.content)
       return { code: 9005, message: 'Content for CNAME record is invalid.' };
     if ((record.comment ?? '').length > 100) return { code: 9100, message: 'DNS record comment too long.' };
-    const clash = [...this.records.values()].some((other) => other.id !== id && other.name === record.name);
+    const clash = [...this.records.values()].some(
+      (other) => other.id !== id && other.zone_id === record.zone_id && other.name === record.name,
+    );
     if (record.type === 'CNAME' && clash) {
       return { code: 81053, message: 'An A, AAAA, or CNAME record with that host already exists.' };
     }
