@@ -1,0 +1,81 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { describe, expect, it } from 'vitest';
+import { ApiService, type ApiServiceProps } from '../../../lib/constructs/api-service.js';
+import { workloadFixture } from '../../support/workload-fixture.js';
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+function build(overrides: Partial<ApiServiceProps> = {}) {
+  const fixture = workloadFixture();
+  const service = new ApiService(fixture.stack, 'Api', {
+    vpc: fixture.vpc,
+    vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+    repository: fixture.repository,
+    imageTag: 'v1.2.3',
+    listener: fixture.edge().httpsListener,
+    database: fixture.database,
+    paymentsQueue: fixture.queue,
+    auth: {
+      jwksUrl: 'https://idp.example.com/jwks.json',
+      issuer: 'https://idp.example.com/',
+      audience: 'citadel',
+    },
+    logsKey: fixture.key,
+    logRetentionDays: 90,
+    cpu: 256,
+    memoryMiB: 512,
+    desiredCount: 2,
+    minTasks: 2,
+    maxTasks: 4,
+    cpuTargetPercent: 60,
+    requestsPerTarget: 500,
+    ...overrides,
+  });
+  return { ...fixture, service };
+}
+
+describe('ApiService', () => {
+  it('pulls an image pinned by digest with @sha256', () => {
+    // Act
+    const { stack } = build({ imageTag: DIGEST });
+
+    // Assess
+    const image = JSON.stringify(Template.fromStack(stack).toJSON().Resources);
+    expect(image).toContain(`@${DIGEST}`);
+  });
+
+  it('creates its own security group open only to the load balancer when none is given', () => {
+    // Act
+    const { stack } = build();
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 8080,
+      ToPort: 8080,
+      SourceSecurityGroupId: {
+        'Fn::GetAtt': [Match.stringLikeRegexp('^EdgeSecurityGroup'), 'GroupId'],
+      },
+    });
+  });
+
+  it.each(['latest', 'has space', '', `sha256:${'z'.repeat(64)}`])(
+    'fails when imageTag is %j',
+    (imageTag) => {
+      expect(() => build({ imageTag })).toThrow(/imageTag .* is not an immutable image tag or sha256 digest/);
+    },
+  );
+
+  it('fails when minTasks is above desiredCount', () => {
+    expect(() => build({ minTasks: 3, desiredCount: 2 })).toThrow(
+      /1 <= minTasks <= desiredCount <= maxTasks, received minTasks=3, desiredCount=2, maxTasks=4/,
+    );
+  });
+
+  it('fails when an auth setting is empty', () => {
+    expect(() =>
+      build({ auth: { jwksUrl: 'https://idp.example.com/jwks.json', issuer: ' ', audience: 'citadel' } }),
+    ).toThrow(/auth.issuer is empty/);
+  });
+});

@@ -1,0 +1,125 @@
+import { CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { describe, expect, it } from 'vitest';
+import { AlarmTopic } from '../../../lib/constructs/alarm-topic.js';
+import { CloudflareDnsRecords } from '../../../lib/constructs/cloudflare-dns-records.js';
+import { LoadBalancedEdge } from '../../../lib/constructs/load-balanced-edge.js';
+import { OperationsDashboard } from '../../../lib/constructs/operations-dashboard.js';
+import { PaymentsPipeline } from '../../../lib/constructs/payments-pipeline.js';
+import { WebAcl } from '../../../lib/constructs/web-acl.js';
+import { workloadFixture } from '../../support/workload-fixture.js';
+
+describe('workload constructs refuse bad input before creating anything', () => {
+  it.each([2, 6, 3.5])('PaymentsPipeline fails when maxReceiveCount is %s', (maxReceiveCount) => {
+    // Prepare
+    const { stack, vpc, database, key } = workloadFixture();
+
+    // Act + Assess
+    expect(
+      () =>
+        new PaymentsPipeline(stack, 'Payments', {
+          vpc,
+          vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+          database,
+          messagesKey: key,
+          functionEnvironmentKey: key,
+          logsKey: key,
+          logRetentionDays: 90,
+          maxReceiveCount,
+          processorReservedConcurrency: 2,
+        }),
+    ).toThrow(`maxReceiveCount must be a whole number from 3 to 5, received ${maxReceiveCount}`);
+    expect(stack.node.tryFindChild('Payments')?.node.children ?? []).toHaveLength(0);
+  });
+
+  it.each([99, 2_000_000_001])('WebAcl fails when rateLimitPer5Min is %s', (rateLimitPer5Min) => {
+    const { stack, key, edge } = workloadFixture();
+    expect(
+      () =>
+        new WebAcl(stack, 'Waf', {
+          resourceArn: edge().loadBalancer.loadBalancerArn,
+          name: 'citadel-test',
+          rateLimitPer5Min,
+          logsKey: key,
+          logRetentionDays: 90,
+        }),
+    ).toThrow(/rateLimitPer5Min must be a whole number from 100 to 2,000,000,000/);
+  });
+
+  it('WebAcl fails when the name has characters WAF refuses', () => {
+    const { stack, key, edge } = workloadFixture();
+    expect(
+      () =>
+        new WebAcl(stack, 'Waf', {
+          resourceArn: edge().loadBalancer.loadBalancerArn,
+          name: 'citadel test',
+          rateLimitPer5Min: 1000,
+          logsKey: key,
+          logRetentionDays: 90,
+        }),
+    ).toThrow(/name "citadel test" may hold only letters, digits/);
+  });
+
+  it.each(['API.example.com', 'localhost', 'api..example.com'])(
+    'LoadBalancedEdge fails when domainName is %s',
+    (domainName) => {
+      const { stack, vpc } = workloadFixture();
+      expect(
+        () =>
+          new LoadBalancedEdge(stack, 'Edge2', {
+            vpc,
+            vpcSubnets: { subnetType: SubnetType.PUBLIC },
+            domainName,
+            certificateValidation: CertificateValidation.fromDns(),
+            deletionProtection: true,
+            accessLogRetentionDays: 90,
+          }),
+      ).toThrow(/is not a fully qualified lower-case DNS name/);
+    },
+  );
+
+  it('CloudflareDnsRecords fails when zoneId is not a Cloudflare zone id', () => {
+    const { stack, key } = workloadFixture();
+    expect(
+      () =>
+        new CloudflareDnsRecords(stack, 'Dns', {
+          zoneId: 'example.org',
+          records: [{ name: 'api.example.org', content: 'lb.example.net' }],
+          apiTokenSecret: Secret.fromSecretNameV2(stack, 'Token', 'citadel/test/cloudflare'),
+          functionEnvironmentKey: key,
+          logsKey: key,
+          logRetentionDays: 90,
+        }),
+    ).toThrow(/zoneId "example.org" is not a Cloudflare zone id/);
+  });
+
+  it('CloudflareDnsRecords fails when there is no record to manage', () => {
+    const { stack, key } = workloadFixture();
+    expect(
+      () =>
+        new CloudflareDnsRecords(stack, 'Dns', {
+          zoneId: 'a'.repeat(32),
+          records: [],
+          apiTokenSecret: Secret.fromSecretNameV2(stack, 'Token', 'citadel/test/cloudflare'),
+          functionEnvironmentKey: key,
+          logsKey: key,
+          logRetentionDays: 90,
+        }),
+    ).toThrow(/records is empty/);
+  });
+
+  it('AlarmTopic fails when the email is not an address', () => {
+    const { stack, key } = workloadFixture();
+    expect(() => new AlarmTopic(stack, 'Topic', { email: 'on-call', encryptionKey: key })).toThrow(
+      /email "on-call" is not an email address/,
+    );
+  });
+
+  it('OperationsDashboard fails without alarms', () => {
+    const { stack } = workloadFixture();
+    expect(
+      () => new OperationsDashboard(stack, 'Dashboard', { dashboardName: 'citadel-test', alarms: [] }),
+    ).toThrow(/alarms is empty/);
+  });
+});

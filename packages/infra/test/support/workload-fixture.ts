@@ -1,0 +1,45 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
+import { InstanceClass, InstanceSize, InstanceType, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Repository } from 'aws-cdk-lib/aws-ecr';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { DatabaseInstance, DatabaseInstanceEngine, PostgresEngineVersion } from 'aws-cdk-lib/aws-rds';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { readCdkContext } from '../../lib/citadel-app.js';
+import { LoadBalancedEdge } from '../../lib/constructs/load-balanced-edge.js';
+
+/** A small stack with what Citadel's workload constructs expect from earlier layers. */
+export function workloadFixture() {
+  const app = new App({ context: readCdkContext() });
+  const stack = new Stack(app, 'Fixture', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const vpc = new Vpc(stack, 'Vpc', {
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    natGateways: 0,
+    subnetConfiguration: [
+      { name: 'edge', subnetType: SubnetType.PUBLIC },
+      { name: 'app', subnetType: SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+  const key = new Key(stack, 'Key');
+  const database = new DatabaseInstance(stack, 'Database', {
+    engine: DatabaseInstanceEngine.postgres({ version: PostgresEngineVersion.VER_17 }),
+    instanceType: InstanceType.of(InstanceClass.T4G, InstanceSize.MICRO),
+    vpc,
+    vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+    iamAuthentication: true,
+  });
+  const queue = new Queue(stack, 'Queue', { encryption: QueueEncryption.KMS, encryptionMasterKey: key });
+  const repository = new Repository(stack, 'Repository');
+  let edge: LoadBalancedEdge | undefined;
+  /** The load balancer, created on first use (its HTTPS listener needs a target before synth). */
+  const edgeOf = (): LoadBalancedEdge =>
+    (edge ??= new LoadBalancedEdge(stack, 'Edge', {
+      vpc,
+      vpcSubnets: { subnetType: SubnetType.PUBLIC },
+      domainName: 'api.example.com',
+      certificateValidation: CertificateValidation.fromDns(),
+      deletionProtection: true,
+      accessLogRetentionDays: 90,
+    }));
+  return { app, stack, vpc, key, database, queue, repository, edge: edgeOf };
+}
