@@ -3,7 +3,8 @@
  * Prints the time taken, the stacks written and the acknowledged findings per rule.
  * Exits non-zero (after the packs' report) when any finding is not acknowledged.
  *
- *   npm run synth
+ *   npm run synth                  # summary
+ *   npm run synth -- --markdown    # plus the acknowledgment table for docs/compliance.md
  */
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,3 +28,9 @@ console.log(`Rule-pack findings: 0 unacknowledged, ${acknowledgments.length} ack
 for (const [ruleId, count] of countByRule(acknowledgments))
   console.log(`  ${String(count).padStart(4)}  ${ruleId}`);
 console.log(`Synth time: ${seconds.toFixed(1)} s`);
+
+if (process.argv.includes('--markdown')) {
+  console.log('\n| rule id | acknowledgments |\n| --- | ---: |');
+  for (const [ruleId, count] of countByRule(acknowledgments)) console.log(`| \`${ruleId}\` | ${count} |`);
+  console.log(`| **total** | **${acknowledgments.length}** |`);
+}

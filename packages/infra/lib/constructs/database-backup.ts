@@ -10,6 +10,7 @@ import { Schedule } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { DatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { InvalidPropError } from '../invalid-prop-error.js';
 import { acknowledge } from '../acknowledge.js';
 
 export interface DatabaseBackupProps {
@@ -37,8 +38,11 @@ export class DatabaseBackup extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseBackupProps) {
     super(scope, id);
     if (props.minRetentionDays > props.retentionDays) {
-      throw new Error(
-        `DatabaseBackup ${this.node.path}: minRetentionDays (${props.minRetentionDays}) exceeds retentionDays (${props.retentionDays}); the vault lock would refuse every expiry`,
+      throw new InvalidPropError(
+        this.node.path,
+        'minRetentionDays',
+        props.minRetentionDays,
+        `must not exceed retentionDays (${props.retentionDays}), or the vault lock would refuse every expiry`,
       );
     }
     this.vault = new BackupVault(this, 'Vault', {

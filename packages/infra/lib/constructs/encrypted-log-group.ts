@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { InvalidPropError } from '../invalid-prop-error.js';
 import { MIN_LOG_RETENTION_DAYS } from '../../config/index.js';
 
 export interface EncryptedLogGroupProps {
@@ -28,8 +29,11 @@ export class EncryptedLogGroup extends Construct {
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
     super(scope, id);
     if (props.retentionDays < MIN_LOG_RETENTION_DAYS) {
-      throw new Error(
-        `EncryptedLogGroup ${this.node.path}: retentionDays is ${props.retentionDays}; keep logs at least ${MIN_LOG_RETENTION_DAYS} days`,
+      throw new InvalidPropError(
+        this.node.path,
+        'retentionDays',
+        props.retentionDays,
+        `keep logs at least ${MIN_LOG_RETENTION_DAYS} days`,
       );
     }
     this.logGroup = new LogGroup(this, 'LogGroup', {

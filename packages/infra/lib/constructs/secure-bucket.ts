@@ -8,6 +8,7 @@ import {
   type IBucket,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { InvalidPropError } from '../invalid-prop-error.js';
 import { acknowledge } from '../acknowledge.js';
 
 export interface SecureBucketProps {
@@ -47,8 +48,11 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     if (props.expirationDays < 90) {
-      throw new Error(
-        `SecureBucket ${this.node.path}: expirationDays is ${props.expirationDays}; keep log objects at least 90 days`,
+      throw new InvalidPropError(
+        this.node.path,
+        'expirationDays',
+        props.expirationDays,
+        'keep log objects at least 90 days',
       );
     }
     this.bucket = new Bucket(this, 'Bucket', {

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** Actions that use a key to protect data (as opposed to managing the key). */
 export const KEY_USE_ACTIONS = [
@@ -76,8 +77,11 @@ export class ServiceKey extends Construct {
   constructor(scope: Construct, id: string, props: ServiceKeyProps) {
     super(scope, id);
     if (props.viaServices.length === 0 && (props.directUsers ?? []).length === 0) {
-      throw new Error(
-        `ServiceKey ${props.aliasName}: viaServices and directUsers are both empty; the key could never be used`,
+      throw new InvalidPropError(
+        this.node.path,
+        'viaServices',
+        props.viaServices,
+        'name at least one service (or a direct user) that may use the key',
       );
     }
     const { account, region } = Stack.of(this);

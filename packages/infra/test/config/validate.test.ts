@@ -112,6 +112,11 @@ describe('environment config', () => {
       'token.actions',
     ],
     ['a missing feature switch', 'features.waf', undefined, 'true or false'],
+    ['a malformed DNS zone name', 'dns.zoneName', 'Not A Zone', 'zone name'],
+    ['zero requests per target', 'service.requestsPerTarget', 0, 'from 1'],
+    ['a malformed instance class', 'database.instanceClass', 'M7G!', 'instance class'],
+    ['a backup plan kept under a week', 'database.backupPlanRetentionDays', 3, 'from 7'],
+    ['a non-boolean baseline switch', 'baseline.guardDuty', 'on', 'true or false'],
   ] as [string, string, unknown, string, string?][])(
     'fails when the config has %s, naming the field and value',
     (_case, field, value, problem, reportedField) => {
@@ -133,6 +138,14 @@ describe('environment config', () => {
     const error = configErrorOf(() => validateEnvironmentConfig(withField(courses, 'dns.zoneId', 'not-hex')));
 
     expect(error).toMatchObject({ environment: 'courses', field: 'dns.zoneId', value: 'not-hex' });
+  });
+
+  it('fails when a Cloudflare API token secret name is malformed', () => {
+    const error = configErrorOf(() =>
+      validateEnvironmentConfig(withField(courses, 'dns.apiTokenSecretName', 'token with spaces')),
+    );
+
+    expect(error).toMatchObject({ environment: 'courses', field: 'dns.apiTokenSecretName' });
   });
 
   it('fails when two environments of one account both enable the account baseline', () => {
