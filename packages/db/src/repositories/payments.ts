@@ -67,6 +67,12 @@ export class PaymentRepository {
     if (existing) return existing;
 
     const client = await this.pool.connect();
+    // A connection lost while checked out (database restart) emits 'error' on the client,
+    // which would be an uncaught exception without a listener. The pending query rejects
+    // anyway; the client is then discarded instead of returned to the pool.
+    let broken: Error | undefined;
+    const onConnectionLost = (error: Error) => (broken = error);
+    client.on('error', onConnectionLost);
     let created: CreatePaymentResult | null = null;
     try {
       await client.query('BEGIN');
@@ -109,11 +115,14 @@ export class PaymentRepository {
         await client.query('ROLLBACK');
       }
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken ??= rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
       if (error instanceof UnknownPatientError) await this.auditRejectedCreate(audit);
       throw error;
     } finally {
-      client.release();
+      client.removeListener('error', onConnectionLost);
+      client.release(broken);
     }
     return created ?? ((await this.findStoredResponse(request)) as CreatePaymentResult);
   }
