@@ -23,6 +23,11 @@ export interface GenerateReportsOptions {
   readonly assemblyDir?: string;
   /** @default - now */
   readonly generatedAt?: Date;
+  /**
+   * Skip bundling Lambda code (esbuild): the report reads templates, not bundles.
+   * @default true
+   */
+  readonly skipAssetBundling?: boolean;
 }
 
 export interface GeneratedReport {
@@ -32,6 +37,24 @@ export interface GeneratedReport {
 }
 
 const INFRA_ROOT = new URL('../../../', import.meta.url);
+/** Context key naming the stacks whose assets are bundled; `[]` bundles none (as `cdk synth --exclusively` does). */
+const BUNDLING_STACKS = 'aws:cdk:bundling-stacks';
+const CONTEXT_ENV = 'CDK_CONTEXT_JSON';
+
+/** Runs `build` with extra context passed the way the CDK CLI passes it, then restores the environment. */
+function withContext<T>(context: Record<string, unknown>, build: () => T): T {
+  const previous = process.env[CONTEXT_ENV];
+  process.env[CONTEXT_ENV] = JSON.stringify({
+    ...(previous ? (JSON.parse(previous) as object) : {}),
+    ...context,
+  });
+  try {
+    return build();
+  } finally {
+    if (previous === undefined) delete process.env[CONTEXT_ENV];
+    else process.env[CONTEXT_ENV] = previous;
+  }
+}
 
 /**
  * Synthesizes the Citadel app (every stage checked by all rule packs, each result
@@ -43,11 +66,15 @@ export async function generateReports(options: GenerateReportsOptions): Promise<
     ? options.environments.map((name) => loadEnvironmentConfig(name))
     : loadAllEnvironmentConfigs();
   const log = new RuleResultLog();
-  const { app, stages } = buildCitadelApp({
-    configs,
-    rulePacks: recordingRulePacks(log),
-    ...(options.assemblyDir ? { outdir: options.assemblyDir } : {}),
-  });
+  const { app, stages } = withContext(
+    options.skipAssetBundling === false ? {} : { [BUNDLING_STACKS]: [] },
+    () =>
+      buildCitadelApp({
+        configs,
+        rulePacks: recordingRulePacks(log),
+        ...(options.assemblyDir ? { outdir: options.assemblyDir } : {}),
+      }),
+  );
   const assembly = app.synth();
   const { version } = JSON.parse(await readFile(new URL('package.json', INFRA_ROOT), 'utf8')) as {
     version: string;
