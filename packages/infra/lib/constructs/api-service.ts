@@ -256,6 +256,13 @@ export class ApiService extends Construct {
         "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
       );
     }
+    if (props.enableExecuteCommand) {
+      acknowledge(
+        this.taskRole,
+        ['AwsSolutions-IAM5[Resource::*]'],
+        'ECS Exec is switched on by this environment config; its ssmmessages channel actions have no resource-level permissions and only open sessions into this task.',
+      );
+    }
     acknowledge(
       this.executionRole,
       ['AwsSolutions-IAM5[Resource::*]'],
