@@ -155,6 +155,7 @@ describe('image.yml', () => {
   it('fails the build on HIGH or CRITICAL vulnerabilities', () => {
     const scan = steps(image.jobs.build!).find((s) => s.uses?.startsWith('aquasecurity/trivy-action@'));
     expect(scan?.with).toMatchObject({ severity: 'HIGH,CRITICAL', 'exit-code': '1' });
+    expect(scan?.with?.['ignore-unfixed']).not.toBe(true);
   });
 
   it('builds once, pushes that archive tagged with the commit SHA and outputs its digest', () => {
