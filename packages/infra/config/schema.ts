@@ -140,7 +140,7 @@ export interface EnvironmentConfig {
   readonly region: string;
   /** Availability zones to use, in this region (2 or 3, distinct). Explicit so synth never looks them up. */
   readonly availabilityZones: readonly string[];
-  /** VPC IPv4 range, a private (RFC 1918) block from /16 to /20. */
+  /** VPC IPv4 range, a private (RFC 1918) block from /16 to /18 (room for a /21 app subnet in each of 3 AZs). */
   readonly vpcCidr: string;
   /** Retention of every log group and of flow-log objects, in days (a CloudWatch value, at least 90). */
   readonly logRetentionDays: number;

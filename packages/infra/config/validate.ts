@@ -268,7 +268,7 @@ class Checker {
     const prefix = Number(match?.[5]);
     if (!match || octets.some((octet) => octet > 255))
       this.fail(field, value, 'expected an IPv4 CIDR block such as 10.20.0.0/16');
-    if (prefix < 16 || prefix > 20) this.fail(field, value, 'expected a prefix length from /16 to /20');
+    if (prefix < 16 || prefix > 18) this.fail(field, value, 'expected a prefix length from /16 to /18');
     const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
     if (address % 2 ** (32 - prefix) !== 0)
       this.fail(field, value, 'host bits are set; use the network address of the block');

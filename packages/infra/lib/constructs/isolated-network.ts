@@ -60,7 +60,7 @@ export class IsolatedNetwork extends Construct {
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
         { name: 'edge', subnetType: SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-        { name: 'app', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 20 },
+        { name: 'app', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 21 },
         { name: 'data', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
       ],
     });

@@ -64,6 +64,7 @@ describe('environment config', () => {
   it.each([
     ['a malformed CIDR', 'vpcCidr', '10.10.0.0/33', 'prefix length'],
     ['a CIDR that is not an IPv4 block', 'vpcCidr', 'not-a-cidr', 'IPv4 CIDR'],
+    ['a VPC too small for the app subnets', 'vpcCidr', '10.10.0.0/20', 'from /16 to /18'],
     ['a CIDR with host bits set', 'vpcCidr', '10.10.1.0/16', 'host bits'],
     ['a public CIDR', 'vpcCidr', '8.8.0.0/16', 'private'],
     [
@@ -164,7 +165,7 @@ describe('environment config', () => {
     const error = configErrorOf(() => validateEnvironmentConfig(withField(dev, 'vpcCidr', '10.10.0.0/33')));
 
     expect(error.message).toBe(
-      'Invalid config for environment "dev": vpcCidr = "10.10.0.0/33": expected a prefix length from /16 to /20',
+      'Invalid config for environment "dev": vpcCidr = "10.10.0.0/33": expected a prefix length from /16 to /18',
     );
   });
 });
