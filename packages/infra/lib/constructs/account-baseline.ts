@@ -8,6 +8,7 @@ import { acknowledge } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { SecureBucket } from './secure-bucket.js';
 import { ServiceKey } from './service-key.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** Security Hub standards Citadel can subscribe to. */
 export interface SecurityHubStandards {
@@ -45,8 +46,11 @@ export class AccountBaseline extends Construct {
   constructor(scope: Construct, id: string, props: AccountBaselineProps) {
     super(scope, id);
     if (!props.cloudTrail && !props.guardDuty && !props.securityHub) {
-      throw new Error(
-        'AccountBaseline: cloudTrail, guardDuty and securityHub are all off; turn at least one on, or do not create the baseline.',
+      throw new InvalidPropError(
+        this.node.path,
+        'cloudTrail/guardDuty/securityHub',
+        [false, false, false],
+        'turn at least one control on, or do not create the baseline',
       );
     }
     const stack = Stack.of(this);

@@ -2,6 +2,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 export interface AlarmTopicProps {
   /** Address that receives every alarm notification (the subscription must be confirmed once). */
@@ -22,8 +23,11 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(props.email)) {
-      throw new Error(
-        `AlarmTopic: email "${props.email}" is not an email address; give the on-call mailbox.`,
+      throw new InvalidPropError(
+        this.node.path,
+        'email',
+        props.email,
+        'give the email address of the on-call mailbox',
       );
     }
     this.topic = new Topic(this, 'Topic', {

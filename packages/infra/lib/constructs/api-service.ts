@@ -35,6 +35,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { grantDatabaseConnect } from './grant-database-connect.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** Port the API listens on inside the container. */
 export const API_CONTAINER_PORT = 8080;
@@ -118,7 +119,7 @@ export class ApiService extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiServiceProps) {
     super(scope, id);
-    validate(props);
+    validate(this.node.path, props);
 
     this.cluster = new Cluster(this, 'Cluster', {
       vpc: props.vpc,
@@ -307,10 +308,13 @@ export class ApiService extends Construct {
   }
 }
 
-function validate(props: ApiServiceProps): void {
+function validate(path: string, props: ApiServiceProps): void {
   if (!IMAGE_TAG.test(props.imageTag) || props.imageTag === 'latest') {
-    throw new Error(
-      `ApiService: imageTag "${props.imageTag}" is not an immutable image tag or sha256 digest; pass a release tag (for example a commit SHA) or "sha256:<64 hex>".`,
+    throw new InvalidPropError(
+      path,
+      'imageTag',
+      props.imageTag,
+      'pass an immutable release tag (for example a commit SHA) or "sha256:<64 hex>"; "latest" is refused',
     );
   }
   if (!(
@@ -318,13 +322,16 @@ function validate(props: ApiServiceProps): void {
     props.minTasks <= props.desiredCount &&
     props.desiredCount <= props.maxTasks
   )) {
-    throw new Error(
-      `ApiService: task counts must satisfy 1 <= minTasks <= desiredCount <= maxTasks, received minTasks=${props.minTasks}, desiredCount=${props.desiredCount}, maxTasks=${props.maxTasks}.`,
+    throw new InvalidPropError(
+      path,
+      'minTasks/desiredCount/maxTasks',
+      [props.minTasks, props.desiredCount, props.maxTasks],
+      'task counts must satisfy 1 <= minTasks <= desiredCount <= maxTasks',
     );
   }
   for (const [name, value] of Object.entries(props.auth)) {
     if (typeof value !== 'string' || value.trim() === '') {
-      throw new Error(`ApiService: auth.${name} is empty; give the token issuer's value.`);
+      throw new InvalidPropError(path, `auth.${name}`, value, "give the identity provider's value");
     }
   }
 }

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { CustomResourceProvider } from './custom-resource-provider.js';
 import { functionEntry } from './node-function.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** One CNAME record in the Cloudflare zone. */
 export interface CloudflareDnsRecord {
@@ -43,12 +44,15 @@ export class CloudflareDnsRecords extends Construct {
   constructor(scope: Construct, id: string, props: CloudflareDnsRecordsProps) {
     super(scope, id);
     if (!/^[a-f0-9]{32}$/.test(props.zoneId)) {
-      throw new Error(
-        `CloudflareDnsRecords: zoneId "${props.zoneId}" is not a Cloudflare zone id (32 hexadecimal characters).`,
+      throw new InvalidPropError(
+        this.node.path,
+        'zoneId',
+        props.zoneId,
+        'give the Cloudflare zone id (32 lower-case hexadecimal characters)',
       );
     }
     if (props.records.length === 0) {
-      throw new Error('CloudflareDnsRecords: records is empty; give at least one record to manage.');
+      throw new InvalidPropError(this.node.path, 'records', [], 'give at least one record to manage');
     }
     const provider = new CustomResourceProvider(this, 'Provider', {
       entry: props.entry ?? functionEntry('cloudflare-dns'),

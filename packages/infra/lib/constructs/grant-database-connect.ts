@@ -1,6 +1,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { type Grant, type IGrantable, Grant as GrantFactory } from 'aws-cdk-lib/aws-iam';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 /**
  * Lets `grantee` sign in to `database` as `userName` with an IAM token, and as no one else.
@@ -16,13 +17,19 @@ export function grantDatabaseConnect(
 ): Grant {
   const resourceId = database.instanceResourceId;
   if (resourceId === undefined) {
-    throw new Error(
-      `grantDatabaseConnect: database ${database.node.path} has no instanceResourceId; pass the DatabaseInstance itself (or import it with instanceResourceId) so the rds-db:connect resource can be built.`,
+    throw new InvalidPropError(
+      database.node.path,
+      'instanceResourceId',
+      resourceId,
+      'pass the DatabaseInstance itself (or import it with instanceResourceId) so the rds-db:connect resource can be built',
     );
   }
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(userName)) {
-    throw new Error(
-      `grantDatabaseConnect: userName "${userName}" is not a plain PostgreSQL role name; use lower-case letters, digits and underscores.`,
+    throw new InvalidPropError(
+      database.node.path,
+      'userName',
+      userName,
+      'give a plain PostgreSQL role name: lower-case letters, digits and underscores',
     );
   }
   return GrantFactory.addToPrincipal({

@@ -5,8 +5,7 @@ import {
   type ICertificate,
 } from 'aws-cdk-lib/aws-certificatemanager';
 import { Peer, Port, SecurityGroup, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import type {
-  ApplicationListener} from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type { ApplicationListener } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import {
   ApplicationLoadBalancer,
   ApplicationProtocol,
@@ -17,6 +16,7 @@ import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { SecureBucket } from './secure-bucket.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 export interface LoadBalancedEdgeProps {
   readonly vpc: IVpc;
@@ -52,8 +52,11 @@ export class LoadBalancedEdge extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancedEdgeProps) {
     super(scope, id);
     if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(props.domainName)) {
-      throw new Error(
-        `LoadBalancedEdge: domainName "${props.domainName}" is not a fully qualified lower-case DNS name, for example api.example.com.`,
+      throw new InvalidPropError(
+        this.node.path,
+        'domainName',
+        props.domainName,
+        'give a fully qualified lower-case DNS name, for example api.example.com',
       );
     }
 

@@ -8,6 +8,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -54,8 +55,11 @@ export class NodeFunction extends Construct {
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     super(scope, id);
     if (props.reservedConcurrentExecutions !== undefined && props.reservedConcurrentExecutions < 1) {
-      throw new Error(
-        `NodeFunction ${id}: reservedConcurrentExecutions must be at least 1, received ${props.reservedConcurrentExecutions}. Use a positive whole number.`,
+      throw new InvalidPropError(
+        this.node.path,
+        'reservedConcurrentExecutions',
+        props.reservedConcurrentExecutions,
+        'reserve at least 1 concurrent execution, or leave it out',
       );
     }
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {

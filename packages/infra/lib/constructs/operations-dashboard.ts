@@ -1,5 +1,6 @@
 import { AlarmWidget, Dashboard, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 export interface OperationsDashboardProps {
   readonly dashboardName: string;
@@ -14,8 +15,11 @@ export class OperationsDashboard extends Construct {
   constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
     super(scope, id);
     if (props.alarms.length === 0) {
-      throw new Error(
-        'OperationsDashboard: alarms is empty; pass the alarms whose metrics the dashboard shows.',
+      throw new InvalidPropError(
+        this.node.path,
+        'alarms',
+        [],
+        'pass the alarms whose metrics the dashboard shows',
       );
     }
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });

@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { grantDatabaseConnect } from './grant-database-connect.js';
 import { NodeFunction, functionEntry } from './node-function.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** Path inside the Lambda Node.js runtime of the CA bundle that includes the RDS CAs. */
 export const LAMBDA_RDS_CA_BUNDLE_PATH = '/var/runtime/ca-cert.pem';
@@ -61,13 +62,19 @@ export class PaymentsPipeline extends Construct {
   constructor(scope: Construct, id: string, props: PaymentsPipelineProps) {
     super(scope, id);
     if (!Number.isInteger(props.maxReceiveCount) || props.maxReceiveCount < 3 || props.maxReceiveCount > 5) {
-      throw new Error(
-        `PaymentsPipeline: maxReceiveCount must be a whole number from 3 to 5, received ${props.maxReceiveCount}.`,
+      throw new InvalidPropError(
+        this.node.path,
+        'maxReceiveCount',
+        props.maxReceiveCount,
+        'use a whole number from 3 to 5',
       );
     }
     if (!Number.isInteger(props.processorReservedConcurrency) || props.processorReservedConcurrency < 1) {
-      throw new Error(
-        `PaymentsPipeline: processorReservedConcurrency must be a whole number of at least 1, received ${props.processorReservedConcurrency}.`,
+      throw new InvalidPropError(
+        this.node.path,
+        'processorReservedConcurrency',
+        props.processorReservedConcurrency,
+        'use a whole number of at least 1',
       );
     }
     const processorTimeout = Duration.seconds(30);

@@ -4,6 +4,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** AWS managed rule groups every Citadel web ACL evaluates, in priority order. */
 export const MANAGED_RULE_GROUPS = [
@@ -46,13 +47,19 @@ export class WebAcl extends Construct {
       props.rateLimitPer5Min < 100 ||
       props.rateLimitPer5Min > 2_000_000_000
     ) {
-      throw new Error(
-        `WebAcl: rateLimitPer5Min must be a whole number from 100 to 2,000,000,000, received ${props.rateLimitPer5Min}.`,
+      throw new InvalidPropError(
+        this.node.path,
+        'rateLimitPer5Min',
+        props.rateLimitPer5Min,
+        'use a whole number from 100 to 2,000,000,000',
       );
     }
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(props.name)) {
-      throw new Error(
-        `WebAcl: name "${props.name}" may hold only letters, digits, "-" and "_" (1–100 characters).`,
+      throw new InvalidPropError(
+        this.node.path,
+        'name',
+        props.name,
+        'use only letters, digits, "-" and "_" (1–100 characters)',
       );
     }
     this.metricName = props.name;

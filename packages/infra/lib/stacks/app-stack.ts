@@ -16,6 +16,7 @@ import { CitadelStack } from './citadel-stack.js';
 import type { DataStack } from './data-stack.js';
 import type { NetworkStack } from './network-stack.js';
 import type { SharedStack } from './shared-stack.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** Database name and IAM-authenticated role the API and the processor use. */
 export const APP_DATABASE_NAME = 'citadel';
@@ -198,8 +199,11 @@ export class AppStack extends CitadelStack {
     const value: unknown = this.node.tryGetContext(key);
     if (value === undefined) return DEPLOY_TIME_CONTEXT[key];
     if (typeof value !== 'string' || value.trim() === '') {
-      throw new Error(
-        `AppStack: context value "${key}" must be a non-empty string, received ${JSON.stringify(value)}.`,
+      throw new InvalidPropError(
+        this.node.path,
+        `context ${key}`,
+        value,
+        `pass a non-empty string with --context ${key}=<value>`,
       );
     }
     return value;

@@ -63,19 +63,19 @@ describe('ApiService', () => {
   it.each(['latest', 'has space', '', `sha256:${'z'.repeat(64)}`])(
     'fails when imageTag is %j',
     (imageTag) => {
-      expect(() => build({ imageTag })).toThrow(/imageTag .* is not an immutable image tag or sha256 digest/);
+      expect(() => build({ imageTag })).toThrow(/Fixture\/Api: imageTag = .*; pass an immutable release tag/);
     },
   );
 
   it('fails when minTasks is above desiredCount', () => {
     expect(() => build({ minTasks: 3, desiredCount: 2 })).toThrow(
-      /1 <= minTasks <= desiredCount <= maxTasks, received minTasks=3, desiredCount=2, maxTasks=4/,
+      'Fixture/Api: minTasks/desiredCount/maxTasks = [3,2,4]; task counts must satisfy 1 <= minTasks <= desiredCount <= maxTasks',
     );
   });
 
   it('fails when an auth setting is empty', () => {
     expect(() =>
       build({ auth: { jwksUrl: 'https://idp.example.com/jwks.json', issuer: ' ', audience: 'citadel' } }),
-    ).toThrow(/auth.issuer is empty/);
+    ).toThrow(/Fixture\/Api: auth.issuer = " "/);
   });
 });

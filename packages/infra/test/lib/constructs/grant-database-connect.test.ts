@@ -51,7 +51,9 @@ describe('grantDatabaseConnect', () => {
     const role = new Role(stack, 'Role', { assumedBy: new AccountRootPrincipal() });
 
     // Act + Assess
-    expect(() => grantDatabaseConnect(role, imported, 'citadel_app')).toThrow(/has no instanceResourceId/);
+    expect(() => grantDatabaseConnect(role, imported, 'citadel_app')).toThrow(
+      /Imported\/Db: instanceResourceId = undefined; pass the DatabaseInstance itself/,
+    );
   });
 
   it('fails when the user name is not a plain PostgreSQL role name', () => {
@@ -61,7 +63,7 @@ describe('grantDatabaseConnect', () => {
 
     // Act + Assess
     expect(() => grantDatabaseConnect(role, database, '*')).toThrow(
-      /userName "\*" is not a plain PostgreSQL role name/,
+      'Fixture/Database: userName = "*"; give a plain PostgreSQL role name',
     );
   });
 });

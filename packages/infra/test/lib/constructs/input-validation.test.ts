@@ -29,7 +29,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
           maxReceiveCount,
           processorReservedConcurrency: 2,
         }),
-    ).toThrow(`maxReceiveCount must be a whole number from 3 to 5, received ${maxReceiveCount}`);
+    ).toThrow(`Fixture/Payments: maxReceiveCount = ${maxReceiveCount}; use a whole number from 3 to 5`);
     expect(stack.node.tryFindChild('Payments')?.node.children ?? []).toHaveLength(0);
   });
 
@@ -44,7 +44,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
           logsKey: key,
           logRetentionDays: 90,
         }),
-    ).toThrow(/rateLimitPer5Min must be a whole number from 100 to 2,000,000,000/);
+    ).toThrow(/Fixture\/Waf: rateLimitPer5Min = \d+; use a whole number from 100 to 2,000,000,000/);
   });
 
   it('WebAcl fails when the name has characters WAF refuses', () => {
@@ -58,7 +58,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
           logsKey: key,
           logRetentionDays: 90,
         }),
-    ).toThrow(/name "citadel test" may hold only letters, digits/);
+    ).toThrow('Fixture/Waf: name = "citadel test"; use only letters, digits');
   });
 
   it.each(['API.example.com', 'localhost', 'api..example.com'])(
@@ -75,7 +75,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
             deletionProtection: true,
             accessLogRetentionDays: 90,
           }),
-      ).toThrow(/is not a fully qualified lower-case DNS name/);
+      ).toThrow(/Fixture\/Edge2: domainName = .*; give a fully qualified lower-case DNS name/);
     },
   );
 
@@ -91,7 +91,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
           logsKey: key,
           logRetentionDays: 90,
         }),
-    ).toThrow(/zoneId "example.org" is not a Cloudflare zone id/);
+    ).toThrow('Fixture/Dns: zoneId = "example.org"; give the Cloudflare zone id');
   });
 
   it('CloudflareDnsRecords fails when there is no record to manage', () => {
@@ -106,13 +106,13 @@ describe('workload constructs refuse bad input before creating anything', () => 
           logsKey: key,
           logRetentionDays: 90,
         }),
-    ).toThrow(/records is empty/);
+    ).toThrow('Fixture/Dns: records = []; give at least one record to manage');
   });
 
   it('AlarmTopic fails when the email is not an address', () => {
     const { stack, key } = workloadFixture();
     expect(() => new AlarmTopic(stack, 'Topic', { email: 'on-call', encryptionKey: key })).toThrow(
-      /email "on-call" is not an email address/,
+      'Fixture/Topic: email = "on-call"; give the email address',
     );
   });
 
@@ -120,6 +120,6 @@ describe('workload constructs refuse bad input before creating anything', () => 
     const { stack } = workloadFixture();
     expect(
       () => new OperationsDashboard(stack, 'Dashboard', { dashboardName: 'citadel-test', alarms: [] }),
-    ).toThrow(/alarms is empty/);
+    ).toThrow('Fixture/Dashboard: alarms = []; pass the alarms');
   });
 });

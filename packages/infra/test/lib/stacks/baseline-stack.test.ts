@@ -137,7 +137,7 @@ describe('AccountBaseline switches', () => {
 
   it('fails when every control is switched off', () => {
     expect(() => synthesize({ cloudTrail: false, guardDuty: false, securityHub: false })).toThrow(
-      /cloudTrail, guardDuty and securityHub are all off/,
+      'Baseline/Baseline: cloudTrail/guardDuty/securityHub = [false,false,false]; turn at least one control on',
     );
   });
 });
