@@ -98,7 +98,7 @@ export class SecureBucket extends Construct {
           'NIST.800.53.R5-S3BucketLoggingEnabled',
           'PCI.DSS.321-S3BucketLoggingEnabled',
         ],
-        'This bucket is the server-access-log destination itself; logging it into itself would loop, and writes to it are recorded by CloudTrail data events in the baseline.',
+        'This bucket is the server-access-log destination itself, so logging it into itself would loop; only S3 log delivery writes to it, public access is blocked and changes to its configuration are recorded by CloudTrail.',
       );
     }
     acknowledge(

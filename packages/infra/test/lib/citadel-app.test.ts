@@ -295,14 +295,19 @@ describe('rule-pack gates', () => {
 
     // Assess
     const byRule = countByRule(acknowledgments);
+    const distinct = new Map<string, { ruleId: string; path: string; reason: string; count: number }>();
+    for (const { ruleId, path, reason } of acknowledgments) {
+      const key = `${ruleId}\n${reason}`;
+      const seen = distinct.get(key);
+      if (seen) seen.count += 1;
+      else distinct.set(key, { ruleId, path: path.split('/').slice(1).join('/'), reason, count: 1 });
+    }
     console.log(
       [
         `Acknowledgments: ${acknowledgments.length} across ${citadel.stages.length} environments`,
         ...byRule.map(([ruleId, count]) => `  ${String(count).padStart(4)}  ${ruleId}`),
-        'Reasons:',
-        ...[...new Map(acknowledgments.map((a) => [`${a.ruleId} ${a.reason}`, a])).values()].map(
-          (a) => `  ${a.ruleId} @ ${a.path.split('/').slice(1).join('/')}: ${a.reason}`,
-        ),
+        `Reasons (${distinct.size} distinct; ×n = constructs sharing it, first construct shown):`,
+        ...[...distinct.values()].map((a) => `  ${a.ruleId} ×${a.count} @ ${a.path}: ${a.reason}`),
       ].join('\n'),
     );
     expect(acknowledgments.length).toBeGreaterThan(0);
