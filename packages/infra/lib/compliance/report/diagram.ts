@@ -577,10 +577,14 @@ export function toDot(diagram: Diagram): string {
 
 let graphviz: Promise<Graphviz> | undefined;
 
-/** Lays the diagram out with Graphviz (WebAssembly) and returns an SVG that scales to its container. */
+/** Lays the diagram out with Graphviz (WebAssembly) and returns a standalone SVG document. */
 export async function renderSvg(diagram: Diagram): Promise<string> {
   graphviz ??= Graphviz.load();
-  const svg = (await graphviz).dot(toDot(diagram));
+  return (await graphviz).dot(toDot(diagram));
+}
+
+/** The SVG element alone, sized by its container (for inlining in HTML). */
+export function inlineSvg(svg: string): string {
   return svg
     .replace(/^[\s\S]*?(<svg)/, '$1')
     .replace(

@@ -92,10 +92,7 @@ export async function generateReports(options: GenerateReportsOptions): Promise<
     await Promise.all([
       writeFile(join(directory, 'index.html'), renderHtml(report)),
       writeFile(join(directory, 'compliance.md'), renderMarkdown(report)),
-      writeFile(
-        join(directory, 'diagram.svg'),
-        `<?xml version="1.0" encoding="UTF-8"?>\n${report.diagramSvg.replace('<svg ', '<svg xmlns="http://www.w3.org/2000/svg" ').replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg" (.*)xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, 'xmlns="http://www.w3.org/2000/svg" $1')}`,
-      ),
+      writeFile(join(directory, 'diagram.svg'), report.diagramSvg),
       writeFile(
         join(directory, 'findings.sarif'),
         `${JSON.stringify(buildSarif(log.forPathPrefix(`${stage.node.path}/`), report.environment, configUri, version), null, 2)}\n`,

@@ -1,3 +1,4 @@
+import { inlineSvg } from './diagram.js';
 import type { EnvironmentReport } from './environment-report.js';
 
 function escape(text: string): string {
@@ -109,7 +110,7 @@ export function renderHtml(report: EnvironmentReport): string {
 <div class="card"><b>${report.controls.filter((c) => c.status === 'met').length}/${report.controls.length}</b>controls with evidence</div>
 </div>
 <section id="architecture"><h2>Architecture</h2>
-<figure class="diagram" id="diagram">${report.diagramSvg}
+<figure class="diagram" id="diagram">${inlineSvg(report.diagramSvg)}
 <figcaption>Generated from the synthesized templates: subnet tiers inside the VPC, edge protection, messaging, log destinations and KMS keys. Solid arrows carry requests and data, dashed arrows carry logs; each data store names the key that encrypts it.</figcaption></figure>
 </section>
 <section id="controls"><h2>Control mapping</h2>
