@@ -44,6 +44,13 @@ code{font:.85em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:
 figure.diagram{margin:1rem 0;border:1px solid var(--line);border-radius:8px;padding:.5rem;overflow-x:auto;background:#fff}
 figure.diagram svg{display:block;width:100%;height:auto;min-width:760px}
 figcaption{color:var(--muted);font-size:.85rem;margin-top:.4rem}
+@media (min-width:701px){
+  #control-table td:nth-child(1){min-width:150px}
+  #control-table td:nth-child(3){overflow-wrap:anywhere;width:40%}
+  #control-table td:nth-child(4){min-width:250px}
+  #control-table td:nth-child(5){min-width:170px}
+  #control-table td:nth-child(4) code{word-break:normal}
+}
 @media (max-width:700px){
   header,main,nav{padding-left:.85rem;padding-right:.85rem}
   body{font-size:14px}
