@@ -124,6 +124,65 @@ describe.each(ENVIRONMENT_NAMES)('environment %s', (environment) => {
     expect(statements.filter((statement) => statement.Action === 'kms:*')).toEqual([]);
   });
 
+  it.each([
+    ['database', ['rds']],
+    ['logs', ['s3']],
+    ['secrets', ['secretsmanager']],
+    ['messages', ['sqs', 'sns']],
+    ['backups', ['backup', 'rds']],
+    ['function-environment', ['lambda']],
+  ])('lets identities use the %s key only through %j', (purpose, services) => {
+    // Prepare
+    const keys = resourcesOf(environment, 'network', 'AWS::KMS::Key');
+    const aliases = Object.values(resourcesOf(environment, 'network', 'AWS::KMS::Alias'));
+
+    // Act
+    const alias = aliases.find(
+      (candidate) => candidate.Properties?.AliasName === `alias/citadel/${environment}/${purpose}`,
+    );
+    const keyId = (alias?.Properties?.TargetKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = (keys[keyId]?.Properties?.KeyPolicy as { Statement: Record<string, unknown>[] })
+      .Statement;
+    const use = statements.find((statement) => statement.Sid === 'UseThroughServices');
+
+    // Assess
+    expect(use?.Condition).toEqual({
+      StringEquals: {
+        'kms:CallerAccount': config.account,
+        'kms:ViaService': services.map((service) => `${service}.${config.region}.amazonaws.com`),
+      },
+    });
+    const cryptoForAccount = statements.filter(
+      (statement) =>
+        JSON.stringify(statement.Principal).includes(':root') &&
+        /kms:(Decrypt|Encrypt|GenerateDataKey|ReEncrypt|\*)/.test(JSON.stringify(statement.Action)),
+    );
+    for (const statement of cryptoForAccount) {
+      const via = [
+        (statement.Condition as { StringEquals?: Record<string, unknown> })?.StringEquals?.['kms:ViaService'],
+      ].flat();
+      expect(via.length, JSON.stringify(statement)).toBeGreaterThan(0);
+      for (const endpoint of via) {
+        expect(services.map((service) => `${service}.${config.region}.amazonaws.com`)).toContain(endpoint);
+      }
+    }
+  });
+
+  it('lets the interface endpoints accept only HTTPS from inside the VPC', () => {
+    citadel.template(environment, 'network').hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Interface endpoints'),
+      SecurityGroupIngress: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+          CidrIp: config.vpcCidr,
+          Description: Match.anyValue(),
+        },
+      ],
+    });
+  });
+
   it('blocks public access and denies non-TLS requests on every bucket', () => {
     for (const layer of MY_LAYERS) {
       const template = citadel.template(environment, layer);
