@@ -439,6 +439,20 @@ export function buildDiagram(index: TemplateIndex): Diagram {
       edge('client', nodeOf(balancer), 'HTTPS');
     }
   }
+  const balancersForwardingTo = (group: TemplateResource): TemplateResource[] =>
+    index.ofType('AWS::ElasticLoadBalancingV2::Listener').flatMap((listener) => {
+      const forwards = ((listener.properties.DefaultActions ?? []) as Json[]).some((action) => {
+        const groups = [
+          action.TargetGroupArn,
+          ...(((action.ForwardConfig as Json | undefined)?.TargetGroups as Json[]) ?? []).map(
+            (entry) => entry.TargetGroupArn,
+          ),
+        ];
+        return groups.some((ref) => ref !== undefined && index.resolve(ref, listener)?.key === group.key);
+      });
+      const balancer = forwards ? index.resolve(listener.properties.LoadBalancerArn, listener) : undefined;
+      return balancer ? [balancer] : [];
+    });
   const workloads: { node: string | undefined; role: TemplateResource | undefined; inVpc: boolean }[] = [];
   for (const service of index.ofType('AWS::ECS::Service')) {
     const taskDefinition = index.resolve(service.properties.TaskDefinition, service);
@@ -446,9 +460,11 @@ export function buildDiagram(index: TemplateIndex): Diagram {
       ? index.resolve(taskDefinition.properties.TaskRoleArn, taskDefinition)
       : undefined;
     workloads.push({ node: nodeOf(service), role, inVpc: true });
-    for (const balancer of index.ofType('AWS::ElasticLoadBalancingV2::LoadBalancer')) {
-      if (((service.properties.LoadBalancers ?? []) as Json[]).length > 0)
-        edge(nodeOf(balancer), nodeOf(service), 'HTTPS → tasks');
+    for (const target of (service.properties.LoadBalancers ?? []) as Json[]) {
+      const group = index.resolve(target.TargetGroupArn, service);
+      if (!group) continue;
+      const label = `${String(group.properties.Protocol ?? 'HTTP')}:${String(target.ContainerPort ?? group.properties.Port)} to tasks`;
+      for (const balancer of balancersForwardingTo(group)) edge(nodeOf(balancer), nodeOf(service), label);
     }
     for (const container of (taskDefinition?.properties.ContainerDefinitions ?? []) as Json[]) {
       const options = (((container.LogConfiguration as Json | undefined)?.Options ?? {}) as Json)[

@@ -84,6 +84,36 @@ describe('generateReports', () => {
     expect(logGroups.every((group) => group.key !== 'NOT KMS-ENCRYPTED')).toBe(true);
   });
 
+  it('draws the request path, the payments pipeline and the tiers from the templates', () => {
+    // Prepare
+    const { nodes, edges, clusters } = dev.report.diagram;
+    const kindOf = new Map(nodes.map((node) => [node.id, node.kind]));
+    const tierOf = (kind: string): string | undefined =>
+      clusters.get(nodes.find((node) => node.kind === kind)?.cluster ?? '');
+
+    // Act
+    const flows = edges.map((edge) => `${kindOf.get(edge.from)} -> ${kindOf.get(edge.to)}: ${edge.label}`);
+
+    // Assess
+    expect(flows).toEqual(
+      expect.arrayContaining([
+        'client -> waf: HTTPS',
+        'waf -> alb: allowed requests',
+        'alb -> ecs: HTTP:8080 to tasks',
+        'ecs -> rds: IAM auth + TLS',
+        'ecs -> sqs: SendMessage',
+        'ecs -> endpoints: AWS APIs',
+        'sqs -> lambda: batches',
+        'lambda -> rds: IAM auth + TLS',
+        'sqs -> sqs: after max receives',
+        'rds -> backup: backups',
+      ]),
+    );
+    expect(tierOf('alb')).toMatch(/\(public\)/);
+    expect(tierOf('ecs')).toMatch(/\(private isolated\)/);
+    expect(tierOf('rds')).toMatch(/\(private isolated\)/);
+  });
+
   it('writes a SARIF 2.1.0 log with every rule and result, acknowledged findings suppressed with their reason', () => {
     // Prepare
     const sarif = JSON.parse(readFileSync(join(outDir, 'dev', 'findings.sarif'), 'utf8')) as Log;
