@@ -44,7 +44,10 @@ export function buildCitadelApp(options: BuildCitadelAppOptions = {}): CitadelAp
   const configs = options.configs ?? loadAllEnvironmentConfigs();
   const app = new App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
-    context: { ...readCdkContext(), '@aws-cdk/core:failSynthOnValidationErrors': true },
+    context: readCdkContext(),
+    // Applied after the CLI's context: the app itself fails synth on an unacknowledged
+    // finding, whichever CLI runs it, instead of leaving the report to the CLI.
+    postCliContext: { '@aws-cdk/core:failSynthOnValidationErrors': true },
   });
   const stages = configs.map((config) => new CitadelStage(app, { config }));
   Validations.of(app).addPlugins(...(options.rulePacks ?? createRulePacks)(app));

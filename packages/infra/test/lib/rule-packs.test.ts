@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadEnvironmentConfig } from '../../config/index.js';
 import { acknowledge } from '../../lib/acknowledge.js';
+import { buildCitadelApp } from '../../lib/citadel-app.js';
 import { createRulePacks } from '../../lib/rule-packs.js';
 
 const outdirs: string[] = [];
@@ -42,6 +44,23 @@ describe('rule packs', () => {
 
     // Assess
     expect(synth).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('keeps failing synth on findings when the CDK CLI asks to handle the report itself', () => {
+    // Prepare
+    const cliContext = process.env.CDK_CONTEXT_JSON;
+    process.env.CDK_CONTEXT_JSON = JSON.stringify({ '@aws-cdk/core:failSynthOnValidationErrors': false });
+
+    try {
+      // Act
+      const { app } = buildCitadelApp({ configs: [loadEnvironmentConfig('dev')], rulePacks: () => [] });
+
+      // Assess
+      expect(app.node.tryGetContext('@aws-cdk/core:failSynthOnValidationErrors')).toBe(true);
+    } finally {
+      if (cliContext === undefined) delete process.env.CDK_CONTEXT_JSON;
+      else process.env.CDK_CONTEXT_JSON = cliContext;
+    }
   });
 
   it('fails when an acknowledgment reason is too short to be specific', () => {
