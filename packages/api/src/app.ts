@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -14,6 +13,7 @@ import type { PaymentQueue } from './payments/payment-queue.js';
 import { authentication } from './plugins/authentication.js';
 import { cardDataGuard } from './plugins/card-data-guard.js';
 import { errorHandler, sendError } from './plugins/error-handler.js';
+import { securityHeaders } from './plugins/security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { patientRoutes, patientSchemas } from './routes/patients.js';
 import { paymentRoutes, paymentSchemas } from './routes/payments.js';
@@ -83,7 +83,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(errorHandler);
-  await app.register(helmet, {
+  await app.register(securityHeaders, {
     contentSecurityPolicy:
       config.mode === 'local'
         ? false
