@@ -54,7 +54,9 @@ export function describeValue(index: TemplateIndex, value: unknown, from: Templa
   if (typeof record.Ref === 'string' && record.Ref.startsWith('AWS::')) return `\${${record.Ref.slice(5)}}`;
   const target = index.resolve(value, from);
   if (target) return `‹${displayName(target)}›`;
-  return JSON.stringify(value);
+  const keys = Object.keys(record);
+  if (keys.some((key) => key === 'Ref' || key.startsWith('Fn::'))) return JSON.stringify(value);
+  return keys.map((key) => `${key}: ${describeValue(index, record[key], from)}`).join('; ');
 }
 
 function keyName(index: TemplateIndex, keyRef: unknown, from: TemplateResource): string | undefined {
@@ -215,8 +217,7 @@ function roles(index: TemplateIndex): RoleEntry[] {
       []) as Json[];
     const assumedBy = principals
       .map((statement) => describeValue(index, statement.Principal, role))
-      .join('; ')
-      .replace(/[{}"]/g, '');
+      .join('; ');
     return { role: displayName(role), assumedBy, statements };
   });
 }
