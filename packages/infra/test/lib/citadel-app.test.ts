@@ -347,6 +347,34 @@ describe.each(ENVIRONMENT_NAMES)('environment %s', (environment) => {
   });
 });
 
+describe('stateful resources', () => {
+  const STATEFUL_TYPES = [
+    'AWS::RDS::DBInstance',
+    'AWS::SecretsManager::Secret',
+    'AWS::KMS::Key',
+    'AWS::S3::Bucket',
+    'AWS::Logs::LogGroup',
+    'AWS::Backup::BackupVault',
+    'AWS::ECR::Repository',
+    'AWS::EC2::VPC',
+  ];
+
+  it('keeps the logical ids of data-holding resources, whose change would replace them', () => {
+    // Act
+    const logicalIds = Object.fromEntries(
+      MY_LAYERS.map((layer) => [
+        layer,
+        STATEFUL_TYPES.flatMap((type) =>
+          Object.keys(resourcesOf('prod', layer, type)).map((id) => `${type} ${id}`),
+        ).sort(),
+      ]),
+    );
+
+    // Assess
+    expect(logicalIds).toMatchSnapshot();
+  });
+});
+
 describe('rule-pack gates', () => {
   it('lists every acknowledgment with a specific reason of at least 40 characters', () => {
     // Act
