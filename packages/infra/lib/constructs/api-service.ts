@@ -39,8 +39,11 @@ import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** Port the API listens on inside the container. */
 export const API_CONTAINER_PORT = 8080;
-/** User id the API runs as; the image creates it, and it owns nothing on the read-only root filesystem. */
-export const API_CONTAINER_USER = '10001';
+/**
+ * User and group the API runs as: the distroless image's `nonroot` (65532), the same as the
+ * image's own USER, owning nothing on the read-only root filesystem.
+ */
+export const API_CONTAINER_USER = '65532:65532';
 /** Where the API image keeps the RDS CA bundle it verifies the database certificate with. */
 export const API_RDS_CA_BUNDLE_PATH = '/etc/ssl/certs/rds-global-bundle.pem';
 

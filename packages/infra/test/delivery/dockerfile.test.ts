@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { API_CONTAINER_USER } from '../../lib/constructs/api-service.js';
 import {
   contextSources,
   lintDockerfile,
@@ -33,6 +34,11 @@ describe('packages/api/Dockerfile', () => {
 
   it('runs as a numeric non-root user', () => {
     expect(runsAsNumericNonRoot(runtime)).toBe(true);
+  });
+
+  it('runs as the same user the ECS task definition sets', () => {
+    const user = runtime.instructions.filter((i) => i.getKeyword() === 'USER').at(-1);
+    expect(user?.getArgumentsContent()).toBe(API_CONTAINER_USER);
   });
 
   it('installs from the lockfile with npm ci', () => {
