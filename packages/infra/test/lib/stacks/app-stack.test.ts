@@ -46,7 +46,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
   const app = () => citadel.template(environment, 'app');
 
   describe('API service', () => {
-    it('runs the task as the image's non-root user with a read-only root filesystem, a tmp volume and a /health check', () => {
+    it('runs the task as the image non-root user with a read-only root filesystem, a tmp volume and a /health check', () => {
       // Prepare
       const [, task] = onlyResource(app(), 'AWS::ECS::TaskDefinition');
 
