@@ -10,5 +10,5 @@ export {
 } from './database-bootstrap/bootstrap-handler.js';
 export { bootstrapDatabase } from './database-bootstrap/bootstrap-database.js';
 export { createCloudflareDns, type CloudflareDnsDependencies } from './cloudflare-dns/dns-handler.js';
-export { CloudflareDnsClient, CLOUDFLARE_API_BASE_URL } from './cloudflare-dns/cloudflare-client.js';
+export { CloudflareDnsClient, CLOUDFLARE_API_BASE_URL } from './cloudflare/cloudflare-client.js';
 export type { CustomResourceResponse } from './shared/custom-resource.js';

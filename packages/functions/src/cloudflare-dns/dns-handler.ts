@@ -1,10 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { SecretValueError } from '../errors.js';
+import { readApiToken } from '../cloudflare/api-token.js';
+import { CloudflareDnsClient, type CloudflareDnsClientOptions } from '../cloudflare/cloudflare-client.js';
+import { applyRecords, removeRecords } from '../cloudflare/sync-records.js';
 import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource.js';
-import { readSecretString, type SecretsReader } from '../shared/secrets.js';
-import { CloudflareDnsClient, type CloudflareDnsClientOptions } from './cloudflare-client.js';
+import type { SecretsReader } from '../shared/secrets.js';
 import { parseDnsProperties, type CloudflareDnsProperties } from './properties.js';
-import { applyRecords, removeRecords } from './sync-records.js';
 
 export interface CloudflareDnsDependencies {
   readonly secrets: SecretsReader;
@@ -29,7 +29,7 @@ export function createCloudflareDns({
   const clientFor = async (properties: CloudflareDnsProperties): Promise<CloudflareDnsClient> =>
     new CloudflareDnsClient({
       ...clientOptions,
-      token: await apiToken(secrets, properties.apiTokenSecretArn),
+      token: await readApiToken(secrets, properties.apiTokenSecretArn),
     });
 
   return async (event) => {
@@ -80,21 +80,4 @@ export function createCloudflareDns({
       Data: { RecordNames: properties.records.map((record) => record.name).join(',') },
     };
   };
-}
-
-/** The secret holds the token itself, or JSON `{ "apiToken": "..." }`. */
-async function apiToken(secrets: SecretsReader, secretArn: string): Promise<string> {
-  const value = (await readSecretString(secrets, secretArn)).trim();
-  if (!value.startsWith('{')) return value;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    throw new SecretValueError(`secret ${secretArn} looks like JSON but does not parse`);
-  }
-  const token = (parsed as { apiToken?: unknown }).apiToken;
-  if (typeof token !== 'string' || token === '') {
-    throw new SecretValueError(`secret ${secretArn} is JSON without an "apiToken" string`);
-  }
-  return token;
 }

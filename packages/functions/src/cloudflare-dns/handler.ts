@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CLOUDFLARE_API_BASE_URL } from './cloudflare-client.js';
+import { CLOUDFLARE_API_BASE_URL } from '../cloudflare/cloudflare-client.js';
 import { createCloudflareDns } from './dns-handler.js';
 
 const logger = new Logger({ serviceName: 'cloudflare-dns' });

@@ -1,33 +1,15 @@
 import { ResourcePropertiesError } from '../errors.js';
+import { normalizeHostname, type DesiredRecord } from '../cloudflare/sync-records.js';
+import {
+  HOSTNAME,
+  parseZoneProperties,
+  type CloudflareZoneProperties,
+} from '../cloudflare/zone-properties.js';
 import type { CustomResourceEvent } from '../shared/custom-resource.js';
-import { requiredString, secretArn } from '../shared/custom-resource.js';
 
-/** One record the resource keeps in the zone. */
-export interface DesiredRecord {
-  readonly type: 'CNAME';
-  /** Fully qualified, lower case, without the trailing dot. */
-  readonly name: string;
-  readonly content: string;
-  /** Seconds; 1 means automatic. */
-  readonly ttl: number;
-  readonly proxied: boolean;
-}
-
-export interface CloudflareDnsProperties {
-  readonly apiTokenSecretArn: string;
-  readonly zoneId: string;
+export interface CloudflareDnsProperties extends CloudflareZoneProperties {
   readonly records: readonly DesiredRecord[];
-  /** Names this resource's records: the stack name and logical id unless given. */
-  readonly ownerTag: string;
-  /** Written as each record's comment; only records carrying it are ever changed or deleted. */
-  readonly ownerComment: string;
 }
-
-const ZONE_ID = /^[0-9a-f]{32}$/;
-const HOSTNAME =
-  /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*$/;
-const OWNER_PREFIX = 'managed by citadel: ';
-const MAX_COMMENT_LENGTH = 100;
 
 /**
  * Reads the properties: `ApiTokenSecretArn`, `ZoneId`, `Records` (a list of `{ Name, Content,
@@ -38,12 +20,7 @@ export function parseDnsProperties(
   event: CustomResourceEvent,
   properties: Record<string, unknown> = event.ResourceProperties,
 ): CloudflareDnsProperties {
-  const zoneId = requiredString(properties, 'ZoneId');
-  if (!ZONE_ID.test(zoneId)) {
-    throw new ResourcePropertiesError(
-      `property ZoneId must be a 32-character hexadecimal Cloudflare zone id, got "${zoneId}"`,
-    );
-  }
+  const zone = parseZoneProperties(event, properties);
   const rawRecords = properties.Records;
   if (!Array.isArray(rawRecords) || rawRecords.length === 0) {
     throw new ResourcePropertiesError(
@@ -54,21 +31,7 @@ export function parseDnsProperties(
   const names = records.map((record) => record.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate) throw new ResourcePropertiesError(`property Records names ${duplicate} more than once`);
-  const ownerTag =
-    properties.OwnerTag === undefined ? defaultOwnerTag(event) : requiredString(properties, 'OwnerTag');
-  const ownerComment = `${OWNER_PREFIX}${ownerTag}`;
-  if (ownerComment.length > MAX_COMMENT_LENGTH) {
-    throw new ResourcePropertiesError(
-      `the owner comment "${ownerComment}" is longer than Cloudflare's ${MAX_COMMENT_LENGTH} characters; set a shorter OwnerTag`,
-    );
-  }
-  return {
-    apiTokenSecretArn: secretArn(properties, 'ApiTokenSecretArn'),
-    zoneId,
-    records,
-    ownerTag,
-    ownerComment,
-  };
+  return { ...zone, records };
 }
 
 function parseRecord(raw: unknown, index: number): DesiredRecord {
@@ -109,14 +72,4 @@ function hostname(record: Record<string, unknown>, field: string, where: string)
     );
   }
   return normalized;
-}
-
-/** Lower case without the trailing dot, as Cloudflare stores names (ACM hands them out with the dot). */
-export function normalizeHostname(value: string): string {
-  return value.trim().toLowerCase().replace(/\.$/, '');
-}
-
-function defaultOwnerTag(event: CustomResourceEvent): string {
-  const stackName = event.StackId.split('/')[1] ?? event.StackId;
-  return `${stackName}/${event.LogicalResourceId}`;
 }

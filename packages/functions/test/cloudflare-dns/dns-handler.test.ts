@@ -9,7 +9,7 @@ import {
 import { customResourceEvent } from '../custom-resource-event.js';
 import { FakeSecrets } from '../fake-secrets.js';
 import { silentLogger } from '../silent-logger.js';
-import { FakeCloudflare } from './fake-cloudflare.js';
+import { FakeCloudflare } from '../cloudflare/fake-cloudflare.js';
 
 const ZONE_ID = '0123456789abcdef0123456789abcdef';
 const OTHER_ZONE_ID = 'fedcba9876543210fedcba9876543210';

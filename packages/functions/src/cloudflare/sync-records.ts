@@ -1,6 +1,21 @@
 import { DnsRecordConflictError } from '../errors.js';
-import { normalizeHostname, type DesiredRecord } from './properties.js';
 import type { CloudflareDnsClient, DnsRecord, DnsRecordInput } from './cloudflare-client.js';
+
+/** One record a resource keeps in the zone. */
+export interface DesiredRecord {
+  readonly type: 'CNAME';
+  /** Fully qualified, lower case, without the trailing dot. */
+  readonly name: string;
+  readonly content: string;
+  /** Seconds; 1 means automatic. */
+  readonly ttl: number;
+  readonly proxied: boolean;
+}
+
+/** Lower case without the trailing dot, as Cloudflare stores names (ACM hands them out with the dot). */
+export function normalizeHostname(value: string): string {
+  return value.trim().toLowerCase().replace(/\.$/, '');
+}
 
 export interface SyncSummary {
   readonly created: number;

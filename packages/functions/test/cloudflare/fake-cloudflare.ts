@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DnsRecord } from '../../src/cloudflare-dns/cloudflare-client.js';
+import type { DnsRecord } from '../../src/cloudflare/cloudflare-client.js';
 
 interface ForcedResponse {
   readonly status: number;
