@@ -25,7 +25,7 @@ export interface AppDependencies {
   readonly paymentQueue: PaymentQueue;
   /** Where JSON log lines go. @default - standard output */
   readonly logStream?: DestinationStream;
-  /** Token keys. @default - fetched from config.auth.jwksUrl */
+  /** Token keys. @default - config.auth.jwks, or fetched from config.auth.jwksUrl */
   readonly keys?: JWTVerifyGetKey;
   /** Local mode only: the development key set, served at /.well-known/jwks.json. */
   readonly localJwks?: JSONWebKeySet;

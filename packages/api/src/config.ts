@@ -1,4 +1,17 @@
+import type { JSONWebKeySet } from 'jose';
 import { ConfigError } from './errors.js';
+
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
+
+function isPublicJwk(key: unknown): boolean {
+  if (typeof key !== 'object' || key === null) return false;
+  const jwk = key as Record<string, unknown>;
+  return (
+    typeof jwk.kty === 'string' &&
+    typeof jwk.kid === 'string' &&
+    PRIVATE_JWK_MEMBERS.every((member) => !(member in jwk))
+  );
+}
 
 export type RunMode = 'local' | 'aws';
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
@@ -29,7 +42,13 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly databasePoolMax: number;
   readonly auth: {
-    readonly jwksUrl: string;
+    /** Where to fetch the identity provider's keys; null when they are given inline. */
+    readonly jwksUrl: string | null;
+    /**
+     * The identity provider's public keys, pinned at deploy time (AUTH_JWKS). For services
+     * in subnets without a route to the internet, where the JWKS URL cannot be fetched.
+     */
+    readonly jwks: JSONWebKeySet | null;
     readonly issuer: string;
     readonly audience: string;
     readonly algorithms: readonly SigningAlgorithm[];
@@ -69,8 +88,15 @@ export function loadConfig(env: Env = process.env): Config {
         };
 
   const algorithms = read.list('AUTH_ALGORITHMS', SIGNING_ALGORITHMS, ['RS256', 'ES256']);
+  const inlineJwks = env.AUTH_JWKS?.trim() ? read.jwks('AUTH_JWKS') : null;
+  if (inlineJwks && env.AUTH_JWKS_URL?.trim()) {
+    problems.push('AUTH_JWKS_URL: set either AUTH_JWKS_URL or AUTH_JWKS, not both');
+  }
   const auth = {
-    jwksUrl: read.url('AUTH_JWKS_URL', mode === 'local' ? ['http:', 'https:'] : ['https:']),
+    jwksUrl: inlineJwks
+      ? null
+      : read.url('AUTH_JWKS_URL', mode === 'local' ? ['http:', 'https:'] : ['https:']),
+    jwks: inlineJwks,
     issuer: read.required('AUTH_ISSUER'),
     audience: read.required('AUTH_AUDIENCE'),
     algorithms,
@@ -167,6 +193,25 @@ class EnvReader {
       );
     }
     return value;
+  }
+
+  /** A JSON Web Key Set of public keys only. */
+  jwks(name: string): JSONWebKeySet | null {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(this.raw(name) ?? '');
+    } catch {
+      this.problems.push(`${name}: not valid JSON (expected a JSON Web Key Set: {"keys":[...]})`);
+      return null;
+    }
+    const keys = (parsed as { keys?: unknown })?.keys;
+    if (!Array.isArray(keys) || keys.length === 0 || !keys.every(isPublicJwk)) {
+      this.problems.push(
+        `${name}: expected {"keys":[...]} with at least one public key, each with kty and kid and no private members`,
+      );
+      return null;
+    }
+    return { keys } as JSONWebKeySet;
   }
 
   list<T extends string>(name: string, allowed: readonly T[], fallback: readonly T[]): T[] {

@@ -52,6 +52,30 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...VALID_AWS, ...override })).toThrow(message);
   });
 
+  it('takes the identity provider keys inline from AUTH_JWKS instead of a URL', () => {
+    const keySet = { keys: [{ kty: 'EC', kid: 'idp-2026', crv: 'P-256', x: 'abc', y: 'def' }] };
+
+    const config = loadConfig({ ...VALID_AWS, AUTH_JWKS_URL: '', AUTH_JWKS: JSON.stringify(keySet) });
+
+    expect(config.auth).toMatchObject({ jwksUrl: null, jwks: keySet });
+  });
+
+  it.each([
+    ['not JSON', '{keys:', 'AUTH_JWKS: not valid JSON'],
+    ['an empty key set', '{"keys":[]}', 'AUTH_JWKS: expected {"keys":[...]} with at least one public key'],
+    ['a private key', '{"keys":[{"kty":"EC","kid":"k","d":"secret"}]}', 'no private members'],
+  ])('fails when AUTH_JWKS is %s', (_case, value, message) => {
+    expect(() => loadConfig({ ...VALID_AWS, AUTH_JWKS_URL: '', AUTH_JWKS: value })).toThrow(message);
+  });
+
+  it('fails when both AUTH_JWKS_URL and AUTH_JWKS are set', () => {
+    const keySet = JSON.stringify({ keys: [{ kty: 'EC', kid: 'k' }] });
+
+    expect(() => loadConfig({ ...VALID_AWS, AUTH_JWKS: keySet })).toThrow(
+      'set either AUTH_JWKS_URL or AUTH_JWKS',
+    );
+  });
+
   it('fails with every problem listed at once', () => {
     const attempt = () => loadConfig({ ...VALID_AWS, PORT: 'x', AUTH_AUDIENCE: '' });
 

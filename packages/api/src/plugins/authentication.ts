@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { LOCAL_KEY_ID_PREFIX, type Config } from '../config.js';
 import { ApiError, AuthenticationError, ForbiddenError } from '../errors.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
@@ -26,7 +26,7 @@ declare module 'fastify' {
 
 export interface AuthenticationOptions {
   readonly config: Pick<Config, 'mode' | 'auth'>;
-  /** @default - the remote JWKS at config.auth.jwksUrl, cached by jose */
+  /** @default - config.auth.jwks when given, else the remote JWKS at config.auth.jwksUrl, cached by jose */
   readonly keys?: JWTVerifyGetKey;
 }
 
@@ -41,7 +41,11 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 export const authentication = fp<AuthenticationOptions>(
   async (app: FastifyInstance, options) => {
     const { config } = options;
-    const keys = options.keys ?? createRemoteJWKSet(new URL(config.auth.jwksUrl), { timeoutDuration: 2000 });
+    const keys =
+      options.keys ??
+      (config.auth.jwks
+        ? createLocalJWKSet(config.auth.jwks)
+        : createRemoteJWKSet(new URL(config.auth.jwksUrl as string), { timeoutDuration: 2000 }));
     const verifyOptions = {
       issuer: config.auth.issuer,
       audience: config.auth.audience,

@@ -152,6 +152,30 @@ describe('authentication', () => {
     }
   });
 
+  it('verifies tokens against keys pinned inline with AUTH_JWKS, with no JWKS URL', async () => {
+    const keySet = { keys: [t.issuer.publicJwk('ES256')] };
+    const pinned = await startTestApp({ AUTH_JWKS_URL: '', AUTH_JWKS: JSON.stringify(keySet) });
+    try {
+      const valid = await pinned.app.inject({
+        method: 'GET',
+        url: '/v1/patients',
+        headers: { authorization: `Bearer ${await t.issuer.token({ scopes: ['patients:read'] })}` },
+      });
+      const otherKey = await pinned.app.inject({
+        method: 'GET',
+        url: '/v1/patients',
+        headers: {
+          authorization: `Bearer ${await t.issuer.token({ alg: 'RS256', scopes: ['patients:read'] })}`,
+        },
+      });
+
+      expect(valid.statusCode).toBe(200);
+      expect(otherKey.statusCode).toBe(401);
+    } finally {
+      await pinned.close();
+    }
+  });
+
   it('refuses the local development key outside local mode', async () => {
     const key = await loadOrCreateDevSigningKey(
       join(await mkdtemp(join(tmpdir(), 'citadel-key-')), 'key.json'),
