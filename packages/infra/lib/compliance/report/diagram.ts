@@ -132,7 +132,7 @@ export function buildDiagram(index: TemplateIndex): Diagram {
     ['messaging', 'Messaging'],
     ['storage', 'Logs, backups, secrets and images'],
     ['deploy', 'Deploy-time custom resources'],
-    ['keys', 'KMS customer-managed keys'],
+    ['keys', 'Encryption'],
   ]);
   const byResource = new Map<string, string>();
   const add = (node: DiagramNode, ...resources: TemplateResource[]): void => {
@@ -366,17 +366,21 @@ export function buildDiagram(index: TemplateIndex): Diagram {
     );
   }
 
-  // KMS keys, labelled by alias; which key protects what is on each data store's label.
-  for (const key of index.ofType('AWS::KMS::Key')) {
-    const rotation = key.properties.EnableKeyRotation === true ? 'rotation on' : 'rotation off';
+  // KMS keys in one node, by alias; which key protects what is on each data store's label.
+  const keys = index.ofType('AWS::KMS::Key');
+  if (keys.length > 0) {
+    const lines = keys.map(
+      (key) =>
+        `${aliasOf(key) ?? displayName(key)} (${key.properties.EnableKeyRotation === true ? 'rotating' : 'NOT rotating'})`,
+    );
     add(
       {
-        id: nodeId('kms', key),
+        id: 'kms',
         kind: 'kms',
-        label: `${aliasOf(key) ?? displayName(key)}\n${rotation}`,
+        label: `KMS customer-managed keys (${keys.length})\n${lines.join('\n')}`,
         cluster: 'keys',
       },
-      key,
+      ...keys,
     );
   }
 
@@ -553,7 +557,7 @@ function quote(text: string): string {
 export function toDot(diagram: Diagram): string {
   const lines = [
     'digraph citadel {',
-    '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.7, bgcolor="transparent", compound=true];',
+    '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, nodesep=0.25, ranksep=0.5, bgcolor="transparent", compound=true];',
     '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11, color="#44546a", penwidth=1.2];',
     '  edge [fontname="Helvetica", fontsize=9, color="#44546a", fontcolor="#2b3a4a", arrowsize=0.7];',
   ];

@@ -118,7 +118,7 @@ export function renderHtml(report: EnvironmentReport): string {
 </div>
 <section id="architecture"><h2>Architecture</h2>
 <figure class="diagram" id="diagram">${inlineSvg(report.diagramSvg)}
-<figcaption>Generated from the synthesized templates: subnet tiers inside the VPC, edge protection, messaging, log destinations and KMS keys. Solid arrows carry requests and data, dashed arrows carry logs; each data store names the key that encrypts it.</figcaption></figure>
+<figcaption>Generated from the synthesized templates: subnet tiers inside the VPC, edge protection, messaging, log destinations and KMS keys. Solid arrows carry requests and data, dashed arrows carry logs; each data store names the key that encrypts it. <a href="diagram.svg">Open the diagram full size</a>.</figcaption></figure>
 </section>
 <section id="controls"><h2>Control mapping</h2>
 <p>HIPAA Security Rule safeguards (45 CFR 164.308 and 164.312) and PCI DSS v4.0 requirements that apply to the infrastructure: the resources and settings that meet each, the rules that verify them at synth (passes, acknowledgments and failures in this environment), and what remains the customer's responsibility.</p>
