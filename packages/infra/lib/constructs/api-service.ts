@@ -50,8 +50,16 @@ export const API_RDS_CA_BUNDLE_PATH = '/etc/ssl/certs/rds-global-bundle.pem';
 const IMAGE_TAG = /^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
 
 /** How the API verifies bearer tokens. */
+/**
+ * The identity provider whose tokens the API accepts. Give exactly one of `jwks` and
+ * `jwksUrl`: the tasks run in subnets with no route to the internet, so a `jwksUrl` must be
+ * reachable from inside the VPC; otherwise pin the provider's public keys with `jwks`.
+ */
 export interface ApiAuthSettings {
-  readonly jwksUrl: string;
+  /** The provider's public JSON Web Key Set, as JSON. @default - fetched from `jwksUrl` */
+  readonly jwks?: string;
+  /** @default - none; `jwks` must be given */
+  readonly jwksUrl?: string;
   readonly issuer: string;
   readonly audience: string;
 }
@@ -301,7 +309,7 @@ export class ApiService extends Construct {
       DB_USER: props.databaseUser ?? 'citadel_app',
       DB_CA_BUNDLE_PATH: API_RDS_CA_BUNDLE_PATH,
       PAYMENTS_QUEUE_URL: props.paymentsQueue.queueUrl,
-      AUTH_JWKS_URL: props.auth.jwksUrl,
+      ...(props.auth.jwks ? { AUTH_JWKS: props.auth.jwks } : { AUTH_JWKS_URL: props.auth.jwksUrl as string }),
       AUTH_ISSUER: props.auth.issuer,
       AUTH_AUDIENCE: props.auth.audience,
       LOG_LEVEL: props.logLevel ?? 'info',
@@ -336,5 +344,30 @@ function validate(path: string, props: ApiServiceProps): void {
     if (typeof value !== 'string' || value.trim() === '') {
       throw new InvalidPropError(path, `auth.${name}`, value, "give the identity provider's value");
     }
+  }
+  if ((props.auth.jwks === undefined) === (props.auth.jwksUrl === undefined)) {
+    throw new InvalidPropError(
+      path,
+      'auth.jwks/auth.jwksUrl',
+      [props.auth.jwks, props.auth.jwksUrl],
+      'give exactly one of them',
+    );
+  }
+  if (props.auth.jwks !== undefined && !isKeySet(props.auth.jwks)) {
+    throw new InvalidPropError(
+      path,
+      'auth.jwks',
+      props.auth.jwks,
+      'give a JSON Web Key Set: {"keys":[{...public key...}]}',
+    );
+  }
+}
+
+function isKeySet(json: string): boolean {
+  try {
+    const keys: unknown = (JSON.parse(json) as { keys?: unknown }).keys;
+    return Array.isArray(keys) && keys.length > 0;
+  } catch {
+    return false;
   }
 }

@@ -209,11 +209,22 @@ export class AppStack extends CitadelStack {
     return value;
   }
 
+  /** Keys pinned with `--context authJwks=<JSON>` win over `authJwksUrl`, which tasks without internet access cannot fetch. */
   private authSettings(): ApiAuthSettings {
-    return {
-      jwksUrl: this.deployTimeValue('authJwksUrl'),
+    const jwks: unknown = this.node.tryGetContext('authJwks');
+    const common = {
       issuer: this.deployTimeValue('authIssuer'),
       audience: this.deployTimeValue('authAudience'),
     };
+    if (jwks === undefined) return { ...common, jwksUrl: this.deployTimeValue('authJwksUrl') };
+    if (typeof jwks !== 'string' || jwks.trim() === '') {
+      throw new InvalidPropError(
+        this.node.path,
+        'context authJwks',
+        jwks,
+        'pass the JSON Web Key Set as a string',
+      );
+    }
+    return { ...common, jwks };
   }
 }

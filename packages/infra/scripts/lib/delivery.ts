@@ -14,10 +14,15 @@ export const API_IMAGE_CONTEXT = 'imageTag';
 
 /** Identity-provider settings the app stack takes at deploy time: environment variable -> context key. */
 export const AUTH_CONTEXT = {
-  AUTH_JWKS_URL: 'authJwksUrl',
   AUTH_ISSUER: 'authIssuer',
   AUTH_AUDIENCE: 'authAudience',
 } as const;
+
+/**
+ * The provider's keys: AUTH_JWKS (the public key set, pinned into the task) or
+ * AUTH_JWKS_URL (fetched by the tasks, so it must be reachable from inside the VPC).
+ */
+export const AUTH_KEYS_CONTEXT = { AUTH_JWKS: 'authJwks', AUTH_JWKS_URL: 'authJwksUrl' } as const;
 
 /**
  * The `--context` arguments the app layer needs. Without them synth falls back to
@@ -33,6 +38,7 @@ export function appContext(
   const missing = [
     ...(args.imageDigest ? [] : ['--image-digest sha256:<digest of the API image>']),
     ...Object.keys(AUTH_CONTEXT).filter((name) => !env[name]),
+    ...(env.AUTH_JWKS || env.AUTH_JWKS_URL ? [] : ['AUTH_JWKS (or AUTH_JWKS_URL)']),
   ];
   if (missing.length > 0) {
     throw new UsageError(
@@ -43,6 +49,9 @@ export function appContext(
     '--context',
     `${API_IMAGE_CONTEXT}=${args.imageDigest}`,
     ...Object.entries(AUTH_CONTEXT).flatMap(([name, key]) => ['--context', `${key}=${env[name]}`]),
+    ...(env.AUTH_JWKS
+      ? ['--context', `${AUTH_KEYS_CONTEXT.AUTH_JWKS}=${env.AUTH_JWKS}`]
+      : ['--context', `${AUTH_KEYS_CONTEXT.AUTH_JWKS_URL}=${env.AUTH_JWKS_URL}`]),
   ];
 }
 

@@ -130,7 +130,7 @@ describe('npm run deploy', () => {
     const d = deps(await signIn());
 
     await expect(deploy(['--env', 'dev', '--stacks', 'app'], d)).rejects.toThrow(
-      /deploying the app stack needs --image-digest sha256:<digest of the API image>, AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE; nothing was called/,
+      /deploying the app stack needs --image-digest sha256:<digest of the API image>, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS \(or AUTH_JWKS_URL\); nothing was called/,
     );
 
     expect(d.getCallerIdentity).not.toHaveBeenCalled();
@@ -158,10 +158,25 @@ describe('npm run deploy', () => {
     expect(args).toEqual(expect.arrayContaining(['--require-approval', 'never']));
     expect(args.filter((_, i) => args[i - 1] === '--context')).toEqual([
       `imageTag=${DIGEST}`,
-      'authJwksUrl=https://auth.example.com/.well-known/jwks.json',
       'authIssuer=https://auth.example.com/',
       'authAudience=citadel-api',
+      'authJwksUrl=https://auth.example.com/.well-known/jwks.json',
     ]);
+  });
+
+  it('pins the identity provider keys from AUTH_JWKS when given, instead of the URL', async () => {
+    const jwks = '{"keys":[{"kty":"EC","kid":"idp-1","crv":"P-256","x":"x","y":"y"}]}';
+    const d = deps({ ...(await signIn()), ...AUTH, AUTH_JWKS: jwks, CI: 'true' });
+
+    await deploy(['--env', 'qa', '--stacks', 'app', '--image-digest', DIGEST], {
+      ...d,
+      getCallerIdentity: async () => ({ account: '222222222222', arn: 'arn' }),
+    });
+
+    const [args] = vi.mocked(d.runCdk).mock.calls[0]!;
+    const context = args.filter((_, i) => args[i - 1] === '--context');
+    expect(context).toContain(`authJwks=${jwks}`);
+    expect(context.some((value) => value.startsWith('authJwksUrl='))).toBe(false);
   });
 });
 

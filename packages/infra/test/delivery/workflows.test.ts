@@ -216,7 +216,12 @@ describe('deploy.yml', () => {
     const appDeploy = steps(deploy.jobs[env]!).find((s) =>
       s.run?.includes('--stacks network,data,app,monitoring'),
     );
-    expect(Object.keys(appDeploy?.env ?? {})).toEqual(['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE']);
+    expect(Object.keys(appDeploy?.env ?? {})).toEqual([
+      'AUTH_JWKS',
+      'AUTH_JWKS_URL',
+      'AUTH_ISSUER',
+      'AUTH_AUDIENCE',
+    ]);
   });
 });
 

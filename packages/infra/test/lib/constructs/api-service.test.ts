@@ -36,6 +36,33 @@ function build(overrides: Partial<ApiServiceProps> = {}) {
 }
 
 describe('ApiService', () => {
+  it('pins the identity provider keys in the task environment instead of a URL when given', () => {
+    // Prepare
+    const jwks = '{"keys":[{"kty":"EC","kid":"idp-1","crv":"P-256","x":"x","y":"y"}]}';
+
+    // Act
+    const { stack } = build({ auth: { jwks, issuer: 'https://idp.example.com/', audience: 'citadel' } });
+
+    // Assess
+    const [definition] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));
+    const environment = (definition?.Properties.ContainerDefinitions[0].Environment ?? []) as Array<{
+      Name: string;
+      Value: unknown;
+    }>;
+    expect(environment).toContainEqual({ Name: 'AUTH_JWKS', Value: jwks });
+    expect(environment.map((variable) => variable.Name)).not.toContain('AUTH_JWKS_URL');
+  });
+
+  it.each([
+    ['both', { jwks: '{"keys":[{"kty":"EC"}]}', jwksUrl: 'https://idp.example.com/jwks.json' }],
+    ['neither', {}],
+    ['a key set that is not JSON', { jwks: 'keys' }],
+  ])('fails when the auth keys are %s', (_case, keys) => {
+    expect(() =>
+      build({ auth: { issuer: 'https://idp.example.com/', audience: 'citadel', ...keys } }),
+    ).toThrow(/auth\.jwks/);
+  });
+
   it('pulls an image pinned by digest with @sha256', () => {
     // Act
     const { stack } = build({ imageTag: DIGEST });
