@@ -14,11 +14,11 @@ import { createTokenIssuer } from './support/token-issuer.js';
  * `npm run bench`: the API (production bundle, NODE_ENV=production, info logs to a file)
  * and a bare node:http + pg baseline running the same SQL, each driven in turn by
  * autocannon from a separate process over loopback. Prints one table and writes the
- * figures to bench/results/. BENCH_ROUND_SECONDS sets the length of one round (default 4).
+ * figures to bench/results/. BENCH_ROUND_SECONDS sets the length of one round (default 3).
  */
 const CONNECTIONS = 64;
 const POOL_MAX = 20;
-const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
 const ROUNDS = 3;
 const WARMUP_SECONDS = 3;
 const START_SAMPLES = 3;
