@@ -43,3 +43,18 @@ export class CloudflareApiError extends Error {
 export class DnsRecordConflictError extends Error {
   override readonly name = 'DnsRecordConflictError';
 }
+
+/** An ACM call failed; the message names the call and the certificate. */
+export class CertificateManagerError extends Error {
+  override readonly name = 'CertificateManagerError';
+}
+
+/** ACM cannot issue the certificate: it failed, timed out waiting for validation, or was revoked. */
+export class CertificateValidationError extends Error {
+  override readonly name = 'CertificateValidationError';
+}
+
+/** The certificate is still attached to a load balancer (or another service) after every retry. */
+export class CertificateInUseError extends Error {
+  override readonly name = 'CertificateInUseError';
+}

@@ -12,3 +12,8 @@ export { bootstrapDatabase } from './database-bootstrap/bootstrap-database.js';
 export { createCloudflareDns, type CloudflareDnsDependencies } from './cloudflare-dns/dns-handler.js';
 export { CloudflareDnsClient, CLOUDFLARE_API_BASE_URL } from './cloudflare/cloudflare-client.js';
 export type { CustomResourceResponse } from './shared/custom-resource.js';
+export {
+  createCloudflareCertificate,
+  type CloudflareCertificateDependencies,
+  type CloudflareCertificateHandlers,
+} from './cloudflare-certificate/certificate-handler.js';

@@ -34,6 +34,7 @@ describe('function bundles', () => {
 
   it('bundles every handler folder', () => {
     expect(bundled.map((fn) => fn.name)).toEqual([
+      'cloudflare-certificate',
       'cloudflare-dns',
       'database-bootstrap',
       'payment-processor',
@@ -41,7 +42,7 @@ describe('function bundles', () => {
     expect(functionNames()).toEqual(bundled.map((fn) => fn.name));
   });
 
-  it.each(['cloudflare-dns', 'database-bootstrap', 'payment-processor'])(
+  it.each(['cloudflare-certificate', 'cloudflare-dns', 'database-bootstrap', 'payment-processor'])(
     'keeps %s within 1 MB minified and its import within the CPU budget',
     (name) => {
       const fn = bundled.find((candidate) => candidate.name === name) as BundledFunction;
@@ -53,6 +54,21 @@ describe('function bundles', () => {
     },
     60_000,
   );
+
+  it('exports both Provider handlers from the certificate bundle', () => {
+    const fn = bundled.find((candidate) => candidate.name === 'cloudflare-certificate') as BundledFunction;
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(fn.file).href)});
+      process.stdout.write(JSON.stringify([typeof m.handler, typeof m.isComplete]));`;
+
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: loadEnvironment(ca.path),
+      encoding: 'utf8',
+    });
+
+    // stderr may carry the AWS SDK's warning about Node 20 here; Lambda runs Node 22.
+    expect(child.status, child.stderr).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual(['function', 'function']);
+  });
 
   it('leaves the migrations and Kysely out of the payment processor', () => {
     const fn = bundled.find((candidate) => candidate.name === 'payment-processor') as BundledFunction;

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ResourceRecord } from '@aws-sdk/client-acm';
+import { CertificateManagerError } from '../errors.js';
+import { readApiToken } from '../cloudflare/api-token.js';
+import { CloudflareDnsClient, type CloudflareDnsClientOptions } from '../cloudflare/cloudflare-client.js';
+import {
+  applyRecords,
+  normalizeHostname,
+  removeRecords,
+  type DesiredRecord,
+} from '../cloudflare/sync-records.js';
+import type { CloudflareZoneProperties } from '../cloudflare/zone-properties.js';
+import type { CustomResourceEvent, CustomResourceResponse } from '../shared/custom-resource.js';
+import type { SecretsReader } from '../shared/secrets.js';
+import {
+  deleteCertificate,
+  describeCertificate,
+  failIfTerminal,
+  namesOfOtherCertificates,
+  requestCertificate,
+  tagCertificate,
+  validatedName,
+  waitForValidationRecords,
+  type CertificateManager,
+  type CertificateTimings,
+} from './certificate-manager.js';
+import {
+  certificateNames,
+  parseCertificateProperties,
+  type CloudflareCertificateProperties,
+} from './properties.js';
+
+export interface CloudflareCertificateDependencies {
+  readonly acm: CertificateManager;
+  readonly secrets: SecretsReader;
+  readonly logger: Logger;
+  /** Cloudflare client settings other than the token, which comes from the secret. */
+  readonly client?: Omit<CloudflareDnsClientOptions, 'token'>;
+  readonly timings?: CertificateTimings;
+}
+
+/** What the Provider framework hands `isComplete`: the request, with `onEvent`'s answer merged in. */
+export type IsCompleteEvent = CustomResourceEvent & { readonly PhysicalResourceId: string };
+
+export interface IsCompleteResponse {
+  readonly IsComplete: boolean;
+  readonly Data?: Readonly<Record<string, string>>;
+}
+
+export interface CloudflareCertificateHandlers {
+  readonly onEvent: (event: CustomResourceEvent) => Promise<CustomResourceResponse>;
+  readonly isComplete: (event: IsCompleteEvent) => Promise<IsCompleteResponse>;
+}
+
+const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
+
+/**
+ * A DNS-validated ACM certificate whose validation records live in a Cloudflare zone, for
+ * the CDK Provider framework. `onEvent` requests the certificate and writes its validation
+ * CNAMEs; `isComplete` reports done once ACM has issued it. The physical id is the ARN, so
+ * a change of names or zone makes a new certificate and CloudFormation deletes the old one.
+ */
+export function createCloudflareCertificate({
+  acm,
+  secrets,
+  logger,
+  client: clientOptions,
+  timings = {},
+}: CloudflareCertificateDependencies): CloudflareCertificateHandlers {
+  const clientFor = async (zone: CloudflareZoneProperties): Promise<CloudflareDnsClient> =>
+    new CloudflareDnsClient({ ...clientOptions, token: await readApiToken(secrets, zone.apiTokenSecretArn) });
+
+  const writeValidationRecords = async (
+    properties: CloudflareCertificateProperties,
+    certificateArn: string,
+    previousOwnerComments: readonly string[] = [],
+  ): Promise<void> => {
+    const records = (await waitForValidationRecords(acm, certificateArn, timings)).map(desiredRecord);
+    const client = await clientFor(properties);
+    const summary = await applyRecords(
+      client,
+      properties.zoneId,
+      records,
+      properties.ownerComment,
+      previousOwnerComments,
+    );
+    logger.info('validation records applied', { certificateArn, zoneId: properties.zoneId, ...summary });
+  };
+
+  const create = async (
+    event: CustomResourceEvent,
+    properties: CloudflareCertificateProperties,
+  ): Promise<CustomResourceResponse> => {
+    const certificateArn = await requestCertificate(acm, {
+      domainName: properties.domainName,
+      subjectAlternativeNames: properties.subjectAlternativeNames,
+      idempotencyToken: idempotencyToken(event, properties),
+      tags: properties.tags,
+    });
+    logger.info('certificate requested', { certificateArn, names: certificateNames(properties) });
+    await writeValidationRecords(properties, certificateArn);
+    return { PhysicalResourceId: certificateArn, Data: { CertificateArn: certificateArn } };
+  };
+
+  const remove = async (
+    event: CustomResourceEvent & { RequestType: 'Delete' },
+  ): Promise<CustomResourceResponse> => {
+    const certificateArn = event.PhysicalResourceId;
+    if (!ACM_ARN.test(certificateArn)) {
+      logger.warn('nothing to delete: the physical id is not a certificate ARN', { certificateArn });
+      return { PhysicalResourceId: certificateArn };
+    }
+    const properties = parseCertificateProperties(event);
+    const certificate = await describeCertificate(acm, certificateArn);
+    const options = (certificate?.DomainValidationOptions ?? []).filter((option) => option.ResourceRecord);
+    if (options.length > 0) {
+      const others = await namesOfOtherCertificates(acm, certificateArn);
+      const stillNeeded = (name: string | undefined): boolean =>
+        others.incomplete || others.names.has(validatedName(name ?? ''));
+      const removable = options.filter((option) => !stillNeeded(option.DomainName));
+      const kept = options.length - removable.length;
+      const deleted = await removeRecords(
+        await clientFor(properties),
+        properties.zoneId,
+        removable.map((option) => desiredRecord(option.ResourceRecord as ResourceRecord)),
+        properties.ownerComment,
+      );
+      logger.info('validation records removed', { certificateArn, deleted, keptForOtherCertificates: kept });
+    }
+    const outcome = await deleteCertificate(acm, certificateArn, timings);
+    logger.info('certificate deleted', { certificateArn, outcome });
+    return { PhysicalResourceId: certificateArn };
+  };
+
+  const update = async (
+    event: CustomResourceEvent & { RequestType: 'Update' },
+  ): Promise<CustomResourceResponse> => {
+    const properties = parseCertificateProperties(event);
+    const old = parseCertificateProperties(event, event.OldResourceProperties);
+    const certificateArn = event.PhysicalResourceId;
+    const sameNames = certificateNames(old).join(',') === certificateNames(properties).join(',');
+    if (!sameNames || old.zoneId !== properties.zoneId || !ACM_ARN.test(certificateArn)) {
+      logger.info('replacing the certificate', { certificateArn, names: certificateNames(properties) });
+      return create(event, properties);
+    }
+    const previousOwners = old.ownerComment !== properties.ownerComment ? [old.ownerComment] : [];
+    await writeValidationRecords(properties, certificateArn, previousOwners);
+    if (JSON.stringify(old.tags) !== JSON.stringify(properties.tags)) {
+      await tagCertificate(acm, certificateArn, properties.tags);
+    }
+    return { PhysicalResourceId: certificateArn, Data: { CertificateArn: certificateArn } };
+  };
+
+  return {
+    onEvent: async (event) => {
+      if (event.RequestType === 'Delete') return remove(event);
+      if (event.RequestType === 'Update') return update(event);
+      return create(event, parseCertificateProperties(event));
+    },
+
+    isComplete: async (event) => {
+      if (event.RequestType === 'Delete') return { IsComplete: true };
+      const certificateArn = event.PhysicalResourceId;
+      const certificate = await describeCertificate(acm, certificateArn);
+      if (!certificate) {
+        throw new CertificateManagerError(
+          `certificate ${certificateArn} no longer exists in ACM (deleted outside the stack?); retry the deployment to request a new one`,
+        );
+      }
+      failIfTerminal(certificate);
+      const issued = certificate.Status === 'ISSUED';
+      logger.info('certificate status', { certificateArn, status: certificate.Status });
+      return issued ? { IsComplete: true, Data: { CertificateArn: certificateArn } } : { IsComplete: false };
+    },
+  };
+}
+
+/**
+ * `\w{32}` from the stack, the logical id, CloudFormation's request id and the names: a
+ * retried delivery of the same request gets the same certificate, any other request a new one.
+ */
+export function idempotencyToken(
+  event: CustomResourceEvent,
+  properties: CloudflareCertificateProperties,
+): string {
+  return createHash('sha256')
+    .update(
+      [event.StackId, event.LogicalResourceId, event.RequestId, ...certificateNames(properties)].join('\n'),
+    )
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function desiredRecord(record: ResourceRecord): DesiredRecord {
+  return {
+    type: 'CNAME',
+    name: normalizeHostname(record.Name ?? ''),
+    content: normalizeHostname(record.Value ?? ''),
+    ttl: 1,
+    proxied: false,
+  };
+}
