@@ -15,6 +15,8 @@ export interface LoopbackServices {
   readonly queueUrl: string;
   /** Payment ids received through SendMessage, in order. */
   readonly queuedPaymentIds: readonly string[];
+  /** TLS connections accepted so far: with keep-alive, far fewer than requests. */
+  tlsConnections(): number;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,8 @@ export async function startLoopbackServices(jwks: JSONWebKeySet): Promise<Loopba
       });
     },
   );
+  let tlsConnections = 0;
+  server.on('secureConnection', () => (tlsConnections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -82,6 +86,7 @@ export async function startLoopbackServices(jwks: JSONWebKeySet): Promise<Loopba
     jwksUrl: `https://127.0.0.1:${port}/.well-known/jwks.json`,
     queueUrl: `https://127.0.0.1:${port}/000000000000/citadel-payments`,
     queuedPaymentIds,
+    tlsConnections: () => tlsConnections,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

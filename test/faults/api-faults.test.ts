@@ -19,8 +19,8 @@ import type { Seeded } from '../../bench/support/seed.js';
  */
 const FULL = process.env.CITADEL_FAULTS === 'full';
 const OUTAGE_MS = FULL ? 10_000 : 6_000;
-const MIXED_WARMUP_SECONDS = FULL ? 15 : 5;
-const MIXED_SECONDS = FULL ? 60 : 8;
+const MIXED_WARMUP_SECONDS = FULL ? 15 : 4;
+const MIXED_SECONDS = FULL ? 60 : 10;
 const WRITE_LOAD_MS = FULL ? 5_000 : 2_000;
 
 const sleep = (ms: number) => new Promise((wait) => setTimeout(wait, ms));
