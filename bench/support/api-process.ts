@@ -29,6 +29,7 @@ export function apiBundle(): Promise<string> {
       format: 'esm',
       mainFields: ['module', 'main'],
       legalComments: 'external',
+      external: ['@fastify/swagger-ui'],
       banner: {
         js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },

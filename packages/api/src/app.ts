@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { PatientRepository, PaymentRepository } from '@citadel/db';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey, JSONWebKeySet } from 'jose';
@@ -108,7 +107,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
     },
   });
-  if (config.mode === 'local') await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (config.mode === 'local') {
+    // Loaded only in local mode: the production image neither serves nor bundles the UI's assets.
+    const { default: swaggerUi } = await import('@fastify/swagger-ui');
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  }
 
   await app.register(authentication, { config, ...(deps.keys ? { keys: deps.keys } : {}) });
   await app.register(rateLimit, {

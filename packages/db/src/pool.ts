@@ -45,8 +45,11 @@ export function createPool(options: PoolOptions): pg.Pool {
     idleTimeoutMillis: 30_000,
   };
   const pool = options.kind === 'url' ? urlPool(options, common) : iamPool(options, common);
-  // An idle client losing its connection (database restart) must not crash the process.
+  // A client losing its connection (database restart) emits 'error': on the pool while idle,
+  // on the client itself while checked out. Neither may crash the process: the query in
+  // flight rejects, and the caller answers 503 or retries.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
