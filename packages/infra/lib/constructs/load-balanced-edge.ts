@@ -24,8 +24,18 @@ export interface LoadBalancedEdgeProps {
   readonly vpcSubnets: SubnetSelection;
   /** Name the API is served on; the certificate covers exactly this name. */
   readonly domainName: string;
-  /** How ACM proves control of `domainName`. */
-  readonly certificateValidation: CertificateValidation;
+  /**
+   * How ACM proves control of `domainName`, for a certificate made here. Give this or
+   * `certificate`, not both.
+   * @default - none: `certificate` is used
+   */
+  readonly certificateValidation?: CertificateValidation;
+  /**
+   * A certificate for `domainName` made elsewhere (for example validated through another
+   * DNS provider). Give this or `certificateValidation`, not both.
+   * @default - a certificate made here with `certificateValidation`
+   */
+  readonly certificate?: ICertificate;
   /** Refuse deletion of the load balancer. */
   readonly deletionProtection: boolean;
   /** Days ALB access log objects are kept (at least 90). */
@@ -60,10 +70,20 @@ export class LoadBalancedEdge extends Construct {
       );
     }
 
-    this.certificate = new Certificate(this, 'Certificate', {
-      domainName: props.domainName,
-      validation: props.certificateValidation,
-    });
+    if ((props.certificate === undefined) === (props.certificateValidation === undefined)) {
+      throw new InvalidPropError(
+        this.node.path,
+        'certificate',
+        props.certificate === undefined ? 'neither' : 'both',
+        'give either certificate or certificateValidation, not both and not neither',
+      );
+    }
+    this.certificate =
+      props.certificate ??
+      new Certificate(this, 'Certificate', {
+        domainName: props.domainName,
+        validation: props.certificateValidation,
+      });
 
     // Application Load Balancers write access logs only to SSE-S3 buckets; SecureBucket
     // defaults to SSE-S3 and acknowledges the KMS rules for that reason.

@@ -20,6 +20,8 @@ export function functionEntry(handlerFolder: string): string {
 export interface NodeFunctionProps {
   /** Handler entry file (TypeScript), bundled locally with esbuild. */
   readonly entry: string;
+  /** Export of `entry` that Lambda calls. @default 'handler' */
+  readonly handler?: string;
   readonly description: string;
   /** Key that encrypts the function's environment variables at rest. */
   readonly environmentKey: IKey;
@@ -68,7 +70,7 @@ export class NodeFunction extends Construct {
     }).logGroup;
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
-      handler: 'handler',
+      handler: props.handler ?? 'handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,

@@ -1,13 +1,14 @@
-import { CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
+import { CertificateValidation, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { LoadBalancerTarget } from 'aws-cdk-lib/aws-route53-targets';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { acknowledge } from '../acknowledge.js';
 import { ApiService, type ApiAuthSettings } from '../constructs/api-service.js';
 import { CloudflareDnsRecords } from '../constructs/cloudflare-dns-records.js';
+import { CloudflareValidatedCertificate } from '../constructs/cloudflare-validated-certificate.js';
 import { DatabaseBootstrap } from '../constructs/database-bootstrap.js';
 import { LoadBalancedEdge } from '../constructs/load-balanced-edge.js';
 import { PaymentsPipeline } from '../constructs/payments-pipeline.js';
@@ -52,6 +53,8 @@ export class AppStack extends CitadelStack {
   readonly api: ApiService;
   readonly payments: PaymentsPipeline;
   readonly bootstrap: DatabaseBootstrap;
+  /** @default - undefined when DNS is in Route 53, where the edge makes its own certificate */
+  readonly cloudflareCertificate?: CloudflareValidatedCertificate;
   /** @default - undefined when the environment switches WAF off */
   readonly webAcl?: WebAcl;
 
@@ -64,11 +67,40 @@ export class AppStack extends CitadelStack {
     const { config, network, data } = props;
     const keys = network.keys;
 
+    const dns = config.dns;
+    let cloudflareApiToken: ISecret | undefined;
+    let certificate: { certificate: ICertificate } | { certificateValidation: CertificateValidation };
+    if (dns.provider === 'route53') {
+      certificate = {
+        certificateValidation: CertificateValidation.fromDns(
+          HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+            hostedZoneId: dns.hostedZoneId,
+            zoneName: dns.zoneName,
+          }),
+        ),
+      };
+    } else {
+      cloudflareApiToken = Secret.fromSecretNameV2(this, 'CloudflareApiToken', dns.apiTokenSecretName);
+      // ACM issues the certificate only once its validation CNAME exists, which Route 53
+      // would write itself; at Cloudflare this resource writes it.
+      this.cloudflareCertificate = new CloudflareValidatedCertificate(this, 'CloudflareCertificate', {
+        domainName: config.edge.domainName,
+        zoneId: dns.zoneId,
+        apiTokenSecret: cloudflareApiToken,
+        apiTokenKey: keys.secrets,
+        functionEnvironmentKey: keys.functionEnvironment,
+        logsKey: keys.logs,
+        logRetentionDays: config.logRetentionDays,
+        tags: { 'citadel:environment': config.name, 'citadel:layer': 'app' },
+      });
+      certificate = { certificate: this.cloudflareCertificate.certificate };
+    }
+
     this.edge = new LoadBalancedEdge(this, 'Edge', {
       vpc: network.vpc,
       vpcSubnets: network.edgeSubnets,
       domainName: config.edge.domainName,
-      certificateValidation: this.certificateValidation(),
+      ...certificate,
       deletionProtection: config.edge.albDeletionProtection,
       accessLogRetentionDays: config.logRetentionDays,
       serverAccessLogsBucket: network.accessLogsBucket,
@@ -152,24 +184,10 @@ export class AppStack extends CitadelStack {
       );
     }
 
-    this.addDnsRecords(network);
+    this.addDnsRecords(network, cloudflareApiToken);
   }
 
-  private certificateValidation(): CertificateValidation {
-    const dns = this.config.dns;
-    if (dns.provider === 'route53') {
-      return CertificateValidation.fromDns(
-        HostedZone.fromHostedZoneAttributes(this, 'Zone', {
-          hostedZoneId: dns.hostedZoneId,
-          zoneName: dns.zoneName,
-        }),
-      );
-    }
-    // Cloudflare: ACM issues the certificate once its validation CNAME exists in the zone.
-    return CertificateValidation.fromDns();
-  }
-
-  private addDnsRecords(network: NetworkStack): void {
+  private addDnsRecords(network: NetworkStack, apiToken: ISecret | undefined): void {
     const dns = this.config.dns;
     const domainName = this.config.edge.domainName;
     if (dns.provider === 'route53') {
@@ -183,7 +201,7 @@ export class AppStack extends CitadelStack {
       });
       return;
     }
-    const apiToken = Secret.fromSecretNameV2(this, 'CloudflareApiToken', dns.apiTokenSecretName);
+    if (!apiToken) throw new Error('the Cloudflare API token secret is referenced with the certificate');
     new CloudflareDnsRecords(this, 'CloudflareDns', {
       zoneId: dns.zoneId,
       apiTokenSecret: apiToken,

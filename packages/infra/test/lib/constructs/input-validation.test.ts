@@ -1,9 +1,11 @@
-import { CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
+import { Duration } from 'aws-cdk-lib';
+import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { AlarmTopic } from '../../../lib/constructs/alarm-topic.js';
 import { CloudflareDnsRecords } from '../../../lib/constructs/cloudflare-dns-records.js';
+import { CloudflareValidatedCertificate } from '../../../lib/constructs/cloudflare-validated-certificate.js';
 import { LoadBalancedEdge } from '../../../lib/constructs/load-balanced-edge.js';
 import { OperationsDashboard } from '../../../lib/constructs/operations-dashboard.js';
 import { PaymentsPipeline } from '../../../lib/constructs/payments-pipeline.js';
@@ -78,6 +80,62 @@ describe('workload constructs refuse bad input before creating anything', () => 
       ).toThrow(/Fixture\/Edge2: domainName = .*; give a fully qualified lower-case DNS name/);
     },
   );
+
+  it.each([
+    ['both certificate and certificateValidation are given', true],
+    ['neither certificate nor certificateValidation is given', false],
+  ])('LoadBalancedEdge fails when %s', (_case, both) => {
+    const { stack, vpc } = workloadFixture();
+    const certificate = Certificate.fromCertificateArn(
+      stack,
+      'Imported',
+      'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+    );
+    expect(
+      () =>
+        new LoadBalancedEdge(stack, 'Edge2', {
+          vpc,
+          vpcSubnets: { subnetType: SubnetType.PUBLIC },
+          domainName: 'api.example.com',
+          ...(both ? { certificate, certificateValidation: CertificateValidation.fromDns() } : {}),
+          deletionProtection: true,
+          accessLogRetentionDays: 90,
+        }),
+    ).toThrow(/Fixture\/Edge2: certificate = .*; give either certificate or certificateValidation/);
+  });
+
+  it.each([
+    ['domainName is not a DNS name', { domainName: 'API example' }, /domainName = "API example"/],
+    [
+      'a subject alternative name is upper case',
+      { subjectAlternativeNames: ['WWW.example.org'] },
+      /subjectAlternativeNames = "WWW.example.org"/,
+    ],
+    [
+      'zoneId is not a Cloudflare zone id',
+      { zoneId: 'example.org' },
+      /zoneId = "example.org"; give the Cloudflare zone id/,
+    ],
+    [
+      'issueTimeout is beyond what the provider can wait',
+      { issueTimeout: Duration.hours(3) },
+      /issueTimeout = "3 hours"; wait at most 2 hours/,
+    ],
+  ])('CloudflareValidatedCertificate fails when %s', (_case, override, message) => {
+    const { stack, key } = workloadFixture();
+    expect(
+      () =>
+        new CloudflareValidatedCertificate(stack, 'Certificate', {
+          domainName: 'api.example.org',
+          zoneId: 'a'.repeat(32),
+          apiTokenSecret: Secret.fromSecretNameV2(stack, 'Token', 'citadel/test/cloudflare'),
+          functionEnvironmentKey: key,
+          logsKey: key,
+          logRetentionDays: 90,
+          ...override,
+        }),
+    ).toThrow(message);
+  });
 
   it('CloudflareDnsRecords fails when zoneId is not a Cloudflare zone id', () => {
     const { stack, key } = workloadFixture();

@@ -235,12 +235,111 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       expect(listeners.map((listener) => listener.Properties?.Port).sort()).toEqual([443, 80]);
       const https = listeners.find((listener) => listener.Properties?.Protocol === 'HTTPS') as Resource;
       expect(https.Properties?.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-Res-2021-06');
-      expect(JSON.stringify(https.Properties?.Certificates)).toMatch(/EdgeCertificate/);
-      template.hasResourceProperties('AWS::CertificateManager::Certificate', {
-        DomainName: config.edge.domainName,
-        ValidationMethod: 'DNS',
-      });
+      if (config.dns.provider === 'route53') {
+        expect(JSON.stringify(https.Properties?.Certificates)).toMatch(/EdgeCertificate/);
+        template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+          DomainName: config.edge.domainName,
+          ValidationMethod: 'DNS',
+          DomainValidationOptions: [
+            { DomainName: config.edge.domainName, HostedZoneId: config.dns.hostedZoneId },
+          ],
+        });
+      } else {
+        const [certificateId] = onlyResource(template, 'Custom::CitadelCloudflareCertificate');
+        expect(https.Properties?.Certificates).toEqual([
+          { CertificateArn: { 'Fn::GetAtt': [certificateId, 'CertificateArn'] } },
+        ]);
+      }
     });
+
+    if (config.dns.provider === 'cloudflare') {
+      const cloudflare = config.dns;
+      const certificateFunctions = (): Record<'onEvent' | 'isComplete', string> => {
+        const functions = Object.values(resourcesOf(app(), 'AWS::Lambda::Function')).filter((fn) =>
+          String(fn.Properties?.Description).includes('validated through Cloudflare DNS'),
+        );
+        const roleOf = (handler: string): string => {
+          const fn = functions.find((candidate) => candidate.Properties?.Handler === handler);
+          return (fn?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        };
+        expect(functions).toHaveLength(2);
+        for (const fn of functions) expect(fn.Properties?.VpcConfig).toBeUndefined();
+        return { onEvent: roleOf('index.handler'), isComplete: roleOf('index.isComplete') };
+      };
+      const certificates = `arn:aws:acm:${config.region}:${config.account}:certificate/*`;
+
+      it('requests the certificate through a custom resource that writes its validation records at Cloudflare, instead of a certificate waiting for a record nobody creates', () => {
+        // Prepare
+        const template = app();
+
+        // Act
+        const [, resource] = onlyResource(template, 'Custom::CitadelCloudflareCertificate');
+
+        // Assess
+        expect(resourcesOf(template, 'AWS::CertificateManager::Certificate')).toEqual({});
+        expect(resource.Properties).toMatchObject({
+          DomainName: config.edge.domainName,
+          ZoneId: cloudflare.zoneId,
+          ApiTokenSecretArn: `arn:aws:secretsmanager:${config.region}:${config.account}:secret:${cloudflare.apiTokenSecretName}`,
+        });
+        expect(resource.Properties?.SubjectAlternativeNames).toBeUndefined();
+      });
+
+      it('waits up to an hour for ACM to issue it, polling every 30 s, with the waiter logged to a KMS-encrypted group', () => {
+        // Prepare
+        const template = app();
+
+        // Act
+        const [, waiter] = onlyResource(template, 'AWS::StepFunctions::StateMachine');
+        const definition = JSON.stringify(waiter.Properties?.DefinitionString);
+
+        // Assess
+        expect(definition).toContain('\\"IntervalSeconds\\":30');
+        expect(definition).toContain('\\"MaxAttempts\\":120');
+        expect(waiter.Properties?.LoggingConfiguration).toMatchObject({ Level: 'ALL' });
+        const destination = JSON.stringify(waiter.Properties?.LoggingConfiguration);
+        const [groupId] = /CloudflareCertificateProviderWaiterLogs[A-Za-z0-9]+/.exec(destination) ?? [];
+        expect(
+          resourcesOf(template, 'AWS::Logs::LogGroup')[groupId as string]?.Properties?.KmsKeyId,
+        ).toBeDefined();
+      });
+
+      it('lets the certificate handler request certificates and list, describe, tag and delete only the certificates of its account and region', () => {
+        // Prepare
+        const roles = certificateFunctions();
+
+        // Act
+        const onEvent = statementsFor(environment, 'app', roles.onEvent);
+        const isComplete = statementsFor(environment, 'app', roles.isComplete);
+        const acm = (statements: Record<string, unknown>[]) =>
+          statements
+            .filter((statement) => actionsOf(statement).some((action) => action.startsWith('acm:')))
+            .map((statement) => ({ actions: actionsOf(statement).sort(), resource: statement.Resource }));
+
+        // Assess
+        expect(acm(onEvent)).toEqual([
+          {
+            actions: ['acm:AddTagsToCertificate', 'acm:DeleteCertificate', 'acm:DescribeCertificate'],
+            resource: certificates,
+          },
+          { actions: ['acm:ListCertificates', 'acm:RequestCertificate'], resource: '*' },
+        ]);
+        expect(acm(isComplete)).toEqual([{ actions: ['acm:DescribeCertificate'], resource: certificates }]);
+        expect(
+          onEvent
+            .flatMap(actionsOf)
+            .filter((action) => !action.startsWith('acm:'))
+            .sort(),
+        ).toEqual(['kms:Decrypt', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+        expect(isComplete.flatMap(actionsOf).sort()).toEqual(['acm:DescribeCertificate', 'kms:Decrypt']);
+        const secretRead = onEvent.find((statement) =>
+          actionsOf(statement).includes('secretsmanager:GetSecretValue'),
+        );
+        expect(secretRead?.Resource).toBe(
+          `arn:aws:secretsmanager:${config.region}:${config.account}:secret:${cloudflare.apiTokenSecretName}-??????`,
+        );
+      });
+    }
 
     it('only redirects plain HTTP to HTTPS', () => {
       // Prepare

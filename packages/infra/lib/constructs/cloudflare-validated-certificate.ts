@@ -1,0 +1,159 @@
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { Certificate, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
+import { CustomResourceProvider } from './custom-resource-provider.js';
+import { functionEntry } from './node-function.js';
+
+export interface CloudflareValidatedCertificateProps {
+  /** Name the certificate is for; lower case, may start with `*.`. */
+  readonly domainName: string;
+  /** @default - the certificate covers `domainName` only */
+  readonly subjectAlternativeNames?: readonly string[];
+  /** Cloudflare zone id (32 hexadecimal characters) of the zone serving the names. */
+  readonly zoneId: string;
+  /** Secret holding the Cloudflare API token (DNS edit on this zone only). */
+  readonly apiTokenSecret: ISecret;
+  /** Key the token secret is encrypted with. @default - the secret's own key, when it is known */
+  readonly apiTokenKey?: IKey;
+  readonly functionEnvironmentKey: IKey;
+  readonly logsKey: IKey;
+  readonly logRetentionDays: number;
+  /** Tags on the certificate. @default - none */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** How long to wait for ACM to issue the certificate before the deployment fails. @default Duration.hours(1) */
+  readonly issueTimeout?: Duration;
+  /** Wait between checks of the certificate's status. @default Duration.seconds(30) */
+  readonly statusCheckInterval?: Duration;
+  /** @default - the cloudflare-certificate handler in packages/functions */
+  readonly entry?: string;
+}
+
+const DOMAIN_NAME = /^(\*\.)?(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/**
+ * A DNS-validated ACM certificate for a domain whose DNS is at Cloudflare: a custom
+ * resource requests it, writes ACM's validation CNAMEs into the zone through Cloudflare's
+ * v4 API and finishes only once ACM has issued it, so nothing waits on a record nobody
+ * creates. Deleting it removes the records and then the certificate.
+ */
+export class CloudflareValidatedCertificate extends Construct {
+  readonly resource: CustomResource;
+  /** The issued certificate, for a load balancer listener. */
+  readonly certificate: ICertificate;
+  readonly certificateArn: string;
+
+  constructor(scope: Construct, id: string, props: CloudflareValidatedCertificateProps) {
+    super(scope, id);
+    for (const [prop, name] of [
+      ['domainName', props.domainName],
+      ...(props.subjectAlternativeNames ?? []).map((alternative) => ['subjectAlternativeNames', alternative]),
+    ] as [string, string][]) {
+      if (!DOMAIN_NAME.test(name)) {
+        throw new InvalidPropError(
+          this.node.path,
+          prop,
+          name,
+          'give fully qualified lower-case DNS names, for example api.example.com or *.example.com',
+        );
+      }
+    }
+    if (!/^[a-f0-9]{32}$/.test(props.zoneId)) {
+      throw new InvalidPropError(
+        this.node.path,
+        'zoneId',
+        props.zoneId,
+        'give the Cloudflare zone id (32 lower-case hexadecimal characters)',
+      );
+    }
+    const issueTimeout = props.issueTimeout ?? Duration.hours(1);
+    if (issueTimeout.toMinutes() > 120) {
+      throw new InvalidPropError(
+        this.node.path,
+        'issueTimeout',
+        issueTimeout.toHumanString(),
+        'wait at most 2 hours: the provider framework cannot wait longer',
+      );
+    }
+
+    const provider = new CustomResourceProvider(this, 'Provider', {
+      entry: props.entry ?? functionEntry('cloudflare-certificate'),
+      isCompleteHandler: 'isComplete',
+      totalTimeout: issueTimeout,
+      queryInterval: props.statusCheckInterval ?? Duration.seconds(30),
+      description: 'Requests Citadel ACM certificates validated through Cloudflare DNS',
+      environmentKey: props.functionEnvironmentKey,
+      logsKey: props.logsKey,
+      logRetentionDays: props.logRetentionDays,
+      reservedConcurrentExecutions: 1,
+    });
+    const onEvent = provider.handler;
+    const isComplete = provider.isCompleteHandler;
+    props.apiTokenSecret.grantRead(onEvent);
+    props.apiTokenKey?.grantDecrypt(onEvent);
+
+    const certificates = Stack.of(this).formatArn({
+      service: 'acm',
+      resource: 'certificate',
+      resourceName: '*',
+    });
+    onEvent.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['acm:DescribeCertificate', 'acm:DeleteCertificate', 'acm:AddTagsToCertificate'],
+        resources: [certificates],
+      }),
+    );
+    onEvent.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['acm:RequestCertificate', 'acm:ListCertificates'],
+        resources: ['*'],
+      }),
+    );
+    isComplete?.addToRolePolicy(
+      new PolicyStatement({ actions: ['acm:DescribeCertificate'], resources: [certificates] }),
+    );
+    acknowledge(
+      onEvent,
+      ['AwsSolutions-IAM5[Resource::*]'],
+      'acm:RequestCertificate creates a certificate whose ARN does not exist yet and acm:ListCertificates lists the account, so IAM accepts no narrower resource for either; both are read or create-only and cannot touch existing certificates.',
+    );
+    for (const fn of [onEvent, isComplete]) {
+      if (!fn) continue;
+      acknowledge(
+        fn,
+        [`AwsSolutions-IAM5[Resource::${Stack.of(this).resolve(certificates) as string}]`],
+        "The certificate's ARN is made by ACM at request time, so the role names this account's and region's certificates; the function only describes, tags and deletes the certificate its resource requested.",
+      );
+      acknowledge(
+        fn,
+        ['HIPAA.Security-LambdaInsideVPC', 'NIST.800.53.R5-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
+        "ACM's and Cloudflare's APIs are reached over the internet and the VPC has no internet route by design; this function only manages one certificate and its DNS validation records and reads no data but its own API token.",
+      );
+      acknowledge(
+        fn,
+        ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ'],
+        'The handler runs only synchronously from the provider framework during a deploy; a failure fails the CloudFormation change and is retried by redeploying.',
+      );
+    }
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::CitadelCloudflareCertificate',
+      properties: {
+        ZoneId: props.zoneId,
+        ApiTokenSecretArn: props.apiTokenSecret.secretArn,
+        DomainName: props.domainName,
+        ...(props.subjectAlternativeNames?.length
+          ? { SubjectAlternativeNames: [...props.subjectAlternativeNames] }
+          : {}),
+        ...(props.tags ? { Tags: Object.entries(props.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+      },
+    });
+    this.certificateArn = this.resource.getAttString('CertificateArn');
+    this.certificate = Certificate.fromCertificateArn(this, 'Certificate', this.certificateArn);
+  }
+}
