@@ -140,7 +140,13 @@ export function createCloudflareCertificate({
     const old = parseCertificateProperties(event, event.OldResourceProperties);
     const certificateArn = event.PhysicalResourceId;
     const sameNames = certificateNames(old).join(',') === certificateNames(properties).join(',');
-    if (!sameNames || old.zoneId !== properties.zoneId || !ACM_ARN.test(certificateArn)) {
+    const replace =
+      !sameNames ||
+      old.zoneId !== properties.zoneId ||
+      !ACM_ARN.test(certificateArn) ||
+      // Deleted outside the stack: a new one keeps the listener served.
+      (await describeCertificate(acm, certificateArn)) === undefined;
+    if (replace) {
       logger.info('replacing the certificate', { certificateArn, names: certificateNames(properties) });
       return create(event, properties);
     }

@@ -258,9 +258,23 @@ describe('cloudflare-validated certificate custom resource', () => {
 
       // Assess
       expect(response).toEqual({ PhysicalResourceId: arn, Data: { CertificateArn: arn } });
-      expect(acm.calls).toEqual(['DescribeCertificate']);
+      expect(acm.calls).toEqual(['DescribeCertificate', 'DescribeCertificate']);
       expect(cloudflare.writes).toEqual([]);
       expect(acm.certificates.size).toBe(1);
+    });
+
+    it('requests a new certificate when the old one was deleted outside the stack', async () => {
+      // Prepare
+      const { PhysicalResourceId: oldArn } = await certificate.onEvent(create());
+      acm.certificates.delete(oldArn);
+
+      // Act
+      const response = await certificate.onEvent(update(oldArn, properties()));
+
+      // Assess
+      expect(response.PhysicalResourceId).not.toBe(oldArn);
+      expect([...acm.certificates.keys()]).toEqual([response.PhysicalResourceId]);
+      expect(stored()).toEqual([validation(DOMAIN)]);
     });
 
     it('puts a validation record back that was removed from the zone', async () => {
