@@ -1,14 +1,8 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPool, migrateToLatest } from '@citadel/db';
-import { startEmbeddedPostgres, type RunningPostgres } from '@citadel/db/local';
+import { prepareLocalDatabase, startEmbeddedPostgres, type RunningPostgres } from '@citadel/db/local';
 import getPort from 'get-port';
-import pg from 'pg';
-
-const DATABASE = 'citadel';
-// Local-only password of the application role on a throwaway cluster bound to 127.0.0.1.
-const APP_PASSWORD = 'citadel-app-local';
 
 export interface PrivatePostgres {
   readonly cluster: RunningPostgres;
@@ -29,28 +23,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const root = await mkdtemp(join(tmpdir(), 'citadel-bench-pg-'));
   await chmod(root, 0o755);
   const cluster = await startEmbeddedPostgres({ dataDir: join(root, 'data'), port: await getPort() });
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-  const adminUrl = cluster.urlFor(DATABASE);
-  const pool = createPool({ kind: 'url', connectionString: adminUrl, max: 2, statementTimeoutMs: 60_000 });
-  try {
-    await migrateToLatest(pool);
-    await pool.query(`ALTER ROLE citadel_app WITH LOGIN PASSWORD '${APP_PASSWORD}'`);
-  } finally {
-    await pool.end();
-  }
-  const appUrl = new URL(adminUrl);
-  appUrl.username = 'citadel_app';
-  appUrl.password = APP_PASSWORD;
+  const { adminUrl, appUrl } = await prepareLocalDatabase(cluster.url, 'citadel');
   return {
     cluster,
     adminUrl,
-    appUrl: appUrl.href,
+    appUrl,
     destroy: async () => {
       await cluster.stop().catch(() => undefined);
       await rm(root, { recursive: true, force: true });

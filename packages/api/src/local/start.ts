@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { createPool, migrateToLatest } from '@citadel/db';
-import { startEmbeddedPostgres, type RunningPostgres } from '@citadel/db/local';
+import { prepareLocalDatabase, startEmbeddedPostgres, type RunningPostgres } from '@citadel/db/local';
 import { createLocalJWKSet } from 'jose';
-import pg from 'pg';
 import { loadConfig, LOCAL_ISSUER } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { runServer } from '../run-server.js';
@@ -14,7 +13,6 @@ import { localDataDir } from './paths.js';
  * is set), applies migrations, creates the development signing key, and serves the API.
  */
 const EMBEDDED_PORT = Number(process.env.CITADEL_PG_PORT ?? 54329);
-const LOCAL_APP_PASSWORD = 'citadel-app-local';
 const started = Date.now();
 const dataDir = localDataDir();
 const port = process.env.PORT ?? '8080';
@@ -59,36 +57,23 @@ Press Ctrl-C to stop.`);
   process.exit(1);
 }
 
-/** Starts the embedded cluster, creates the `citadel` database and lets the app role log in. */
+/** Starts the embedded cluster, creates and migrates the `citadel` database, lets the app role log in. */
 async function prepareEmbeddedDatabase(): Promise<string> {
   console.log(
     `starting embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PORT} (data in ${join(dataDir, 'postgres')})`,
   );
   postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: EMBEDDED_PORT });
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  try {
-    const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'citadel'`);
-    if (exists.rowCount === 0) await admin.query('CREATE DATABASE citadel');
-  } finally {
-    await admin.end();
-  }
-  await migrate(
-    postgres.urlFor('citadel'),
-    `ALTER ROLE citadel_app WITH LOGIN PASSWORD '${LOCAL_APP_PASSWORD}'`,
-  );
-  const appUrl = new URL(postgres.urlFor('citadel'));
-  appUrl.username = 'citadel_app';
-  appUrl.password = LOCAL_APP_PASSWORD;
-  return appUrl.href;
+  const database = await prepareLocalDatabase(postgres.url, 'citadel');
+  if (database.applied.length > 0) console.log(`applied migrations: ${database.applied.join(', ')}`);
+  return database.appUrl;
 }
 
-async function migrate(url: string, afterwards?: string): Promise<string> {
+/** With DATABASE_URL: migrate that database, as the user it names. */
+async function migrate(url: string): Promise<string> {
   const pool = createPool({ kind: 'url', connectionString: url, max: 2, statementTimeoutMs: 60_000 });
   try {
     const applied = await migrateToLatest(pool);
     if (applied.length > 0) console.log(`applied migrations: ${applied.join(', ')}`);
-    if (afterwards) await pool.query(afterwards);
   } finally {
     await pool.end();
   }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AuditContext } from './audit.js';
-import { AUDIT_COLUMNS } from './audit.js';
+import { AUDIT_COLUMNS, findByIdAudited } from './audit.js';
 import { isUniqueViolation } from '../database-errors.js';
 
 export interface NewPatient {
@@ -75,19 +75,13 @@ export class PatientRepository {
     }
   }
 
-  async findById(id: string, audit: AuditContext): Promise<Patient | null> {
-    const { rows } = await this.pool.query<Patient>(
-      `WITH found AS (
-         SELECT * FROM patients WHERE id = $1
-       ), audited AS (
-         INSERT INTO audit_events ${AUDIT_COLUMNS}
-         SELECT $2, 'read', 'patient', $1::text, $3, $4,
-                CASE WHEN EXISTS (SELECT 1 FROM found) THEN 'success' ELSE 'not_found' END
-       )
-       SELECT ${PATIENT_FIELDS} FROM found`,
-      [id, audit.subject, audit.requestId, audit.sourceIp],
+  findById(id: string, audit: AuditContext): Promise<Patient | null> {
+    return findByIdAudited<Patient>(
+      this.pool,
+      { table: 'patients', fields: PATIENT_FIELDS, resourceType: 'patient' },
+      id,
+      audit,
     );
-    return rows[0] ?? null;
   }
 
   /** Keyset pagination in creation order; one audit row per patient returned. */

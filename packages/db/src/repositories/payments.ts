@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AuditContext } from './audit.js';
-import { AUDIT_COLUMNS } from './audit.js';
+import { AUDIT_COLUMNS, findByIdAudited } from './audit.js';
 import { isForeignKeyViolation } from '../database-errors.js';
 
 export type PaymentStatus = 'pending' | 'settled' | 'failed';
@@ -127,19 +127,13 @@ export class PaymentRepository {
     return created ?? ((await this.findStoredResponse(request)) as CreatePaymentResult);
   }
 
-  async findById(id: string, audit: AuditContext): Promise<Payment | null> {
-    const { rows } = await this.pool.query<Payment>(
-      `WITH found AS (
-         SELECT * FROM payments WHERE id = $1
-       ), audited AS (
-         INSERT INTO audit_events ${AUDIT_COLUMNS}
-         SELECT $2, 'read', 'payment', $1::text, $3, $4,
-                CASE WHEN EXISTS (SELECT 1 FROM found) THEN 'success' ELSE 'not_found' END
-       )
-       SELECT ${PAYMENT_FIELDS} FROM found`,
-      [id, audit.subject, audit.requestId, audit.sourceIp],
+  findById(id: string, audit: AuditContext): Promise<Payment | null> {
+    return findByIdAudited<Payment>(
+      this.pool,
+      { table: 'payments', fields: PAYMENT_FIELDS, resourceType: 'payment' },
+      id,
+      audit,
     );
-    return rows[0] ?? null;
   }
 
   private async findStoredResponse(request: IdempotentRequest): Promise<CreatePaymentResult | null> {

@@ -1,48 +1,40 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { migrateToLatest } from '../migrate.js';
+import { prepareLocalDatabase } from '../local/prepare-database.js';
 import './provided-context.js';
 
 export interface TestDatabase {
   readonly name: string;
   /** Superuser URL for this database: for assertions and setup, never for the code under test when a role matters. */
   readonly adminUrl: string;
-  /** URL that logs in as the application role `citadel_app`. */
+  /** URL that logs in as the application role `citadel_app`; empty when not migrated. */
   readonly appUrl: string;
   drop(): Promise<void>;
 }
-
-const APP_PASSWORD = 'citadel-app-local';
 
 /** A fresh, migrated database on the run's embedded PostgreSQL, private to the calling test file. */
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = new URL(inject('postgresAdminUrl'));
   const name = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl.href });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const adminUrl = withDatabase(serverUrl, name);
+  let urls: { adminUrl: string; appUrl: string };
   if (options.migrate ?? true) {
-    const pool = new pg.Pool({ connectionString: adminUrl, max: 2 });
+    urls = await prepareLocalDatabase(serverUrl.href, name);
+  } else {
+    const admin = new pg.Client({ connectionString: serverUrl.href });
+    await admin.connect();
     try {
-      await migrateToLatest(pool);
-      await pool.query(`ALTER ROLE citadel_app WITH LOGIN PASSWORD '${APP_PASSWORD}'`);
+      await admin.query(`CREATE DATABASE ${name}`);
     } finally {
-      await pool.end();
+      await admin.end();
     }
+    const adminUrl = new URL(serverUrl.href);
+    adminUrl.pathname = `/${name}`;
+    urls = { adminUrl: adminUrl.href, appUrl: '' };
   }
-  const appUrl = new URL(adminUrl);
-  appUrl.username = 'citadel_app';
-  appUrl.password = APP_PASSWORD;
   return {
     name,
-    adminUrl,
-    appUrl: appUrl.href,
+    ...urls,
     drop: async () => {
       const client = new pg.Client({ connectionString: serverUrl.href });
       await client.connect();
@@ -53,10 +45,4 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       }
     },
   };
-}
-
-function withDatabase(serverUrl: URL, database: string): string {
-  const url = new URL(serverUrl.href);
-  url.pathname = `/${database}`;
-  return url.href;
 }
