@@ -44,6 +44,11 @@ export const courses: EnvironmentConfig = {
     monitoringIntervalSeconds: 60,
   },
   baseline: { enabled: false, cloudTrail: false, guardDuty: false, securityHub: false },
-  github: { repository: 'example-org/citadel' },
+  // dev, in the same account, creates the account's one GitHub OIDC provider; deploy dev's
+  // `shared` stack first.
+  github: {
+    repository: 'example-org/citadel',
+    oidcProviderArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
+  },
   features: { waf: true, containerInsights: true, ecsExec: false },
 };

@@ -188,10 +188,26 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
 }
 
 /**
- * Rules that span environments: baseline controls are account-wide, so at most one
- * environment per account may deploy them.
+ * Rules that span environments: baseline controls and the GitHub OIDC provider are
+ * account-wide, so at most one environment per account may create each of them; the
+ * others import the provider by `github.oidcProviderArn`.
  */
 export function validateAcrossEnvironments(configs: readonly EnvironmentConfig[]): void {
+  const providerOwner = new Map<string, string>();
+  for (const config of configs) {
+    if (config.github.oidcProviderArn !== undefined) continue;
+    const owner = providerOwner.get(config.account);
+    if (owner !== undefined) {
+      throw new ConfigError(
+        config.name,
+        'github.oidcProviderArn',
+        undefined,
+        `account ${config.account} gets its GitHub OIDC provider from environment "${owner}" (one per account); set it to arn:aws:iam::${config.account}:oidc-provider/token.actions.githubusercontent.com`,
+      );
+    }
+    providerOwner.set(config.account, config.name);
+  }
+
   const baselineOwner = new Map<string, string>();
   for (const config of configs) {
     if (!config.baseline.enabled) continue;

@@ -161,6 +161,19 @@ describe('environment config', () => {
     expect(error.message).toContain('"dev"');
   });
 
+  it('fails when two environments of one account would both create the GitHub OIDC provider', () => {
+    // Prepare
+    const { oidcProviderArn: _imported, ...github } = courses.github;
+    const coursesCreating = { ...courses, github } as EnvironmentConfig;
+
+    // Act
+    const error = configErrorOf(() => validateAcrossEnvironments([dev, coursesCreating]));
+
+    // Assess
+    expect(error).toMatchObject({ environment: 'courses', field: 'github.oidcProviderArn' });
+    expect(error.message).toContain('"dev"');
+  });
+
   it('names the exact field and value in the message', () => {
     const error = configErrorOf(() => validateEnvironmentConfig(withField(dev, 'vpcCidr', '10.10.0.0/33')));
 
