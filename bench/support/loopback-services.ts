@@ -13,7 +13,7 @@ export interface LoopbackServices {
   readonly caFile: string;
   readonly jwksUrl: string;
   readonly queueUrl: string;
-  /** Payment ids received through SendMessage, in order. */
+  /** Payment ids received through SendMessage or SendMessageBatch, in order. */
   readonly queuedPaymentIds: readonly string[];
   /** TLS connections accepted so far: with keep-alive, far fewer than requests. */
   tlsConnections(): number;
@@ -62,18 +62,27 @@ export async function startLoopbackServices(jwks: JSONWebKeySet): Promise<Loopba
       request.setEncoding('utf8');
       request.on('data', (chunk: string) => (raw += chunk));
       request.on('end', () => {
-        if (request.headers['x-amz-target'] !== 'AmazonSQS.SendMessage') {
+        const target = request.headers['x-amz-target'];
+        const receive = (body: string) => {
+          queuedPaymentIds.push((JSON.parse(body) as { paymentId: string }).paymentId);
+          return { MessageId: randomUUID(), MD5OfMessageBody: createHash('md5').update(body).digest('hex') };
+        };
+        let answer: unknown;
+        if (target === 'AmazonSQS.SendMessage') {
+          answer = receive((JSON.parse(raw) as { MessageBody: string }).MessageBody);
+        } else if (target === 'AmazonSQS.SendMessageBatch') {
+          const { Entries } = JSON.parse(raw) as { Entries: Array<{ Id: string; MessageBody: string }> };
+          answer = {
+            Successful: Entries.map((entry) => ({ Id: entry.Id, ...receive(entry.MessageBody) })),
+            Failed: [],
+          };
+        } else {
           response
             .writeHead(400, { 'content-type': 'application/x-amz-json-1.0' })
             .end('{"__type":"InvalidAction"}');
           return;
         }
-        const { MessageBody } = JSON.parse(raw) as { MessageBody: string };
-        queuedPaymentIds.push((JSON.parse(MessageBody) as { paymentId: string }).paymentId);
-        const md5 = createHash('md5').update(MessageBody).digest('hex');
-        response
-          .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
-          .end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: md5 }));
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(answer));
       });
     },
   );
