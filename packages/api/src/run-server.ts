@@ -2,6 +2,7 @@ import { createPool } from '@citadel/db';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
+import pino from 'pino';
 import { buildApp, type AppDependencies } from './app.js';
 import type { Config } from './config.js';
 import { InProcessPaymentQueue } from './payments/in-process-payment-queue.js';
@@ -26,6 +27,9 @@ export interface RunServerOptions extends Partial<Omit<AppDependencies, 'config'
 }
 
 export async function runServer(config: Config, options: RunServerOptions = {}): Promise<RunningServer> {
+  // Logs go to stdout without blocking the event loop; close() flushes what is buffered.
+  const stdout = options.logStream ? undefined : pino.destination({ dest: 1, sync: false });
+  const logStream = options.logStream ?? stdout;
   const pool = createDatabasePool(config);
   let paymentQueue: PaymentQueue;
   let app: FastifyInstance;
@@ -35,7 +39,7 @@ export async function runServer(config: Config, options: RunServerOptions = {}):
       : new InProcessPaymentQueue(pool, (error, paymentId) =>
           app.log.error({ err: error, paymentId }, 'in-process payment processing failed'),
         );
-    app = await buildApp({ ...options, config, pool, paymentQueue });
+    app = await buildApp({ ...options, config, pool, paymentQueue, ...(logStream ? { logStream } : {}) });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await pool.end();
@@ -48,6 +52,7 @@ export async function runServer(config: Config, options: RunServerOptions = {}):
       await app.close();
       await paymentQueue.drain();
       await pool.end();
+      stdout?.flushSync();
     })());
 
   if (options.handleSignals ?? true) {
