@@ -5,7 +5,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/cdk.out/**', '**/dist/**', '.data/**', 'reports/**', 'bench/results/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/cdk.out/**',
+      '**/dist/**',
+      '.data/**',
+      'reports/**',
+      'bench/results/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
