@@ -1,12 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import {
-  Peer,
-  Port,
-  SecurityGroup,
-  type ISecurityGroup,
-  type IVpc,
-  type SubnetSelection,
-} from 'aws-cdk-lib/aws-ec2';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { IRepository } from 'aws-cdk-lib/aws-ecr';
 import {
   AwsLogDriver,
@@ -34,6 +27,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
+import { createDatabaseClientSecurityGroup } from './database-client-security-group.js';
 import { grantDatabaseConnect } from './grant-database-connect.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
@@ -283,18 +277,11 @@ export class ApiService extends Construct {
   }
 
   private createSecurityGroup(props: ApiServiceProps): ISecurityGroup {
-    const group = new SecurityGroup(this, 'SecurityGroup', {
+    return createDatabaseClientSecurityGroup(this, {
       vpc: props.vpc,
+      database: props.database,
       description: 'Citadel API tasks: traffic from the load balancer only',
-      allowAllOutbound: false,
     });
-    group.addEgressRule(
-      Peer.anyIpv4(),
-      Port.tcp(443),
-      'AWS APIs through VPC endpoints; the subnets have no route to the internet',
-    );
-    group.connections.allowToDefaultPort(props.database, 'PostgreSQL with IAM authentication and TLS');
-    return group;
   }
 
   private environment(props: ApiServiceProps): Record<string, string> {

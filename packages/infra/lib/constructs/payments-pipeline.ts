@@ -1,12 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  Peer,
-  Port,
-  SecurityGroup,
-  type ISecurityGroup,
-  type IVpc,
-  type SubnetSelection,
-} from 'aws-cdk-lib/aws-ec2';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -14,6 +7,7 @@ import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
+import { createDatabaseClientSecurityGroup } from './database-client-security-group.js';
 import { grantDatabaseConnect } from './grant-database-connect.js';
 import { NodeFunction, functionEntry } from './node-function.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
@@ -143,17 +137,10 @@ export class PaymentsPipeline extends Construct {
   }
 
   private createSecurityGroup(props: PaymentsPipelineProps): ISecurityGroup {
-    const group = new SecurityGroup(this, 'SecurityGroup', {
+    return createDatabaseClientSecurityGroup(this, {
       vpc: props.vpc,
+      database: props.database,
       description: 'Payment processor: database and AWS APIs through VPC endpoints only',
-      allowAllOutbound: false,
     });
-    group.addEgressRule(
-      Peer.anyIpv4(),
-      Port.tcp(443),
-      'AWS APIs through VPC endpoints; the subnets have no route to the internet',
-    );
-    group.connections.allowToDefaultPort(props.database, 'PostgreSQL with IAM authentication and TLS');
-    return group;
   }
 }
