@@ -76,6 +76,13 @@ function wrap(items: readonly string[], perLine: number): string {
   return lines.join('\n');
 }
 
+/** Each distinct name once, with `×n` when several resources share it. */
+function countedNames(names: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].map(([name, count]) => (count > 1 ? `${name} ×${count}` : name));
+}
+
 function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : value === undefined ? [] : [value];
 }
@@ -283,7 +290,7 @@ export function buildDiagram(index: TemplateIndex): Diagram {
         id: 'lambda_deploy_time',
         kind: 'lambda',
         label: `Lambda (${deployTimeFunctions.length})\n${wrap(
-          deployTimeFunctions.map((fn) => displayName(fn).split('/').slice(0, 2).join('/')),
+          countedNames(deployTimeFunctions.map((fn) => displayName(fn).split('/').slice(0, 2).join('/'))),
           1,
         )}`,
         cluster: 'deploy',
