@@ -133,11 +133,6 @@ export class CloudflareValidatedCertificate extends Construct {
         ['HIPAA.Security-LambdaInsideVPC', 'NIST.800.53.R5-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
         "ACM's and Cloudflare's APIs are reached over the internet and the VPC has no internet route by design; this function only manages one certificate and its DNS validation records and reads no data but its own API token.",
       );
-      acknowledge(
-        fn,
-        ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ'],
-        'The handler runs only synchronously from the provider framework during a deploy; a failure fails the CloudFormation change and is retried by redeploying.',
-      );
     }
 
     this.resource = new CustomResource(this, 'Resource', {

@@ -9,7 +9,6 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge.js';
 import { CustomResourceProvider } from './custom-resource-provider.js';
 import { functionEntry } from './node-function.js';
 
@@ -85,11 +84,6 @@ export class DatabaseBootstrap extends Construct {
         resourceArns: [props.masterSecret.encryptionKey.keyArn],
       });
     }
-    acknowledge(
-      provider.handler,
-      ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ'],
-      'The handler runs only synchronously from the provider framework during a deploy; a failure fails the CloudFormation change and is retried by redeploying.',
-    );
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
