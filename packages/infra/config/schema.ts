@@ -1,3 +1,5 @@
+import type { ApiServiceSizing } from '../lib/constructs/api-service.js';
+
 /**
  * The shape of one Citadel environment and the rules a config file must satisfy.
  *
@@ -17,23 +19,8 @@ export const LOG_RETENTION_DAYS_ALLOWED = [
 /** Audit logs (HIPAA, PCI DSS 10.7) are kept at least this long. */
 export const MIN_LOG_RETENTION_DAYS = 90;
 
-/** The API service on ECS Fargate. */
-export interface ServiceConfig {
-  /** Fargate task CPU units (256, 512, 1024, 2048, 4096). */
-  readonly cpu: number;
-  /** Fargate task memory in MiB; must be a valid pairing with `cpu`. */
-  readonly memoryMiB: number;
-  /** Tasks started on the first deploy. Between `minTasks` and `maxTasks`. */
-  readonly desiredCount: number;
-  /** Lower autoscaling bound (at least 1; 2 or more keeps the service up during an AZ failure). */
-  readonly minTasks: number;
-  /** Upper autoscaling bound. */
-  readonly maxTasks: number;
-  /** Average CPU utilisation the service scales to hold, in percent (10–90). */
-  readonly cpuTargetPercent: number;
-  /** ALB requests per target the service scales to hold. */
-  readonly requestsPerTarget: number;
-}
+/** The API service on ECS Fargate: size and scaling bounds. */
+export type ServiceConfig = ApiServiceSizing;
 
 /** The HTTPS edge: load balancer, certificate and WAF. */
 export interface EdgeConfig {

@@ -58,7 +58,25 @@ export interface ApiAuthSettings {
   readonly audience: string;
 }
 
-export interface ApiServiceProps {
+/** Size and scaling of the API service; each environment's config gives one. */
+export interface ApiServiceSizing {
+  /** Fargate task CPU units (256, 512, 1024, 2048, 4096). */
+  readonly cpu: number;
+  /** Fargate task memory in MiB; must be a valid pairing with `cpu`. */
+  readonly memoryMiB: number;
+  /** Tasks started on the first deploy. Between `minTasks` and `maxTasks`. */
+  readonly desiredCount: number;
+  /** Lower autoscaling bound (at least 1; 2 or more keeps the service up during an AZ failure). */
+  readonly minTasks: number;
+  /** Upper autoscaling bound. */
+  readonly maxTasks: number;
+  /** Average CPU utilisation the service scales to hold, in percent (10–90). */
+  readonly cpuTargetPercent: number;
+  /** ALB requests per target the service scales to hold. */
+  readonly requestsPerTarget: number;
+}
+
+export interface ApiServiceProps extends ApiServiceSizing {
   readonly vpc: IVpc;
   /** Subnets of the tasks; they get no public IP. */
   readonly vpcSubnets: SubnetSelection;
@@ -84,14 +102,6 @@ export interface ApiServiceProps {
   readonly logsKey: IKey;
   /** Days the API's log events are kept (at least 90). */
   readonly logRetentionDays: number;
-  /** Fargate CPU units. */
-  readonly cpu: number;
-  readonly memoryMiB: number;
-  readonly desiredCount: number;
-  readonly minTasks: number;
-  readonly maxTasks: number;
-  readonly cpuTargetPercent: number;
-  readonly requestsPerTarget: number;
   /**
    * Security group of the tasks; it must reach the database and the VPC endpoints. The
    * load balancer adds its own ingress rule.
