@@ -3,6 +3,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
+import { assertCloudflareZoneId } from './cloudflare-zone-id.js';
 import { CustomResourceProvider } from './custom-resource-provider.js';
 import { functionEntry } from './node-function.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
@@ -43,14 +44,7 @@ export class CloudflareDnsRecords extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudflareDnsRecordsProps) {
     super(scope, id);
-    if (!/^[a-f0-9]{32}$/.test(props.zoneId)) {
-      throw new InvalidPropError(
-        this.node.path,
-        'zoneId',
-        props.zoneId,
-        'give the Cloudflare zone id (32 lower-case hexadecimal characters)',
-      );
-    }
+    assertCloudflareZoneId(this.node.path, props.zoneId);
     if (props.records.length === 0) {
       throw new InvalidPropError(this.node.path, 'records', [], 'give at least one record to manage');
     }

@@ -5,6 +5,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
+import { assertCloudflareZoneId } from './cloudflare-zone-id.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import { CustomResourceProvider } from './custom-resource-provider.js';
 import { functionEntry } from './node-function.js';
@@ -62,14 +63,7 @@ export class CloudflareValidatedCertificate extends Construct {
         );
       }
     }
-    if (!/^[a-f0-9]{32}$/.test(props.zoneId)) {
-      throw new InvalidPropError(
-        this.node.path,
-        'zoneId',
-        props.zoneId,
-        'give the Cloudflare zone id (32 lower-case hexadecimal characters)',
-      );
-    }
+    assertCloudflareZoneId(this.node.path, props.zoneId);
     const issueTimeout = props.issueTimeout ?? Duration.hours(1);
     if (issueTimeout.toMinutes() > 120) {
       throw new InvalidPropError(
