@@ -58,3 +58,18 @@ export class CertificateValidationError extends Error {
 export class CertificateInUseError extends Error {
   override readonly name = 'CertificateInUseError';
 }
+
+/** The identity provider's key set could not be fetched: network, timeout, status, redirect or size. */
+export class JwksFetchError extends Error {
+  override readonly name = 'JwksFetchError';
+}
+
+/** The fetched key set is not a JSON Web Key Set of public signing keys the API can use. */
+export class JwksValidationError extends Error {
+  override readonly name = 'JwksValidationError';
+}
+
+/** An SSM Parameter Store call failed; the message names the call and the parameter. */
+export class ParameterStoreError extends Error {
+  override readonly name = 'ParameterStoreError';
+}
