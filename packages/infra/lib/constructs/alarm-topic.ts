@@ -1,3 +1,5 @@
+import { Stack } from 'aws-cdk-lib';
+import { AccountRootPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -13,9 +15,22 @@ export interface AlarmTopicProps {
   readonly topicName?: string;
 }
 
+/** What SNS's default topic policy lets the owning account do; `enforceSSL` replaces that policy. */
+const TOPIC_ADMIN_ACTIONS = [
+  'sns:GetTopicAttributes',
+  'sns:SetTopicAttributes',
+  'sns:AddPermission',
+  'sns:RemovePermission',
+  'sns:DeleteTopic',
+  'sns:Subscribe',
+  'sns:ListSubscriptionsByTopic',
+  'sns:Publish',
+];
+
 /**
  * The SNS topic alarms notify: encrypted with a customer-managed key that CloudWatch may
- * use, accepting only TLS publishers, with an email subscription.
+ * use, accepting only TLS publishers, with an email subscription. Its policy lets
+ * CloudWatch alarms of this account (and no other) publish, and the account administer it.
  */
 export class AlarmTopic extends Construct {
   readonly topic: Topic;
@@ -35,6 +50,29 @@ export class AlarmTopic extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
+    const { account, region, partition } = Stack.of(this);
+    // With enforceSSL, CDK writes a topic policy that replaces SNS's default one, so every
+    // allow the topic needs must be stated here.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+        },
+      }),
+    );
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AccountAdministersTopic',
+        principals: [new AccountRootPrincipal()],
+        actions: TOPIC_ADMIN_ACTIONS,
+        resources: [this.topic.topicArn],
+      }),
+    );
     this.topic.addSubscription(new EmailSubscription(props.email));
   }
 }
