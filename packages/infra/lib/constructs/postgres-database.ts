@@ -95,7 +95,8 @@ export class PostgresDatabase extends Construct {
         shared_preload_libraries: 'pg_stat_statements,pgaudit',
         'pgaudit.log': 'ddl,role',
         'pgaudit.log_catalog': '0',
-        log_connections: '1',
+        // A list since PostgreSQL 18 (RDS refuses the old boolean); these three aspects are what `1` logged before.
+        log_connections: 'receipt,authentication,authorization',
         log_disconnections: '1',
         log_statement: 'ddl',
       },

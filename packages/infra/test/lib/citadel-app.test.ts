@@ -288,7 +288,7 @@ describe.each(ENVIRONMENT_NAMES)('environment %s', (environment) => {
     expect(parameters?.Properties?.Parameters).toMatchObject({
       'rds.force_ssl': '1',
       shared_preload_libraries: expect.stringContaining('pgaudit'),
-      log_connections: '1',
+      log_connections: 'receipt,authentication,authorization',
       log_disconnections: '1',
     });
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
