@@ -8,6 +8,8 @@ import { loadEnvironmentConfig } from '../../config/index.js';
 import { findCredentialSource } from '../../scripts/lib/aws-identity.js';
 import { findStackTemplate } from '../../scripts/lib/cloud-assembly.js';
 import { deploy, diff, type DeliveryDeps } from '../../scripts/lib/delivery.js';
+import type { AwsCliResult } from '../../scripts/lib/aws-cli.js';
+import { destroy } from '../../scripts/lib/destroy.js';
 import { repoPath } from './repo.js';
 
 const run = promisify(execFile);
@@ -310,3 +312,241 @@ async function writeManifest(dir: string, stacks: readonly string[]): Promise<vo
   );
   await writeFile(join(dir, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts }));
 }
+
+describe('npm run destroy', () => {
+  const REGION = 'eu-west-1';
+  const stackId = (name: string): string =>
+    `arn:aws:cloudformation:${REGION}:${DEV_ACCOUNT}:stack/${name}/0a1b2c3d-aa11-11ef-9f6b-0a1b2c3d4e5f`;
+  const ok = (body?: unknown): AwsCliResult => ({
+    code: 0,
+    stdout: body === undefined ? '' : JSON.stringify(body, null, 4),
+    stderr: '',
+  });
+  const DATABASE = 'citadel-dev-postgres';
+  const LOAD_BALANCER = `arn:aws:elasticloadbalancing:${REGION}:${DEV_ACCOUNT}:loadbalancer/app/citade-EdgeL-1XK2Y3Z4/5f6e7d8c9b0a1f2e`;
+
+  /** Recorded AWS CLI responses for a dev environment deployed without the baseline stack. */
+  function awsAccount(options: { deployed?: readonly string[]; failDelete?: string } = {}) {
+    const deployed = new Set(options.deployed ?? ['shared', 'network', 'data', 'app', 'monitoring']);
+    const calls: string[] = [];
+    const runAws = vi.fn(async (args: readonly string[]): Promise<AwsCliResult> => {
+      calls.push(args.join(' '));
+      const stackName = args[args.indexOf('--stack-name') + 1] ?? '';
+      const layer = stackName.replace('citadel-dev-', '');
+      switch (`${args[0]} ${args[1]}`) {
+        case 'cloudformation describe-stacks':
+          return deployed.has(layer)
+            ? ok({
+                Stacks: [
+                  {
+                    StackId: stackId(stackName),
+                    StackName: stackName,
+                    CreationTime: '2026-10-01T09:00:00.000000+00:00',
+                    StackStatus:
+                      options.failDelete === layer &&
+                      calls.some((c) => c.includes(`delete-stack --stack-name ${stackName}`))
+                        ? 'DELETE_FAILED'
+                        : 'UPDATE_COMPLETE',
+                    ...(options.failDelete === layer
+                      ? {
+                          StackStatusReason:
+                            'The following resource(s) failed to delete: [EdgeAccessLogsBucketDEE11E76]. ',
+                        }
+                      : {}),
+                    DisableRollback: false,
+                    NotificationARNs: [],
+                    Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+                    Tags: [{ Key: 'citadel:environment', Value: 'dev' }],
+                    EnableTerminationProtection: true,
+                    DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+                  },
+                ],
+              })
+            : {
+                code: 254,
+                stdout: '',
+                stderr: `\nAn error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id ${stackName} does not exist\n`,
+              };
+        case 'cloudformation update-termination-protection':
+          return ok({ StackId: stackId(stackName) });
+        case 'cloudformation list-stack-resources':
+          return ok({
+            StackResourceSummaries: [
+              ...(layer === 'data'
+                ? [
+                    {
+                      LogicalResourceId: 'PostgresInstance4B0F5E8A',
+                      PhysicalResourceId: DATABASE,
+                      ResourceType: 'AWS::RDS::DBInstance',
+                    },
+                  ]
+                : []),
+              ...(layer === 'app'
+                ? [
+                    {
+                      LogicalResourceId: 'EdgeLoadBalancer7D3E1F2A',
+                      PhysicalResourceId: LOAD_BALANCER,
+                      ResourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+                    },
+                  ]
+                : []),
+              {
+                LogicalResourceId: 'CDKMetadata',
+                PhysicalResourceId: stackId(stackName),
+                ResourceType: 'AWS::CDK::Metadata',
+              },
+            ].map((r) => ({
+              ...r,
+              LastUpdatedTimestamp: '2026-10-01T09:05:00.000000+00:00',
+              ResourceStatus: 'CREATE_COMPLETE',
+              DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+            })),
+          });
+        case 'rds describe-db-instances':
+          return ok({
+            DBInstances: [
+              {
+                DBInstanceIdentifier: DATABASE,
+                DBInstanceStatus: 'available',
+                DeletionProtection: true,
+                Engine: 'postgres',
+              },
+            ],
+          });
+        case 'rds modify-db-instance':
+          return ok({
+            DBInstance: {
+              DBInstanceIdentifier: DATABASE,
+              DBInstanceStatus: 'available',
+              DeletionProtection: false,
+            },
+          });
+        case 'elbv2 modify-load-balancer-attributes':
+          return ok({ Attributes: [{ Key: 'deletion_protection.enabled', Value: 'false' }] });
+        case 'cloudformation wait':
+          return options.failDelete === layer
+            ? {
+                code: 255,
+                stdout: '',
+                stderr:
+                  '\nWaiter StackDeleteComplete failed: Waiter encountered a terminal failure state: For expression "Stacks[].StackStatus" we matched expected path: "DELETE_FAILED" at least once\n',
+              }
+            : ok();
+        default:
+          return ok();
+      }
+    });
+    return { runAws, calls };
+  }
+
+  async function destroyDeps(account = awsAccount()) {
+    return { ...deps(await signIn()), runAws: account.runAws };
+  }
+
+  const summary = (calls: readonly string[]): string[] =>
+    calls
+      .filter(
+        (c) =>
+          !c.includes('describe-stacks') &&
+          !c.includes('list-stack-resources') &&
+          !c.includes('describe-db-instances'),
+      )
+      .map((c) => c.replace(/ --region eu-west-1$/, '').replace(LOAD_BALANCER, '<alb>'));
+
+  it('lifts each stack’s protections and deletes the stacks in reverse layer order', async () => {
+    // Prepare
+    const account = awsAccount();
+    const d = await destroyDeps(account);
+
+    // Act
+    const code = await destroy(['--env', 'dev', '--confirm', 'destroy dev'], d);
+
+    // Assess
+    expect(code).toBe(0);
+    const stack = (layer: string) => [
+      `cloudformation update-termination-protection --no-enable-termination-protection --stack-name citadel-dev-${layer}`,
+      ...(layer === 'data'
+        ? [
+            `rds modify-db-instance --db-instance-identifier ${DATABASE} --no-deletion-protection --apply-immediately`,
+            `rds wait db-instance-available --db-instance-identifier ${DATABASE}`,
+          ]
+        : []),
+      ...(layer === 'app'
+        ? [
+            'elbv2 modify-load-balancer-attributes --load-balancer-arn <alb> --attributes Key=deletion_protection.enabled,Value=false',
+          ]
+        : []),
+      `cloudformation delete-stack --stack-name citadel-dev-${layer}`,
+      `cloudformation wait stack-delete-complete --stack-name citadel-dev-${layer}`,
+    ];
+    expect(summary(account.calls)).toEqual(['monitoring', 'app', 'data', 'network', 'shared'].flatMap(stack));
+    expect(d.lines).toContain('citadel-dev-baseline: not deployed');
+    expect(account.calls.every((c) => c.endsWith('--region eu-west-1'))).toBe(true);
+  });
+
+  it.each([
+    [['--env', 'dev'], /--confirm must be exactly "destroy dev" \(got nothing\)/],
+    [
+      ['--env', 'dev', '--confirm', 'destroy qa'],
+      /--confirm must be exactly "destroy dev" \(got "destroy qa"\)/,
+    ],
+    [['--env', 'dev', '--confirm', 'DESTROY DEV'], /must be exactly "destroy dev"/],
+    [['--env', 'dev', '--confirm', 'destroy dev '], /must be exactly "destroy dev"/],
+    [['--env', 'prod', '--confirm', 'destroy prod'], /destroying prod also needs --destroy-production/],
+    [['--env', 'staging', '--confirm', 'destroy staging'], /unknown environment "staging"/],
+    [['--env', 'dev', '--confirm', 'destroy dev', '--force'], /Unknown option '--force'/],
+  ])('lifts nothing and deletes nothing without the exact confirmation: %j', async (argv, message) => {
+    const account = awsAccount();
+    const d = await destroyDeps(account);
+
+    await expect(destroy(argv, d)).rejects.toThrow(message);
+
+    expect(d.getCallerIdentity).not.toHaveBeenCalled();
+    expect(account.calls).toEqual([]);
+  });
+
+  it('fails when the credentials belong to another account, before lifting anything', async () => {
+    const account = awsAccount();
+    const d = { ...deps(await signIn(), '999999999999'), runAws: account.runAws };
+
+    await expect(destroy(['--env', 'dev', '--confirm', 'destroy dev'], d)).rejects.toThrow(
+      /are for account 999999999999/,
+    );
+
+    expect(account.calls).toEqual([]);
+  });
+
+  it('stops at the first stack that fails to delete, leaving the stacks before it in layer order protected', async () => {
+    const account = awsAccount({ failDelete: 'app' });
+    const d = await destroyDeps(account);
+
+    const code = await destroy(['--env', 'dev', '--confirm', 'destroy dev'], d);
+
+    expect(code).toBe(1);
+    expect(d.lines.join('\n')).toContain(
+      'citadel-dev-app: not deleted (DELETE_FAILED: The following resource(s) failed to delete',
+    );
+    expect(account.calls.some((c) => c.includes('citadel-dev-data') && !c.includes('describe-stacks'))).toBe(
+      false,
+    );
+    expect(account.calls.some((c) => c.startsWith('rds modify-db-instance'))).toBe(false);
+  });
+
+  it('skips the database when its deletion protection is already off', async () => {
+    const account = awsAccount({ deployed: ['data'] });
+    const original = account.runAws.getMockImplementation()!;
+    account.runAws.mockImplementation(async (args) =>
+      args[1] === 'describe-db-instances'
+        ? ok({ DBInstances: [{ DBInstanceIdentifier: DATABASE, DeletionProtection: false }] })
+        : original(args, {}),
+    );
+    const d = await destroyDeps(account);
+
+    expect(await destroy(['--env', 'dev', '--confirm', 'destroy dev'], d)).toBe(0);
+
+    expect(account.calls.some((c) => c.startsWith('rds modify-db-instance'))).toBe(false);
+    expect(account.calls).toContain(
+      'cloudformation delete-stack --stack-name citadel-dev-data --region eu-west-1',
+    );
+  });
+});

@@ -390,9 +390,27 @@ describe('destroy.yml', () => {
     });
   });
 
-  it('deletes stacks in reverse layer order', () => {
-    const script = steps(destroy.jobs.destroy!).find((s) => s.run?.includes('delete-stack'))!.run!;
-    expect(/for layer in ([a-z ]+); do/.exec(script)?.[1]?.split(' ')).toEqual([...STACK_LAYERS].reverse());
+  it('destroys through npm run destroy, which checks the typed confirmation again, after signing in', () => {
+    const job = destroy.jobs.destroy!;
+    const index = steps(job).findIndex((s) => s.run?.includes('npm run destroy'));
+    const step = steps(job)[index]!;
+    const signIns = steps(job)
+      .map((s, i) => (s.uses?.startsWith('aws-actions/configure-aws-credentials@') ? i : -1))
+      .filter((i) => i >= 0);
+
+    expect(step.run).toContain(
+      'npm run destroy -- --env "$ENVIRONMENT" --confirm "$CONFIRM" "${production[@]}"',
+    );
+    expect(step.run).toContain(
+      'if [ "$DESTROY_PRODUCTION" = "true" ]; then production=(--destroy-production); fi',
+    );
+    expect(step.env).toEqual({
+      CONFIRM: '${{ inputs.confirm }}',
+      DESTROY_PRODUCTION: '${{ inputs.destroy-production }}',
+    });
+    expect(signIns.every((i) => i < index)).toBe(true);
+    expect(steps(job).findIndex((s) => s.run === 'npm ci')).toBeLessThan(signIns[0]!);
+    expect(steps(job).some((s) => s.run?.includes('delete-stack'))).toBe(false);
   });
 });
 
