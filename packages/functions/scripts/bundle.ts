@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -54,34 +54,91 @@ export function functionNames(): string[] {
 }
 
 /**
- * Bundles each handler into one minified ES module for the Lambda Node.js 22 runtime.
- * The AWS SDK clients are bundled, not taken from the runtime, so the deployed version
- * is the one tested here. `pg-native` stays external: `pg` loads it only on request.
+ * esbuild options of one handler's bundle: one minified ES module for the Lambda Node.js 22
+ * runtime. The AWS SDK clients are bundled, not taken from the runtime, so the deployed
+ * version is the one tested here. `pg-native` stays external: `pg` loads it only on request.
  * CommonJS dependencies (pg) call `require`, which an ES module lacks, hence the banner.
  */
+function bundleOptions(name: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [join(packageRoot, 'src', name, 'handler.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'external',
+    mainFields: ['module', 'main'],
+    external: ['pg-native'],
+    plugins: [sideEffectFreeWorkspace],
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    logLevel: 'warning',
+  };
+}
+
+/** Bundles each handler into `<outDir>/<name>/`: the folder that deploys, as it is measured. */
 export async function bundleFunctions(outDir: string, names = functionNames()): Promise<BundledFunction[]> {
   const bundled: BundledFunction[] = [];
   for (const name of names) {
     const file = join(outDir, name, 'index.mjs');
-    await build({
-      entryPoints: [join(packageRoot, 'src', name, 'handler.ts')],
-      outfile: file,
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      minify: true,
-      sourcemap: false,
-      legalComments: 'external',
-      mainFields: ['module', 'main'],
-      external: ['pg-native'],
-      plugins: [sideEffectFreeWorkspace],
-      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-      logLevel: 'warning',
-    });
+    await build(bundleOptions(name, file));
     bundled.push({ name, file, bytes: statSync(file).size });
   }
   return bundled;
+}
+
+const bundledThisProcess = new Map<string, BundledFunction>();
+let processOutDir: string | undefined;
+
+/**
+ * The bundle of one function, for synchronous callers such as a CDK construct at synth:
+ * built with {@link bundleFunctions} at most once per process (every environment of an app
+ * shares it) into a temporary folder removed when the process exits. esbuild's synchronous
+ * API runs no plugins, so the build runs in a child `node` process; the first call builds
+ * every function there at once, and falls back to the one asked for when another fails.
+ */
+export function functionBundle(name: string): BundledFunction {
+  const cached = bundledThisProcess.get(name);
+  if (cached) return cached;
+  const names = functionNames();
+  if (!names.includes(name)) {
+    throw new Error(
+      `No function named ${JSON.stringify(name)} in ${join(packageRoot, 'src')}: a function is a folder there with a handler.ts (${names.join(', ')})`,
+    );
+  }
+  if (processOutDir === undefined) {
+    const outDir = mkdtempSync(join(tmpdir(), 'citadel-function-bundles-'));
+    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+    processOutDir = outDir;
+    if (bundleInChild(outDir, names).status === 0) {
+      for (const built of names) bundledThisProcess.set(built, bundledFile(outDir, built));
+      return bundledThisProcess.get(name) as BundledFunction;
+    }
+  }
+  const child = bundleInChild(processOutDir, [name]);
+  if (child.status !== 0)
+    throw new Error(`bundling ${join(packageRoot, 'src', name)} failed:\n${child.stderr}`);
+  const bundled = bundledFile(processOutDir, name);
+  bundledThisProcess.set(name, bundled);
+  return bundled;
+}
+
+function bundleInChild(outDir: string, names: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--out', outDir, ...names],
+    {
+      cwd: packageRoot,
+      encoding: 'utf8',
+    },
+  );
+}
+
+function bundledFile(outDir: string, name: string): BundledFunction {
+  const file = join(outDir, name, 'index.mjs');
+  return { name, file, bytes: statSync(file).size };
 }
 
 /**
@@ -108,15 +165,22 @@ export interface ImportTiming {
 }
 
 /**
- * Imports the bundle in `runs` fresh `node` processes and takes the medians. Wall time is
+ * Imports the bundle in `runs` fresh `node` processes, checks that it exports the function
+ * `exportName`, and takes the medians. Wall time is
  * what a cold start waits for, but on a busy machine it mostly measures the wait for a
  * core; CPU time is the work itself and stays comparable between machines and runs.
  */
-export function measureImport(file: string, env: NodeJS.ProcessEnv, runs = 5): ImportTiming {
+export function measureImport(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  { runs = 5, exportName = 'handler' }: { readonly runs?: number; readonly exportName?: string } = {},
+): ImportTiming {
+  const name = JSON.stringify(exportName);
+  // A CommonJS module's exports may only be reachable through `default`.
   const script = `const c=process.cpuUsage();const t=performance.now();
 const m=await import(${JSON.stringify(pathToFileURL(file).href)});
 const wall=performance.now()-t;const u=process.cpuUsage(c);
-if(typeof m.handler!=='function')throw new Error('no handler export');
+if(typeof (m[${name}]??m.default?.[${name}])!=='function')throw new Error('no '+${name}+' export');
 process.stdout.write(JSON.stringify({wall,cpu:(u.user+u.system)/1000}));`;
   const wall: number[] = [];
   const cpu: number[] = [];
@@ -144,6 +208,13 @@ export function placeholderCaBundle(): { path: string; remove: () => void } {
   const path = join(dir, 'ca-cert.pem');
   writeFileSync(path, '');
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `bundle.ts --out <dir> <name>...`: only builds those bundles into `<dir>`, for {@link functionBundle}. */
+async function bundleOnly(args: readonly string[]): Promise<void> {
+  const [outDir, ...names] = args;
+  if (!outDir || names.length === 0) throw new Error('usage: bundle.ts --out <dir> <function name>...');
+  await bundleFunctions(outDir, names);
 }
 
 async function main(): Promise<void> {
@@ -176,4 +247,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  if (process.argv[2] === '--out') await bundleOnly(process.argv.slice(3));
+  else await main();
+}

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatPaymentMessage } from '@citadel/db';
 import { createTestDatabase, type TestDatabase } from '@citadel/db/testing';
@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bundleFunctions,
+  functionBundle,
   functionNames,
   loadEnvironment,
   MAX_BUNDLE_BYTES,
@@ -33,16 +34,18 @@ describe('function bundles', () => {
   });
 
   it('bundles every handler folder', () => {
-    expect(bundled.map((fn) => fn.name)).toEqual([
-      'cloudflare-certificate',
-      'cloudflare-dns',
-      'database-bootstrap',
-      'payment-processor',
-    ]);
-    expect(functionNames()).toEqual(bundled.map((fn) => fn.name));
+    expect(bundled.map((fn) => fn.name)).toEqual(functionNames());
+    expect(functionNames()).toEqual(
+      expect.arrayContaining([
+        'cloudflare-certificate',
+        'cloudflare-dns',
+        'database-bootstrap',
+        'payment-processor',
+      ]),
+    );
   });
 
-  it.each(['cloudflare-certificate', 'cloudflare-dns', 'database-bootstrap', 'payment-processor'])(
+  it.each(functionNames())(
     'keeps %s within 1 MB minified and its import within the CPU budget',
     (name) => {
       const fn = bundled.find((candidate) => candidate.name === name) as BundledFunction;
@@ -53,6 +56,27 @@ describe('function bundles', () => {
       expect(timing.cpuMs).toBeLessThanOrEqual(MAX_IMPORT_MS);
     },
     60_000,
+  );
+
+  it('builds the same files for synth as for measurement', () => {
+    // Prepare
+    const measured = bundled.find((candidate) => candidate.name === 'payment-processor') as BundledFunction;
+
+    // Act
+    const forSynth = functionBundle('payment-processor');
+
+    // Assess
+    expect(forSynth.file).not.toBe(measured.file);
+    expect(readdirSync(dirname(forSynth.file)).sort()).toEqual(readdirSync(dirname(measured.file)).sort());
+    expect(readFileSync(forSynth.file).equals(readFileSync(measured.file))).toBe(true);
+    expect(functionBundle('payment-processor')).toBe(forSynth);
+  }, 120_000);
+
+  it.each(['../db', 'shared', '', 'payment-processor/../cloudflare-dns'])(
+    'fails when asked for the bundle of %j, which is no function folder',
+    (name) => {
+      expect(() => functionBundle(name)).toThrow(/a function is a folder there with a handler\.ts/);
+    },
   );
 
   it('exports both Provider handlers from the certificate bundle', () => {

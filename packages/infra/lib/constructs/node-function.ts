@@ -1,9 +1,16 @@
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { functionBundle, functionNames } from '@citadel/functions/bundle';
 import { Duration } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
@@ -17,8 +24,13 @@ export function functionEntry(handlerFolder: string): string {
   return `${repositoryRoot}packages/functions/src/${handlerFolder}/handler.ts`;
 }
 
+const exportName = /^[A-Za-z_$][\w$]*$/;
+
 export interface NodeFunctionProps {
-  /** Handler entry file (TypeScript), bundled locally with esbuild. */
+  /**
+   * Handler entry file: `functionEntry(<folder>)` of a folder in packages/functions/src with a
+   * handler.ts. Its bundle from packages/functions/scripts/bundle.ts is what deploys.
+   */
   readonly entry: string;
   /** Export of `entry` that Lambda calls. @default 'handler' */
   readonly handler?: string;
@@ -46,12 +58,13 @@ export interface NodeFunctionProps {
 }
 
 /**
- * A Node.js 22 Lambda function on arm64, bundled from packages/functions with esbuild
- * (minified, with source maps; no Docker), its environment encrypted with a customer key
- * and its logs in a KMS-encrypted log group with a fixed retention.
+ * A Node.js 22 Lambda function on arm64 that deploys exactly the bundle packages/functions
+ * builds and measures (bundle.ts: one minified ES module, `index.mjs`, built once per
+ * process; no Docker), its environment encrypted with a customer key and its logs in a
+ * KMS-encrypted log group with a fixed retention.
  */
 export class NodeFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
@@ -64,13 +77,23 @@ export class NodeFunction extends Construct {
         'reserve at least 1 concurrent execution, or leave it out',
       );
     }
+    const handler = props.handler ?? 'handler';
+    if (!exportName.test(handler)) {
+      throw new InvalidPropError(
+        this.node.path,
+        'handler',
+        props.handler,
+        'name an exported function of the entry file, such as "handler" or "isComplete"',
+      );
+    }
+    const bundle = functionBundle(this.functionName(props.entry));
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
       retentionDays: props.logRetentionDays,
     }).logGroup;
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: props.handler ?? 'handler',
+    this.function = new LambdaFunction(this, 'Function', {
+      code: Code.fromAsset(dirname(bundle.file)),
+      handler: `index.${handler}`,
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -84,16 +107,6 @@ export class NodeFunction extends Construct {
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       securityGroups: props.securityGroups,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      depsLockFilePath: `${repositoryRoot}package-lock.json`,
-      projectRoot: repositoryRoot,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        externalModules: ['pg-native'],
-        forceDockerBundling: false,
-      },
     });
     props.environmentKey.grantDecrypt(this.function);
 
@@ -122,5 +135,20 @@ export class NodeFunction extends Construct {
       ['AwsSolutions-L1'],
       'Node.js 22 is a supported Lambda LTS runtime and the version the handlers are bundled and tested for (esbuild target node22); moving on is a tested one-line change here.',
     );
+  }
+
+  /** The packages/functions folder whose handler.ts `entry` is. */
+  private functionName(entry: string): string {
+    const names = functionNames();
+    const name = names.find((candidate) => resolve(functionEntry(candidate)) === resolve(entry));
+    if (name === undefined) {
+      throw new InvalidPropError(
+        this.node.path,
+        'entry',
+        entry,
+        `pass functionEntry(<folder>) for a folder of packages/functions/src with a handler.ts (${names.join(', ')}); only those are bundled and measured`,
+      );
+    }
+    return name;
   }
 }
