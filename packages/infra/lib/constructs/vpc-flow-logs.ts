@@ -73,7 +73,7 @@ export class VpcFlowLogs extends Construct {
     );
 
     const resourceType = FlowLogResourceType.fromVpc(props.vpc);
-    new FlowLog(this, 'ToCloudWatch', {
+    const toCloudWatch = new FlowLog(this, 'ToCloudWatch', {
       resourceType,
       trafficType: FlowLogTrafficType.ALL,
       destination: FlowLogDestination.toCloudWatchLogs(
@@ -81,10 +81,14 @@ export class VpcFlowLogs extends Construct {
         deliveryRole.withoutPolicyUpdates({ addGrantsToResources: false }),
       ),
     });
-    new FlowLog(this, 'ToS3', {
+    // Delivery starts as soon as a flow log exists: the role's policy and the bucket policy
+    // must exist first, or creation fails or the first records are dropped.
+    toCloudWatch.node.addDependency(deliveryPolicy);
+    const toS3 = new FlowLog(this, 'ToS3', {
       resourceType,
       trafficType: FlowLogTrafficType.ALL,
       destination: FlowLogDestination.toS3(this.bucket),
     });
+    if (this.bucket.policy) toS3.node.addDependency(this.bucket.policy);
   }
 }
