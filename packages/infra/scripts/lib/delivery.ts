@@ -86,6 +86,19 @@ function cdkEnv(deps: DeliveryDeps, config: EnvironmentConfig): Record<string, s
   return { ...deps.env, AWS_REGION: config.region, AWS_DEFAULT_REGION: config.region };
 }
 
+/**
+ * Lets a deploy re-create an environment that `npm run destroy` removed. Destroy keeps the
+ * named evidence resources (removal policy RETAIN): the WAF and RDS log groups, the backup
+ * vault and the image repository, so creating them again by the same name would fail with
+ * "already exists". With ImportExistingResources on the change set, CloudFormation imports
+ * each such resource (static custom name, Retain deletion policy, owned by no stack) into
+ * the new stack instead of creating it; resources a stack already manages are untouched,
+ * so every deploy passes it and an existing environment sees no change.
+ */
+export function adoptRetainedResources(): string[] {
+  return ['--import-existing-resources'];
+}
+
 /** `npm run deploy -- --env <env> [--stacks a,b] [--image-digest sha256:...]`; resolves to the exit code. */
 export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promise<number> {
   const args = parseDeliveryArgs(argv, 'deploy');
@@ -109,6 +122,7 @@ export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promi
       '--require-approval',
       deps.env.CI === 'true' ? 'never' : 'broadening',
       ...(deps.env.CI === 'true' ? ['--ci', '--progress', 'events'] : []),
+      ...adoptRetainedResources(),
       ...context,
     ],
     cdkEnv(deps, config),

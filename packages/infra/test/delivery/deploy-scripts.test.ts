@@ -123,9 +123,25 @@ describe('npm run deploy', () => {
         '1',
         '--require-approval',
         'broadening',
+        '--import-existing-resources',
       ],
       expect.objectContaining({ AWS_REGION: 'eu-west-1' }),
     );
+  });
+
+  it('adopts the named resources a destroyed environment kept, so that re-creating it does not fail on their names', async () => {
+    // Prepare
+    const d = deps({ ...(await signIn()), ...AUTH, CI: 'true' });
+
+    // Act
+    await deploy(['--env', 'dev', '--image-digest', DIGEST], d);
+
+    // Assess: one change set per stack, each with ImportExistingResources
+    const [args] = vi.mocked(d.runCdk).mock.calls[0]!;
+    expect(args[0]).toBe('deploy');
+    expect(args).toContain('--import-existing-resources');
+    expect(args).not.toContain('--method');
+    expect(args.some((a) => a.startsWith('--method='))).toBe(false);
   });
 
   it('fails when the app stack would deploy without the image digest or the identity provider', async () => {
