@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey, JSONWebKeySet } from 'jose';
 import type pg from 'pg';
 import type { DestinationStream } from 'pino';
+import type { ParameterReader } from './auth/parameter-key-set.js';
 import type { Config } from './config.js';
 import { loggerOptions } from './logging.js';
 import type { PaymentQueue } from './payments/payment-queue.js';
@@ -24,8 +25,10 @@ export interface AppDependencies {
   readonly paymentQueue: PaymentQueue;
   /** Where JSON log lines go. @default - standard output */
   readonly logStream?: DestinationStream;
-  /** Token keys. @default - config.auth.jwks, or fetched from config.auth.jwksUrl */
+  /** Token keys. @default - config.auth.jwks, the parameter config.auth.jwksParameter, or config.auth.jwksUrl */
   readonly keys?: JWTVerifyGetKey;
+  /** Reads config.auth.jwksParameter. @default - an SSMClient for the task's region */
+  readonly parameterStore?: ParameterReader;
   /** Local mode only: the development key set, served at /.well-known/jwks.json. */
   readonly localJwks?: JSONWebKeySet;
 }
@@ -113,7 +116,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(swaggerUi, { routePrefix: '/docs' });
   }
 
-  await app.register(authentication, { config, ...(deps.keys ? { keys: deps.keys } : {}) });
+  await app.register(authentication, {
+    config,
+    ...(deps.keys ? { keys: deps.keys } : {}),
+    ...(deps.parameterStore ? { parameterStore: deps.parameterStore } : {}),
+  });
   await app.register(rateLimit, {
     global: true,
     hook: 'preParsing',

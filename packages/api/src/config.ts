@@ -1,17 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
+import { parsePublicKeySet } from './auth/public-key-set.js';
+import { isReachableFromTasks } from './auth/task-reachable-host.js';
 import { ConfigError } from './errors.js';
-
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
-
-function isPublicJwk(key: unknown): boolean {
-  if (typeof key !== 'object' || key === null) return false;
-  const jwk = key as Record<string, unknown>;
-  return (
-    typeof jwk.kty === 'string' &&
-    typeof jwk.kid === 'string' &&
-    PRIVATE_JWK_MEMBERS.every((member) => !(member in jwk))
-  );
-}
 
 export type RunMode = 'local' | 'aws';
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
@@ -41,8 +31,18 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly database: DatabaseConfig;
   readonly databasePoolMax: number;
+  /** Exactly one of `jwksParameter`, `jwks` and `jwksUrl` is set. */
   readonly auth: {
-    /** Where to fetch the identity provider's keys; null when they are given inline. */
+    /**
+     * SSM parameter that the key mirror keeps the identity provider's keys in
+     * (AUTH_JWKS_PARAMETER), read through the SSM VPC endpoint and refreshed while running.
+     */
+    readonly jwksParameter: string | null;
+    /**
+     * Where to fetch the identity provider's keys (AUTH_JWKS_URL). Outside local mode only an
+     * address the tasks reach without the internet: a private IP in the VPC ranges, a
+     * `.internal` host or a loopback sidecar.
+     */
     readonly jwksUrl: string | null;
     /**
      * The identity provider's public keys, pinned at deploy time (AUTH_JWKS). For services
@@ -63,6 +63,53 @@ export interface Config {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where the API can take the identity provider's keys from; exactly one is set. */
+export const KEY_SOURCE_VARIABLES = ['AUTH_JWKS_PARAMETER', 'AUTH_JWKS', 'AUTH_JWKS_URL'] as const;
+/** A fully qualified SSM parameter name, e.g. `/citadel/prod/auth/jwks`. */
+const SSM_PARAMETER_NAME = /^(\/[A-Za-z0-9_.-]+)+$/;
+
+function readKeySource(
+  env: Env,
+  mode: RunMode,
+  read: EnvReader,
+  problems: string[],
+): Pick<Config['auth'], 'jwksParameter' | 'jwks' | 'jwksUrl'> {
+  const given = KEY_SOURCE_VARIABLES.filter((name) => env[name]?.trim());
+  if (given.length !== 1) {
+    problems.push(
+      given.length === 0
+        ? `AUTH_JWKS_URL: required but not set; set exactly one of ${KEY_SOURCE_VARIABLES.join(', ')}`
+        : `${given.join(', ')}: set exactly one of ${KEY_SOURCE_VARIABLES.join(', ')}, not ${given.length}`,
+    );
+    return { jwksParameter: null, jwks: null, jwksUrl: null };
+  }
+  const none = { jwksParameter: null, jwks: null, jwksUrl: null };
+  switch (given[0]) {
+    case 'AUTH_JWKS_PARAMETER': {
+      const name = read.required('AUTH_JWKS_PARAMETER');
+      if (!SSM_PARAMETER_NAME.test(name) || name.length > 1011) {
+        problems.push(
+          `AUTH_JWKS_PARAMETER: '${name}' is not a fully qualified SSM parameter name such as /citadel/prod/auth/jwks`,
+        );
+      }
+      return { ...none, jwksParameter: name };
+    }
+    case 'AUTH_JWKS':
+      return { ...none, jwks: read.jwks('AUTH_JWKS') };
+    default: {
+      const url = read.url('AUTH_JWKS_URL', mode === 'local' ? ['http:', 'https:'] : ['https:']);
+      if (mode !== 'local' && URL.canParse(url) && !isReachableFromTasks(new URL(url).hostname)) {
+        problems.push(
+          `AUTH_JWKS_URL: host '${new URL(url).hostname}' is not reachable from the tasks, which have no route to the internet; ` +
+            "deploy with the identity provider's URL as authJwksUrl so the key mirror copies its keys to SSM and set AUTH_JWKS_PARAMETER " +
+            '(or pin the keys with AUTH_JWKS); a URL here must be a private VPC address, a .internal host or a loopback sidecar',
+        );
+      }
+      return { ...none, jwksUrl: url };
+    }
+  }
+}
 
 /**
  * Reads and validates the service configuration from environment variables. Every
@@ -88,15 +135,8 @@ export function loadConfig(env: Env = process.env): Config {
         };
 
   const algorithms = read.list('AUTH_ALGORITHMS', SIGNING_ALGORITHMS, ['RS256', 'ES256']);
-  const inlineJwks = env.AUTH_JWKS?.trim() ? read.jwks('AUTH_JWKS') : null;
-  if (inlineJwks && env.AUTH_JWKS_URL?.trim()) {
-    problems.push('AUTH_JWKS_URL: set either AUTH_JWKS_URL or AUTH_JWKS, not both');
-  }
   const auth = {
-    jwksUrl: inlineJwks
-      ? null
-      : read.url('AUTH_JWKS_URL', mode === 'local' ? ['http:', 'https:'] : ['https:']),
-    jwks: inlineJwks,
+    ...readKeySource(env, mode, read, problems),
     issuer: read.required('AUTH_ISSUER'),
     audience: read.required('AUTH_AUDIENCE'),
     algorithms,
@@ -197,21 +237,15 @@ class EnvReader {
 
   /** A JSON Web Key Set of public keys only. */
   jwks(name: string): JSONWebKeySet | null {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(this.raw(name) ?? '');
-    } catch {
-      this.problems.push(`${name}: not valid JSON (expected a JSON Web Key Set: {"keys":[...]})`);
-      return null;
-    }
-    const keys = (parsed as { keys?: unknown })?.keys;
-    if (!Array.isArray(keys) || keys.length === 0 || !keys.every(isPublicJwk)) {
-      this.problems.push(
-        `${name}: expected {"keys":[...]} with at least one public key, each with kty and kid and no private members`,
-      );
-      return null;
-    }
-    return { keys } as JSONWebKeySet;
+    const text = this.raw(name) ?? '';
+    const keySet = parsePublicKeySet(text);
+    if (keySet) return keySet;
+    this.problems.push(
+      !isJson(text)
+        ? `${name}: not valid JSON (expected a JSON Web Key Set: {"keys":[...]})`
+        : `${name}: expected {"keys":[...]} with at least one public key, each with kty and kid and no private members`,
+    );
+    return null;
   }
 
   list<T extends string>(name: string, allowed: readonly T[], fallback: readonly T[]): T[] {
@@ -226,5 +260,14 @@ class EnvReader {
       return [...fallback];
     }
     return items as T[];
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -8,7 +8,7 @@ const VALID_AWS = {
   DB_HOST: 'citadel.cluster.eu-west-1.rds.amazonaws.com',
   DB_CA_BUNDLE_PATH: '/etc/ssl/certs/rds-global-bundle.pem',
   AWS_REGION: 'eu-west-1',
-  AUTH_JWKS_URL: 'https://login.example.com/.well-known/jwks.json',
+  AUTH_JWKS_PARAMETER: '/citadel/prod/auth/jwks',
   AUTH_ISSUER: 'https://login.example.com/',
   AUTH_AUDIENCE: 'citadel-api',
   PAYMENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111111111111/citadel-payments',
@@ -34,7 +34,7 @@ describe('configuration', () => {
     ['CITADEL_MODE', { CITADEL_MODE: 'prod' }, "CITADEL_MODE: 'prod' is not one of local, aws"],
     [
       'AUTH_JWKS_URL',
-      { AUTH_JWKS_URL: 'http://login.example.com/jwks' },
+      { AUTH_JWKS_PARAMETER: '', AUTH_JWKS_URL: 'http://10.0.4.20/jwks' },
       "AUTH_JWKS_URL: protocol 'http:' is not allowed",
     ],
     ['AUTH_ALGORITHMS', { AUTH_ALGORITHMS: 'RS256,HS256' }, "AUTH_ALGORITHMS: 'HS256' not allowed"],
@@ -55,9 +55,9 @@ describe('configuration', () => {
   it('takes the identity provider keys inline from AUTH_JWKS instead of a URL', () => {
     const keySet = { keys: [{ kty: 'EC', kid: 'idp-2026', crv: 'P-256', x: 'abc', y: 'def' }] };
 
-    const config = loadConfig({ ...VALID_AWS, AUTH_JWKS_URL: '', AUTH_JWKS: JSON.stringify(keySet) });
+    const config = loadConfig({ ...VALID_AWS, AUTH_JWKS_PARAMETER: '', AUTH_JWKS: JSON.stringify(keySet) });
 
-    expect(config.auth).toMatchObject({ jwksUrl: null, jwks: keySet });
+    expect(config.auth).toMatchObject({ jwksUrl: null, jwksParameter: null, jwks: keySet });
   });
 
   it.each([
@@ -65,15 +65,83 @@ describe('configuration', () => {
     ['an empty key set', '{"keys":[]}', 'AUTH_JWKS: expected {"keys":[...]} with at least one public key'],
     ['a private key', '{"keys":[{"kty":"EC","kid":"k","d":"secret"}]}', 'no private members'],
   ])('fails when AUTH_JWKS is %s', (_case, value, message) => {
-    expect(() => loadConfig({ ...VALID_AWS, AUTH_JWKS_URL: '', AUTH_JWKS: value })).toThrow(message);
+    expect(() => loadConfig({ ...VALID_AWS, AUTH_JWKS_PARAMETER: '', AUTH_JWKS: value })).toThrow(message);
   });
 
-  it('fails when both AUTH_JWKS_URL and AUTH_JWKS are set', () => {
-    const keySet = JSON.stringify({ keys: [{ kty: 'EC', kid: 'k' }] });
+  it("reads the name of the key mirror's SSM parameter from AUTH_JWKS_PARAMETER", () => {
+    const config = loadConfig(VALID_AWS);
 
-    expect(() => loadConfig({ ...VALID_AWS, AUTH_JWKS: keySet })).toThrow(
-      'set either AUTH_JWKS_URL or AUTH_JWKS',
-    );
+    expect(config.auth).toMatchObject({
+      jwksParameter: '/citadel/prod/auth/jwks',
+      jwksUrl: null,
+      jwks: null,
+    });
+  });
+
+  it.each([
+    'citadel/prod/auth/jwks',
+    'arn:aws:ssm:eu-west-1:111111111111:parameter/citadel/jwks',
+    '/citadel/a b',
+  ])('fails when AUTH_JWKS_PARAMETER is %s, which is not a parameter name', (value) => {
+    const attempt = () => loadConfig({ ...VALID_AWS, AUTH_JWKS_PARAMETER: value });
+
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/AUTH_JWKS_PARAMETER: .* is not a fully qualified SSM parameter name/);
+  });
+
+  const keySet = JSON.stringify({ keys: [{ kty: 'EC', kid: 'k' }] });
+  it.each([
+    ['none', { AUTH_JWKS_PARAMETER: '' }],
+    ['AUTH_JWKS and AUTH_JWKS_PARAMETER', { AUTH_JWKS: keySet }],
+    ['AUTH_JWKS_URL and AUTH_JWKS_PARAMETER', { AUTH_JWKS_URL: 'https://10.0.4.20/jwks.json' }],
+    ['all three', { AUTH_JWKS: keySet, AUTH_JWKS_URL: 'https://10.0.4.20/jwks.json' }],
+  ])('fails unless exactly one key source is set (given %s)', (_case, override) => {
+    const attempt = () => loadConfig({ ...VALID_AWS, ...override });
+
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/set exactly one of AUTH_JWKS_PARAMETER, AUTH_JWKS, AUTH_JWKS_URL/);
+  });
+
+  it.each([
+    'https://login.example.com/.well-known/jwks.json',
+    'https://8.8.8.8/jwks.json',
+    'https://172.32.0.1/jwks.json',
+    'https://169.254.169.254/latest/jwks',
+    'https://100.64.0.1/jwks.json',
+    'https://[2001:db8::1]/jwks.json',
+    'https://idp.internal.example.com/jwks.json',
+    'https://10.0.0.1.nip.io/jwks.json',
+  ])('refuses AUTH_JWKS_URL %s outside local mode, where the tasks cannot reach it', (url) => {
+    const attempt = () => loadConfig({ ...VALID_AWS, AUTH_JWKS_PARAMETER: '', AUTH_JWKS_URL: url });
+
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/AUTH_JWKS_URL: .* is not reachable from the tasks.*AUTH_JWKS_PARAMETER/);
+  });
+
+  it.each([
+    'https://10.0.4.20/.well-known/jwks.json',
+    'https://172.16.0.1/jwks.json',
+    'https://172.31.255.254/jwks.json',
+    'https://192.168.10.10/jwks.json',
+    'https://idp.internal/jwks.json',
+    'https://keys.eu-west-1.compute.internal:8443/jwks.json',
+    'https://127.0.0.1:9443/jwks.json',
+  ])('accepts AUTH_JWKS_URL %s outside local mode, inside the VPC or the task', (url) => {
+    const config = loadConfig({ ...VALID_AWS, AUTH_JWKS_PARAMETER: '', AUTH_JWKS_URL: url });
+
+    expect(config.auth).toMatchObject({ jwksUrl: url, jwksParameter: null, jwks: null });
+  });
+
+  it('accepts any http(s) AUTH_JWKS_URL in local mode', () => {
+    const config = loadConfig({
+      CITADEL_MODE: 'local',
+      DATABASE_URL: 'postgres://citadel@127.0.0.1/citadel',
+      AUTH_JWKS_URL: 'https://login.example.com/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://login.example.com/',
+      AUTH_AUDIENCE: 'citadel-api',
+    });
+
+    expect(config.auth.jwksUrl).toBe('https://login.example.com/.well-known/jwks.json');
   });
 
   it('fails with every problem listed at once', () => {

@@ -34,7 +34,7 @@ describe('OpenAPI and docs', () => {
     const config = loadConfig({
       CITADEL_MODE: 'aws',
       DATABASE_URL: t.database.appUrl,
-      AUTH_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
+      AUTH_JWKS_URL: 'https://idp.internal/.well-known/jwks.json',
       AUTH_ISSUER: 'https://issuer.example/',
       AUTH_AUDIENCE: 'citadel-api',
       PAYMENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111111111111/payments',

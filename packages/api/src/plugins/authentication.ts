@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { readParameterKeySet, type ParameterReader } from '../auth/parameter-key-set.js';
+import { KeySetUnavailableError, RefreshingKeySet } from '../auth/refreshing-key-set.js';
 import { LOCAL_KEY_ID_PREFIX, type Config } from '../config.js';
 import { ApiError, AuthenticationError, ForbiddenError } from '../errors.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
@@ -26,9 +29,20 @@ declare module 'fastify' {
 
 export interface AuthenticationOptions {
   readonly config: Pick<Config, 'mode' | 'auth'>;
-  /** @default - config.auth.jwks when given, else the remote JWKS at config.auth.jwksUrl, cached by jose */
+  /**
+   * @default - config.auth.jwks when given; else the SSM parameter config.auth.jwksParameter,
+   * kept fresh; else the remote JWKS at config.auth.jwksUrl, cached by jose
+   */
   readonly keys?: JWTVerifyGetKey;
+  /** Reads config.auth.jwksParameter. @default - an SSMClient for the task's region */
+  readonly parameterStore?: ParameterReader;
 }
+
+/** Log events about the key parameter; `auth_keys_refresh_failed` means the keys may be stale. */
+export const KEY_SOURCE_EVENTS = {
+  loaded: 'auth_keys_loaded',
+  refreshFailed: 'auth_keys_refresh_failed',
+} as const;
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 
@@ -41,11 +55,7 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 export const authentication = fp<AuthenticationOptions>(
   async (app: FastifyInstance, options) => {
     const { config } = options;
-    const keys =
-      options.keys ??
-      (config.auth.jwks
-        ? createLocalJWKSet(config.auth.jwks)
-        : createRemoteJWKSet(new URL(config.auth.jwksUrl as string), { timeoutDuration: 2000 }));
+    const keys = options.keys ?? (await keySource(app, config, options.parameterStore));
     const verifyOptions = {
       issuer: config.auth.issuer,
       audience: config.auth.audience,
@@ -103,6 +113,31 @@ export const authentication = fp<AuthenticationOptions>(
   { name: 'authentication' },
 );
 
+async function keySource(
+  app: FastifyInstance,
+  config: Pick<Config, 'auth'>,
+  parameterStore: ParameterReader | undefined,
+): Promise<JWTVerifyGetKey> {
+  if (config.auth.jwks) return createLocalJWKSet(config.auth.jwks);
+  const parameter = config.auth.jwksParameter;
+  if (!parameter)
+    return createRemoteJWKSet(new URL(config.auth.jwksUrl as string), { timeoutDuration: 2000 });
+  const ssm = parameterStore ?? new SSMClient({});
+  const keySet = new RefreshingKeySet({
+    load: () => readParameterKeySet(ssm, parameter),
+    onRefreshed: (kids) =>
+      app.log.info({ event: KEY_SOURCE_EVENTS.loaded, parameter, kids }, 'token keys loaded'),
+    onRefreshFailed: (error) =>
+      app.log.warn(
+        { event: KEY_SOURCE_EVENTS.refreshFailed, parameter, err: error },
+        'token keys not refreshed; the last good keys stay in use',
+      ),
+  });
+  await keySet.start();
+  app.addHook('onClose', async () => keySet.stop());
+  return keySet.getKey;
+}
+
 function scopesOf(payload: Record<string, unknown>): ReadonlySet<string> {
   if (typeof payload.scope === 'string') return new Set(payload.scope.split(' ').filter(Boolean));
   if (Array.isArray(payload.scp)) return new Set(payload.scp.filter((item) => typeof item === 'string'));
@@ -111,7 +146,11 @@ function scopesOf(payload: Record<string, unknown>): ReadonlySet<string> {
 
 function classify(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof errors.JWKSTimeout || isJwksFetchFailure(error)) {
+  if (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof KeySetUnavailableError ||
+    isJwksFetchFailure(error)
+  ) {
     return new ApiError(503, 'auth_unavailable', 'token keys cannot be fetched right now; retry shortly', {
       cause: error,
       headers: { 'retry-after': '5' },
