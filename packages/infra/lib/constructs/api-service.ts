@@ -64,9 +64,15 @@ export interface ApiServiceSizing {
   readonly cpu: number;
   /** Fargate task memory in MiB; must be a valid pairing with `cpu`. */
   readonly memoryMiB: number;
-  /** Tasks started on the first deploy. Between `minTasks` and `maxTasks`. */
-  readonly desiredCount: number;
-  /** Lower autoscaling bound (at least 1; 2 or more keeps the service up during an AZ failure). */
+  /**
+   * @deprecated Ignored. Autoscaling owns the running task count: the first deploy starts
+   * `minTasks` tasks and later deploys leave a scaled-out service as it is.
+   */
+  readonly desiredCount?: number;
+  /**
+   * Lower autoscaling bound, and the task count of the first deploy (at least 1; 2 or more
+   * keeps the service up during an AZ failure).
+   */
   readonly minTasks: number;
   /** Upper autoscaling bound. */
   readonly maxTasks: number;
@@ -211,7 +217,9 @@ export class ApiService extends Construct {
       vpcSubnets: props.vpcSubnets,
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
-      desiredCount: props.desiredCount,
+      // No DesiredCount in the template: CloudFormation would set a scaled-out service back to
+      // it on every deploy. ECS starts a new service with one task and registering the scalable
+      // target below raises it to minTasks.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
@@ -325,16 +333,16 @@ function validate(path: string, props: ApiServiceProps): void {
       'pass an immutable release tag (for example a commit SHA) or "sha256:<64 hex>"; "latest" is refused',
     );
   }
-  if (!(
-    props.minTasks >= 1 &&
-    props.minTasks <= props.desiredCount &&
-    props.desiredCount <= props.maxTasks
-  )) {
+  if (
+    !Number.isInteger(props.minTasks) ||
+    !Number.isInteger(props.maxTasks) ||
+    !(props.minTasks >= 1 && props.minTasks <= props.maxTasks)
+  ) {
     throw new InvalidPropError(
       path,
-      'minTasks/desiredCount/maxTasks',
-      [props.minTasks, props.desiredCount, props.maxTasks],
-      'task counts must satisfy 1 <= minTasks <= desiredCount <= maxTasks',
+      'minTasks/maxTasks',
+      [props.minTasks, props.maxTasks],
+      'task counts must satisfy 1 <= minTasks <= maxTasks, whole numbers',
     );
   }
   for (const [name, value] of Object.entries(props.auth)) {

@@ -25,7 +25,6 @@ function build(overrides: Partial<ApiServiceProps> = {}) {
     logRetentionDays: 90,
     cpu: 256,
     memoryMiB: 512,
-    desiredCount: 2,
     minTasks: 2,
     maxTasks: 4,
     cpuTargetPercent: 60,
@@ -94,9 +93,32 @@ describe('ApiService', () => {
     },
   );
 
-  it('fails when minTasks is above desiredCount', () => {
-    expect(() => build({ minTasks: 3, desiredCount: 2 })).toThrow(
-      'Fixture/Api: minTasks/desiredCount/maxTasks = [3,2,4]; task counts must satisfy 1 <= minTasks <= desiredCount <= maxTasks',
+  it('leaves the running task count to autoscaling, which starts at least minTasks tasks', () => {
+    // Act
+    const { stack } = build({ minTasks: 3, maxTasks: 6 });
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const [[serviceId, service] = []] = Object.entries(template.findResources('AWS::ECS::Service'));
+    // A DesiredCount in the template would set a scaled-out service back on every deploy.
+    expect(service?.Properties).not.toHaveProperty('DesiredCount');
+    const targets = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
+    expect(targets).toHaveLength(1);
+    expect(targets[0]?.Properties).toMatchObject({
+      ScalableDimension: 'ecs:service:DesiredCount',
+      MinCapacity: 3,
+      MaxCapacity: 6,
+    });
+    expect(JSON.stringify(targets[0]?.Properties.ResourceId)).toContain(`"${serviceId}"`);
+  });
+
+  it.each([
+    ['minTasks is 0', { minTasks: 0, maxTasks: 4 }, '[0,4]'],
+    ['minTasks is above maxTasks', { minTasks: 5, maxTasks: 4 }, '[5,4]'],
+    ['minTasks is not a whole number', { minTasks: 1.5, maxTasks: 4 }, '[1.5,4]'],
+  ])('fails when %s', (_case, counts, shown) => {
+    expect(() => build(counts)).toThrow(
+      `Fixture/Api: minTasks/maxTasks = ${shown}; task counts must satisfy 1 <= minTasks <= maxTasks, whole numbers`,
     );
   });
 
