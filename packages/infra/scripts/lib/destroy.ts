@@ -29,13 +29,12 @@ interface StackResourceSummary {
 /**
  * `npm run destroy -- --env <env> --confirm "destroy <env>" [--destroy-production]`.
  *
- * After the typed confirmation (and for prod the second flag), and only then, takes the
- * environment's stacks in reverse layer order (baseline, monitoring, app, data, network,
- * shared); for each one deployed it lifts termination protection, then the deletion
- * protection of its RDS instances and load balancers, deletes it and waits. A failure
- * stops the run: the stacks not reached yet keep every protection. Resources with a
- * RETAIN policy (keys, buckets, log groups, the backup vault, the image repository) stay.
- * Resolves to the exit code.
+ * After the typed confirmation (and for prod the second flag), and only then: lifts the
+ * termination protection of each deployed stack, then the deletion protection of their
+ * RDS instances and load balancers, then deletes the stacks one by one in reverse layer
+ * order (baseline, monitoring, app, data, network, shared), waiting for each. A failure
+ * stops the run. Resources with a RETAIN policy (keys, buckets, log groups, the backup
+ * vault, the image repository) stay. Resolves to the exit code.
  */
 export async function destroy(argv: readonly string[], deps: DestroyDeps): Promise<number> {
   const env = parseDestroyArgs(argv);
@@ -48,6 +47,7 @@ export async function destroy(argv: readonly string[], deps: DestroyDeps): Promi
     awsJson<T>(deps.runAws, [...args, ...region], awsEnv);
   deps.log(`Destroying ${config.name} (account ${config.account}, ${config.region}) as ${caller.arn}`);
 
+  const deployed: string[] = [];
   for (const layer of [...STACK_LAYERS].reverse()) {
     const stackName = `citadel-${config.name}-${layer}`;
     const stack = await describeStack(deps.runAws, stackName, config.region, awsEnv);
@@ -55,6 +55,7 @@ export async function destroy(argv: readonly string[], deps: DestroyDeps): Promi
       deps.log(`${stackName}: not deployed`);
       continue;
     }
+    deployed.push(stackName);
     if (stack.EnableTerminationProtection) {
       await aws([
         'cloudformation',
@@ -65,6 +66,10 @@ export async function destroy(argv: readonly string[], deps: DestroyDeps): Promi
       ]);
       deps.log(`${stackName}: termination protection lifted`);
     }
+  }
+  // Every protection is lifted before the first deletion, so that a missing permission
+  // stops destroy with the environment still whole.
+  for (const stackName of deployed) {
     const { StackResourceSummaries: resources = [] } = await aws<{
       StackResourceSummaries?: StackResourceSummary[];
     }>(['cloudformation', 'list-stack-resources', '--stack-name', stackName]);
@@ -85,6 +90,8 @@ export async function destroy(argv: readonly string[], deps: DestroyDeps): Promi
         deps.log(`${stackName}: deletion protection lifted on load balancer ${id}`);
       }
     }
+  }
+  for (const stackName of deployed) {
     deps.log(`${stackName}: deleting`);
     await aws(['cloudformation', 'delete-stack', '--stack-name', stackName]);
     try {
@@ -93,7 +100,7 @@ export async function destroy(argv: readonly string[], deps: DestroyDeps): Promi
       const after = await describeStack(deps.runAws, stackName, config.region, awsEnv).catch(() => undefined);
       deps.log(
         `${stackName}: not deleted (${after?.StackStatus ?? 'unknown state'}: ${after?.StackStatusReason ?? (error as Error).message}). ` +
-          'The stacks after it in this list were not touched and keep their protection; fix the cause and run destroy again.',
+          'The stacks after it were not deleted; fix the cause and run destroy again.',
       );
       return 1;
     }

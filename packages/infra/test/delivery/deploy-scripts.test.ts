@@ -469,7 +469,7 @@ describe('npm run destroy', () => {
       )
       .map((c) => c.replace(/ --region eu-west-1$/, '').replace(LOAD_BALANCER, '<alb>'));
 
-  it('lifts each stack’s protections and deletes the stacks in reverse layer order', async () => {
+  it('lifts termination protection on each stack, then RDS and load balancer deletion protection, then deletes in reverse layer order', async () => {
     // Prepare
     const account = awsAccount();
     const d = await destroyDeps(account);
@@ -479,25 +479,46 @@ describe('npm run destroy', () => {
 
     // Assess
     expect(code).toBe(0);
-    const stack = (layer: string) => [
-      `cloudformation update-termination-protection --no-enable-termination-protection --stack-name citadel-dev-${layer}`,
-      ...(layer === 'data'
-        ? [
-            `rds modify-db-instance --db-instance-identifier ${DATABASE} --no-deletion-protection --apply-immediately`,
-            `rds wait db-instance-available --db-instance-identifier ${DATABASE}`,
-          ]
-        : []),
-      ...(layer === 'app'
-        ? [
-            'elbv2 modify-load-balancer-attributes --load-balancer-arn <alb> --attributes Key=deletion_protection.enabled,Value=false',
-          ]
-        : []),
-      `cloudformation delete-stack --stack-name citadel-dev-${layer}`,
-      `cloudformation wait stack-delete-complete --stack-name citadel-dev-${layer}`,
-    ];
-    expect(summary(account.calls)).toEqual(['monitoring', 'app', 'data', 'network', 'shared'].flatMap(stack));
+    const reversed = ['monitoring', 'app', 'data', 'network', 'shared'];
+    expect(summary(account.calls)).toEqual([
+      ...reversed.map(
+        (layer) =>
+          `cloudformation update-termination-protection --no-enable-termination-protection --stack-name citadel-dev-${layer}`,
+      ),
+      'elbv2 modify-load-balancer-attributes --load-balancer-arn <alb> --attributes Key=deletion_protection.enabled,Value=false',
+      `rds modify-db-instance --db-instance-identifier ${DATABASE} --no-deletion-protection --apply-immediately`,
+      `rds wait db-instance-available --db-instance-identifier ${DATABASE}`,
+      ...reversed.flatMap((layer) => [
+        `cloudformation delete-stack --stack-name citadel-dev-${layer}`,
+        `cloudformation wait stack-delete-complete --stack-name citadel-dev-${layer}`,
+      ]),
+    ]);
     expect(d.lines).toContain('citadel-dev-baseline: not deployed');
     expect(account.calls.every((c) => c.endsWith('--region eu-west-1'))).toBe(true);
+  });
+
+  it('deletes nothing when a protection cannot be lifted (an older bootstrap deploy role)', async () => {
+    // Prepare
+    const account = awsAccount();
+    const original = account.runAws.getMockImplementation()!;
+    account.runAws.mockImplementation(async (args) =>
+      args[1] === 'modify-db-instance'
+        ? {
+            code: 254,
+            stdout: '',
+            stderr: `\nAn error occurred (AccessDenied) when calling the ModifyDBInstance operation: User: arn:aws:sts::${DEV_ACCOUNT}:assumed-role/cdk-hnb659fds-deploy-role-${DEV_ACCOUNT}-${REGION}/destroy-dev is not authorized to perform: rds:ModifyDBInstance on resource: arn:aws:rds:${REGION}:${DEV_ACCOUNT}:db:${DATABASE}\n`,
+          }
+        : original(args),
+    );
+    const d = await destroyDeps(account);
+
+    // Act
+    await expect(destroy(['--env', 'dev', '--confirm', 'destroy dev'], d)).rejects.toThrow(
+      /AccessDenied.*rds:ModifyDBInstance/,
+    );
+
+    // Assess
+    expect(account.runAws.mock.calls.map(([args]) => args[1])).not.toContain('delete-stack');
   });
 
   it.each([
@@ -532,7 +553,7 @@ describe('npm run destroy', () => {
     expect(account.calls).toEqual([]);
   });
 
-  it('stops at the first stack that fails to delete, leaving the stacks before it in layer order protected', async () => {
+  it('stops at the first stack that fails to delete, deleting none after it', async () => {
     const account = awsAccount({ failDelete: 'app' });
     const d = await destroyDeps(account);
 
@@ -542,10 +563,10 @@ describe('npm run destroy', () => {
     expect(d.lines.join('\n')).toContain(
       'citadel-dev-app: not deleted (DELETE_FAILED: The following resource(s) failed to delete',
     );
-    expect(account.calls.some((c) => c.includes('citadel-dev-data') && !c.includes('describe-stacks'))).toBe(
-      false,
-    );
-    expect(account.calls.some((c) => c.startsWith('rds modify-db-instance'))).toBe(false);
+    expect(account.calls.filter((c) => c.startsWith('cloudformation delete-stack'))).toEqual([
+      'cloudformation delete-stack --stack-name citadel-dev-monitoring --region eu-west-1',
+      'cloudformation delete-stack --stack-name citadel-dev-app --region eu-west-1',
+    ]);
   });
 
   it('skips the database when its deletion protection is already off', async () => {
@@ -554,7 +575,7 @@ describe('npm run destroy', () => {
     account.runAws.mockImplementation(async (args) =>
       args[1] === 'describe-db-instances'
         ? ok({ DBInstances: [{ DBInstanceIdentifier: DATABASE, DeletionProtection: false }] })
-        : original(args, {}),
+        : original(args),
     );
     const d = await destroyDeps(account);
 
