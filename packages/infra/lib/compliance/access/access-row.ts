@@ -6,7 +6,7 @@ export type RowContext = Readonly<Record<string, string | readonly string[]>>;
  * hold placeholders resolved per environment:
  * - `{layer:LogicalId.Attribute}`: a resource of the `citadel-<env>-<layer>` stack by the
  *   logical id CDK gave it without its hash (`{app:PaymentsQueue.Arn}`, `.Ref` for `Ref`);
- *   `*` matches any characters in the id, and `*` as layer searches every stack;
+ *   `*` matches any characters in the id (case-insensitive), and `*` as layer searches every stack;
  * - `{account}`, `{region}`, `{partition}`, `{environment}`, `{elbAccount}`.
  */
 export interface AccessRow {

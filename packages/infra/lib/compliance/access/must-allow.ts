@@ -123,6 +123,30 @@ const API_ROWS: readonly AccessRow[] = [
   },
 ];
 
+const KEY_PARAMETER = 'arn:aws:ssm:{region}:{account}:parameter{*:*Jwks*Parameter.Ref}';
+const KEY_MIRROR = '{*:*Jwks*ServiceRole.Arn}';
+
+/** The identity provider's keys: the mirror writes them to SSM, the API tasks read them through the SSM endpoint. */
+const KEY_SET_ROWS: readonly AccessRow[] = [
+  {
+    who: API_TASK,
+    action: 'ssm:GetParameter',
+    resource: KEY_PARAMETER,
+    via: 'ssm',
+    skipWhenAbsent: true,
+    why: 'the API reads the mirrored identity provider keys to verify tokens',
+    frameworks: LEAST,
+  },
+  ...['ssm:GetParameter', 'ssm:PutParameter'].map((action): AccessRow => ({
+    who: KEY_MIRROR,
+    action,
+    resource: KEY_PARAMETER,
+    skipWhenAbsent: true,
+    why: 'the key mirror compares and writes the identity provider keys',
+    frameworks: LEAST,
+  })),
+];
+
 /** Calls the payment processor and the deploy-time functions make. */
 const FUNCTION_ROWS: readonly AccessRow[] = [
   ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'].map(
@@ -396,4 +420,9 @@ const DELIVERY_ROWS: readonly AccessRow[] = [
 ];
 
 /** Every call the code makes and every delivery the design depends on; all must be allowed. */
-export const MUST_ALLOW: readonly AccessRow[] = [...API_ROWS, ...FUNCTION_ROWS, ...DELIVERY_ROWS];
+export const MUST_ALLOW: readonly AccessRow[] = [
+  ...API_ROWS,
+  ...KEY_SET_ROWS,
+  ...FUNCTION_ROWS,
+  ...DELIVERY_ROWS,
+];

@@ -43,7 +43,7 @@ function findResource(policies: StagePolicies, layer: string, pattern: string) {
     .split('*')
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
-  const matcher = new RegExp(`^${glob}([0-9A-F]{8})?$`);
+  const matcher = new RegExp(`^${glob}([0-9A-F]{8})?$`, 'i');
   const stacks = stage.stacks.filter((stack) => layer === '*' || stack.layer === layer);
   const found = stacks.flatMap((stack) =>
     Object.keys(stack.resources)
