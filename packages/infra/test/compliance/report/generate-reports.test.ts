@@ -7,16 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITADEL_RULE_IDS } from '../../../lib/compliance/index.js';
 import { generateReports, type GeneratedReport } from '../../../lib/compliance/report/generate-reports.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** Every resource type the architecture diagram must show, by SVG class. */
 const EXPECTED_KINDS = [
   'client',
@@ -155,11 +145,15 @@ describe('report page in headless Chromium', () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
+    // The Chromium build of the @sparticuz/chromium devDependency, unpacked into the temp
+    // directory on first use: no system browser to install.
+    const { default: packagedChromium } = await import('@sparticuz/chromium');
     context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'citadel-chromium-')), {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
+      executablePath: await packagedChromium.executablePath(),
+      args: packagedChromium.args,
+      headless: true,
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await context?.close();
