@@ -1,5 +1,8 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
-import { API_CONTAINER_USER } from '../../lib/constructs/api-service.js';
+import { API_CONTAINER_USER, ApiService } from '../../lib/constructs/api-service.js';
+import { workloadFixture } from '../support/workload-fixture.js';
 import {
   contextSources,
   lintDockerfile,
@@ -7,12 +10,48 @@ import {
   secretLookingVariables,
   stagesOf,
   unpinnedBaseImages,
+  unwritableMountPaths,
 } from './dockerfile-rules.js';
 import { readRepoFile } from './repo.js';
 
 const dockerfile = readRepoFile('packages/api/Dockerfile');
 const stages = stagesOf(dockerfile);
 const runtime = stages.at(-1)!;
+
+/** Container paths the API's synthesized task definition mounts volumes at. */
+function apiMountPaths(): string[] {
+  const fixture = workloadFixture();
+  new ApiService(fixture.stack, 'Api', {
+    vpc: fixture.vpc,
+    vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+    repository: fixture.repository,
+    imageTag: 'v1.2.3',
+    listener: fixture.edge().httpsListener,
+    database: fixture.database,
+    paymentsQueue: fixture.queue,
+    auth: {
+      jwksUrl: 'https://idp.example.com/jwks.json',
+      issuer: 'https://idp.example.com/',
+      audience: 'citadel',
+    },
+    logsKey: fixture.key,
+    logRetentionDays: 90,
+    cpu: 256,
+    memoryMiB: 512,
+    minTasks: 1,
+    maxTasks: 2,
+    cpuTargetPercent: 60,
+    requestsPerTarget: 500,
+  });
+  const definitions = Object.values(
+    Template.fromStack(fixture.stack).findResources('AWS::ECS::TaskDefinition'),
+  );
+  return definitions.flatMap((definition) =>
+    (definition.Properties.ContainerDefinitions as { MountPoints?: { ContainerPath: string }[] }[]).flatMap(
+      (container) => (container.MountPoints ?? []).map((mount) => mount.ContainerPath),
+    ),
+  );
+}
 
 describe('packages/api/Dockerfile', () => {
   it('passes the Dockerfile linter with no finding', () => {
@@ -58,11 +97,26 @@ describe('packages/api/Dockerfile', () => {
     expect(bundle).toContain('--target=node22');
   });
 
-  it('copies only the bundle into the runtime stage, never sources or node_modules', () => {
+  it('gives the runtime user every path the task definition mounts, as a VOLUME', () => {
+    // Prepare
+    const mountPaths = apiMountPaths();
+
+    // Act
+    const problems = unwritableMountPaths(stages, mountPaths);
+
+    // Assess
+    expect(mountPaths).toContain('/tmp');
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('copies only the bundle and empty runtime directories into the runtime stage, never sources or node_modules', () => {
     const copies = runtime.instructions
       .filter((i) => i.getKeyword() === 'COPY')
       .map((i) => i.getTextContent());
-    expect(copies).toEqual([expect.stringMatching(/^COPY --from=build .* \/out\/ \/app\/$/)]);
+    expect(copies).toEqual([
+      expect.stringMatching(/^COPY --from=build .* \/out\/ \/app\/$/),
+      expect.stringMatching(/^COPY --from=build --chown=65532:65532 \/runtime-dirs\/ \/$/),
+    ]);
     expect(contextSources(runtime)).toEqual([
       'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem',
     ]);
@@ -122,6 +176,45 @@ describe('Dockerfile rules', () => {
 
   it('fails when the build context is copied into the runtime stage', () => {
     expect(contextSources(badStages.at(-1)!)).toEqual(['.']);
+  });
+
+  const BUILD = 'FROM node:22 AS build\nRUN install -d -o 65532 -g 65532 -m 0700 /dirs/tmp\nFROM scratch\n';
+  const PROBLEM = '/tmp: not copied in with --chown=65532:65532, from a parent directory, before its VOLUME';
+  it.each([
+    [
+      'is not declared as a VOLUME',
+      'USER 65532:65532',
+      '/tmp: not declared as a VOLUME, so the mount is owned by root',
+    ],
+    ['is declared but owned by root', 'COPY --from=build /dirs/ /\nVOLUME /tmp\nUSER 65532:65532', PROBLEM],
+    [
+      'is owned by another user',
+      'COPY --from=build --chown=1000:1000 /dirs/ /\nVOLUME /tmp\nUSER 65532:65532',
+      PROBLEM,
+    ],
+    [
+      'is copied onto itself, which keeps the owner of the existing directory',
+      'COPY --from=build --chown=65532:65532 /dirs/tmp/ /tmp/\nVOLUME /tmp\nUSER 65532:65532',
+      PROBLEM,
+    ],
+    [
+      'is not created by the build stage',
+      'COPY --from=build --chown=65532:65532 /other/ /\nVOLUME /tmp\nUSER 65532:65532',
+      PROBLEM,
+    ],
+    [
+      'is copied in only after its VOLUME',
+      'VOLUME ["/tmp"]\nCOPY --from=build --chown=65532:65532 /dirs/ /\nUSER 65532:65532',
+      PROBLEM,
+    ],
+    ['has no runtime user', 'VOLUME /tmp', '/tmp: the stage sets no USER to own it'],
+  ])('fails when a mounted path %s', (_case, runtimeLines, problem) => {
+    expect(unwritableMountPaths(stagesOf(`${BUILD}${runtimeLines}\n`), ['/tmp'])).toEqual([problem]);
+  });
+
+  it('accepts a mounted path copied in owned by the runtime user and then declared a VOLUME', () => {
+    const text = `${BUILD}COPY --from=build --chown=65532:65532 /dirs/ /\nVOLUME ["/tmp/"]\nUSER 65532:65532\n`;
+    expect(unwritableMountPaths(stagesOf(text), ['/tmp'])).toEqual([]);
   });
 
   it('fails the lint on a deprecated instruction', () => {
