@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { functionBundle, functionNames } from '@citadel/functions/bundle';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
@@ -86,13 +86,17 @@ export class NodeFunction extends Construct {
         'name an exported function of the entry file, such as "handler" or "isComplete"',
       );
     }
-    const bundle = functionBundle(this.functionName(props.entry));
+    const name = this.functionName(props.entry);
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
       retentionDays: props.logRetentionDays,
     }).logGroup;
     this.function = new LambdaFunction(this, 'Function', {
-      code: Code.fromAsset(dirname(bundle.file)),
+      // A stack left out of bundling (`cdk synth --exclusively`, the compliance report) is not
+      // deployed from this assembly: its template needs an asset, not a build.
+      code: Code.fromAsset(
+        Stack.of(this).bundlingRequired ? dirname(functionBundle(name).file) : dirname(functionEntry(name)),
+      ),
       handler: `index.${handler}`,
       description: props.description,
       runtime: Runtime.NODEJS_22_X,

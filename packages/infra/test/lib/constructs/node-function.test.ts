@@ -98,6 +98,19 @@ describe('NodeFunction', () => {
     expect(new Set(staged.map((dir) => dir.split('/').pop())).size).toBe(1);
   });
 
+  it('builds nothing for a stack left out of bundling, referencing the handler source instead', () => {
+    // Prepare
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Excluded', { env: { account: '111111111111', region: 'eu-west-1' } });
+
+    // Act
+    const staged = stagedCode(stack, addFunction(stack, { entry: functionEntry('cloudflare-dns') }));
+
+    // Assess
+    expect(readdirSync(staged)).toContain('handler.ts');
+    expect(readdirSync(staged)).not.toContain('index.mjs');
+  });
+
   it.each([
     ['a file outside packages/functions', '/etc/passwd'],
     [
