@@ -2,8 +2,9 @@ import type { EnvironmentConfig } from './schema.js';
 
 /**
  * Courses: a training environment in the development account (111111111111, a
- * placeholder), in its own region, with DNS at Cloudflare. The account baseline comes
- * from `dev`, so it is off here. The Cloudflare zone id is a placeholder to replace.
+ * placeholder), in its own region, with DNS at Cloudflare. The account's CloudTrail trail
+ * comes from `dev`; Config, GuardDuty and Security Hub of eu-central-1 come from here. The
+ * Cloudflare zone id is a placeholder to replace.
  */
 export const courses: EnvironmentConfig = {
   name: 'courses',
@@ -43,7 +44,9 @@ export const courses: EnvironmentConfig = {
     vaultMinRetentionDays: 7,
     monitoringIntervalSeconds: 60,
   },
-  baseline: { enabled: false, cloudTrail: false, guardDuty: false, securityHub: false },
+  // The account's trail and its recording of global resources come from dev; this region's
+  // Config, GuardDuty and Security Hub are courses' own.
+  baseline: { region: { config: true, guardDuty: true, securityHub: true } },
   // dev, in the same account, creates the account's one GitHub OIDC provider; deploy dev's
   // `shared` stack first.
   github: {

@@ -41,7 +41,10 @@ export const dev: EnvironmentConfig = {
     vaultMinRetentionDays: 7,
     monitoringIntervalSeconds: 60,
   },
-  baseline: { enabled: true, cloudTrail: true, guardDuty: true, securityHub: true },
+  baseline: {
+    account: { cloudTrail: true, configGlobalResources: true },
+    region: { config: true, guardDuty: true, securityHub: true },
+  },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
 };

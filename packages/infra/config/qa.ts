@@ -37,7 +37,10 @@ export const qa: EnvironmentConfig = {
     vaultMinRetentionDays: 14,
     monitoringIntervalSeconds: 30,
   },
-  baseline: { enabled: true, cloudTrail: true, guardDuty: true, securityHub: true },
+  baseline: {
+    account: { cloudTrail: true, configGlobalResources: true },
+    region: { config: true, guardDuty: true, securityHub: true },
+  },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
 };

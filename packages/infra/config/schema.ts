@@ -62,13 +62,62 @@ export interface PaymentsConfig {
   readonly processorReservedConcurrency: number;
 }
 
-/** Account-wide detective controls. Only one environment per account may enable them. */
+/**
+ * Detective controls that exist once per AWS account. One environment of the account owns
+ * each of them; the others leave it off.
+ */
+export interface AccountControlsConfig {
+  /**
+   * A multi-region CloudTrail trail with log file validation, into a KMS-encrypted,
+   * versioned, TLS-only bucket and a log group. At most one environment per account.
+   * @default false
+   */
+  readonly cloudTrail?: boolean;
+  /**
+   * Record IAM and the other global resource types in this environment's AWS Config
+   * recorder (so in its region only). Exactly one environment per account that runs
+   * Config; needs `baseline.region.config` in the same environment.
+   * @default false
+   */
+  readonly configGlobalResources?: boolean;
+}
+
+/**
+ * Detective controls that exist once per account AND region. Every (account, region)
+ * used by any environment needs exactly one environment owning each of them.
+ */
+export interface RegionalControlsConfig {
+  /**
+   * An AWS Config recorder of every supported resource type, delivering to an encrypted,
+   * versioned, TLS-only bucket. Security Hub's controls evaluate what it records.
+   * @default false
+   */
+  readonly config?: boolean;
+  /** A GuardDuty detector. @default false */
+  readonly guardDuty?: boolean;
+  /**
+   * Security Hub with the AWS Foundational Security Best Practices and PCI DSS standards;
+   * needs `config` in the same environment.
+   * @default false
+   */
+  readonly securityHub?: boolean;
+}
+
+/**
+ * Which detective controls this environment deploys in its `baseline` stack. An
+ * environment that owns none has no baseline stack.
+ */
 export interface BaselineConfig {
-  /** Deploy the `baseline` stack for this environment's account. */
-  readonly enabled: boolean;
-  readonly cloudTrail: boolean;
-  readonly guardDuty: boolean;
-  readonly securityHub: boolean;
+  /** Controls owned for the whole account. @default - none */
+  readonly account?: AccountControlsConfig;
+  /** Controls owned for this environment's account and region. @default - none */
+  readonly region?: RegionalControlsConfig;
+}
+
+/** True when the environment owns at least one detective control, so it has a `baseline` stack. */
+export function ownsBaselineControls(baseline: BaselineConfig): boolean {
+  const { account = {}, region = {} } = baseline;
+  return Boolean(account.cloudTrail || region.config || region.guardDuty || region.securityHub);
 }
 
 /** Continuous delivery from GitHub Actions through OIDC. */

@@ -166,10 +166,7 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
     check.fail('database.monitoringIntervalSeconds', interval, 'expected one of 1, 5, 10, 15, 30, 60');
   }
 
-  check.boolean('baseline.enabled');
-  check.boolean('baseline.cloudTrail');
-  check.boolean('baseline.guardDuty');
-  check.boolean('baseline.securityHub');
+  checkBaseline(check);
 
   check.matches('github.repository', /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected owner/name');
   if (check.get('github.oidcProviderArn') !== undefined) {
@@ -188,9 +185,11 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
 }
 
 /**
- * Rules that span environments: baseline controls and the GitHub OIDC provider are
- * account-wide, so at most one environment per account may create each of them; the
- * others import the provider by `github.oidcProviderArn`.
+ * Rules that span environments. The GitHub OIDC provider is account-wide: at most one
+ * environment per account creates it, the others import it by `github.oidcProviderArn`.
+ * Detective controls: one CloudTrail trail per account, global resources recorded in one
+ * region per account, and AWS Config, GuardDuty and Security Hub from exactly one
+ * environment in every (account, region) any environment uses.
  */
 export function validateAcrossEnvironments(configs: readonly EnvironmentConfig[]): void {
   const providerOwner = new Map<string, string>();
@@ -208,19 +207,135 @@ export function validateAcrossEnvironments(configs: readonly EnvironmentConfig[]
     providerOwner.set(config.account, config.name);
   }
 
-  const baselineOwner = new Map<string, string>();
-  for (const config of configs) {
-    if (!config.baseline.enabled) continue;
-    const owner = baselineOwner.get(config.account);
-    if (owner !== undefined) {
+  for (const config of configs) checkBaseline(new Checker(config));
+  checkAccountControls(configs);
+  checkRegionalControls(configs);
+}
+
+const ACCOUNT_CONTROLS = ['cloudTrail', 'configGlobalResources'] as const;
+const REGIONAL_CONTROLS = ['config', 'guardDuty', 'securityHub'] as const;
+const REGIONAL_CONTROL_NAMES: Readonly<Record<(typeof REGIONAL_CONTROLS)[number], string>> = {
+  config: 'AWS Config',
+  guardDuty: 'GuardDuty',
+  securityHub: 'Security Hub',
+};
+
+/** The `baseline` block of one environment: known switches only, each a boolean, and their prerequisites. */
+function checkBaseline(check: Checker): void {
+  if (check.get('baseline') === undefined) {
+    check.fail(
+      'baseline',
+      undefined,
+      'expected an object, {} when the environment owns no detective control',
+    );
+  }
+  check.onlyKeys('baseline', ['account', 'region']);
+  check.onlyKeys('baseline.account', ACCOUNT_CONTROLS);
+  check.onlyKeys('baseline.region', REGIONAL_CONTROLS);
+  for (const control of ACCOUNT_CONTROLS) check.optionalBoolean(`baseline.account.${control}`);
+  for (const control of REGIONAL_CONTROLS) check.optionalBoolean(`baseline.region.${control}`);
+  const config = check.get('baseline.region.config') === true;
+  if (check.get('baseline.region.securityHub') === true && !config) {
+    check.fail(
+      'baseline.region.securityHub',
+      true,
+      'Security Hub evaluates what AWS Config records, so without a recorder its controls report nothing; set baseline.region.config to true in the same environment',
+    );
+  }
+  if (check.get('baseline.account.configGlobalResources') === true && !config) {
+    check.fail(
+      'baseline.account.configGlobalResources',
+      true,
+      "global resources are recorded by this environment's AWS Config recorder; set baseline.region.config to true in the same environment",
+    );
+  }
+}
+
+function configFile(config: EnvironmentConfig): string {
+  return `packages/infra/config/${config.name}.ts`;
+}
+
+/** One CloudTrail trail per account, and global resources recorded in exactly one region of it. */
+function checkAccountControls(configs: readonly EnvironmentConfig[]): void {
+  const accounts = [...new Set(configs.map((config) => config.account))];
+  for (const account of accounts) {
+    const inAccount = configs.filter((config) => config.account === account);
+    const trailOwners = inAccount.filter((config) => config.baseline.account?.cloudTrail === true);
+    const [firstTrail, secondTrail] = trailOwners;
+    if (firstTrail && secondTrail) {
       throw new ConfigError(
-        config.name,
-        'baseline.enabled',
+        secondTrail.name,
+        'baseline.account.cloudTrail',
         true,
-        `account ${config.account} already gets its baseline from environment "${owner}"; enable it in one environment per account`,
+        `account ${account} already gets its multi-region CloudTrail trail from environment "${firstTrail.name}"; own it in one environment per account and set it to false in ${configFile(secondTrail)}`,
       );
     }
-    baselineOwner.set(config.account, config.name);
+    if (!firstTrail) {
+      const [first] = inAccount;
+      throw new ConfigError(
+        first?.name ?? '<none>',
+        'baseline.account.cloudTrail',
+        undefined,
+        `no environment of account ${account} owns its CloudTrail trail; set it to true in ${first ? configFile(first) : 'one config file'} (or in another environment of that account)`,
+      );
+    }
+    const globalRecorders = inAccount.filter(
+      (config) => config.baseline.account?.configGlobalResources === true,
+    );
+    const [firstGlobal, secondGlobal] = globalRecorders;
+    if (firstGlobal && secondGlobal) {
+      throw new ConfigError(
+        secondGlobal.name,
+        'baseline.account.configGlobalResources',
+        true,
+        `account ${account} already records IAM and other global resources in ${firstGlobal.region} (environment "${firstGlobal.name}"); recording them in a second region duplicates every item. Set it to false in ${configFile(secondGlobal)}`,
+      );
+    }
+    const recorders = inAccount.filter((config) => config.baseline.region?.config === true);
+    const [firstRecorder] = recorders;
+    if (firstRecorder && !firstGlobal) {
+      throw new ConfigError(
+        firstRecorder.name,
+        'baseline.account.configGlobalResources',
+        undefined,
+        `no AWS Config recorder of account ${account} records IAM and the other global resources; set it to true in ${configFile(firstRecorder)} (one region per account)`,
+      );
+    }
+  }
+}
+
+/** Every (account, region) any environment uses gets each regional control from exactly one environment. */
+function checkRegionalControls(configs: readonly EnvironmentConfig[]): void {
+  const places = new Map<string, EnvironmentConfig[]>();
+  for (const config of configs) {
+    const place = `${config.account}/${config.region}`;
+    places.set(place, [...(places.get(place) ?? []), config]);
+  }
+  for (const inPlace of places.values()) {
+    for (const control of REGIONAL_CONTROLS) {
+      const owners = inPlace.filter((config) => config.baseline.region?.[control] === true);
+      const [first, second] = owners;
+      const field = `baseline.region.${control}`;
+      const name = REGIONAL_CONTROL_NAMES[control];
+      if (first && second) {
+        throw new ConfigError(
+          second.name,
+          field,
+          true,
+          `account ${second.account} in ${second.region} already gets ${name} from environment "${first.name}" (one per account and region); set it to false in ${configFile(second)}`,
+        );
+      }
+      if (!first) {
+        const [user] = inPlace;
+        if (!user) continue;
+        throw new ConfigError(
+          user.name,
+          field,
+          user.baseline.region?.[control],
+          `environment "${user.name}" uses account ${user.account} in ${user.region}, where no environment runs ${name}; set ${field} to true in ${configFile(user)}`,
+        );
+      }
+    }
   }
 }
 
@@ -256,6 +371,30 @@ class Checker {
     const value = this.string(field);
     if (!pattern.test(value)) this.fail(field, value, problem);
     return value;
+  }
+
+  optionalBoolean(field: string): boolean | undefined {
+    const value = this.get(field);
+    if (value !== undefined && typeof value !== 'boolean') this.fail(field, value, 'expected true or false');
+    return value;
+  }
+
+  /** Fails on a key the schema does not know, so a misspelt switch cannot silently stay off. */
+  onlyKeys(field: string, allowed: readonly string[]): void {
+    const value = this.get(field);
+    if (value === undefined) return;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      this.fail(field, value, 'expected an object');
+    }
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) {
+        this.fail(
+          `${field}.${key}`,
+          (value as Record<string, unknown>)[key],
+          `unknown setting; expected one of ${allowed.join(', ')}`,
+        );
+      }
+    }
   }
 
   boolean(field: string): boolean {

@@ -1,6 +1,6 @@
 import { Stage } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config/index.js';
+import { ownsBaselineControls, type EnvironmentConfig } from '../config/index.js';
 import { AppStack } from './stacks/app-stack.js';
 import { BaselineStack } from './stacks/baseline-stack.js';
 import { DataStack } from './stacks/data-stack.js';
@@ -24,7 +24,7 @@ export class CitadelStage extends Stage {
   readonly data: DataStack;
   readonly app: AppStack;
   readonly monitoring: MonitoringStack;
-  /** Only in the environment whose config enables the account baseline. */
+  /** Only in an environment that owns at least one detective control (`baseline` in its config). */
   readonly baseline?: BaselineStack;
 
   constructor(scope: Construct, props: CitadelStageProps) {
@@ -43,6 +43,7 @@ export class CitadelStage extends Stage {
       data: this.data,
       app: this.app,
     });
-    if (config.baseline.enabled) this.baseline = new BaselineStack(this, { config, network: this.network });
+    if (ownsBaselineControls(config.baseline))
+      this.baseline = new BaselineStack(this, { config, network: this.network });
   }
 }

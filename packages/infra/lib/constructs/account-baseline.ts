@@ -1,14 +1,12 @@
 import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { ReadWriteType, Trail } from 'aws-cdk-lib/aws-cloudtrail';
+import type { Trail } from 'aws-cdk-lib/aws-cloudtrail';
 import { CfnDetector } from 'aws-cdk-lib/aws-guardduty';
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnHub, CfnStandard } from 'aws-cdk-lib/aws-securityhub';
 import { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge.js';
-import { EncryptedLogGroup } from './encrypted-log-group.js';
-import { SecureBucket } from './secure-bucket.js';
-import { ServiceKey } from './service-key.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
+import { AccountTrail } from './account-trail.js';
+import { ConfigRecorder } from './config-recorder.js';
 
 /** Security Hub standards Citadel can subscribe to. */
 export interface SecurityHubStandards {
@@ -18,102 +16,94 @@ export interface SecurityHubStandards {
   readonly pciDss?: boolean;
 }
 
+/** AWS Config in this region. */
+export interface ConfigRecordingOptions {
+  /** Also record IAM and the other global resource types (in one region per account only). */
+  readonly recordGlobalResources: boolean;
+}
+
 export interface AccountBaselineProps {
-  /** Multi-region CloudTrail with log file validation into a KMS-encrypted, versioned, TLS-only bucket. */
-  readonly cloudTrail: boolean;
-  readonly guardDuty: boolean;
-  readonly securityHub: boolean;
+  /**
+   * Name of the account's multi-region CloudTrail trail; the trail is created only when set.
+   * @default - no trail (another environment of the account owns it)
+   */
+  readonly trailName?: string;
+  /**
+   * AWS Config recorder and delivery channel for this region.
+   * @default - no recorder (another environment of this account and region owns it)
+   */
+  readonly config?: ConfigRecordingOptions;
+  /** GuardDuty detector for this region. @default false */
+  readonly guardDuty?: boolean;
+  /** Security Hub for this region; needs `config`. @default false */
+  readonly securityHub?: boolean;
   /** @default - both standards */
   readonly securityHubStandards?: SecurityHubStandards;
-  /** Days the trail's log group events and S3 objects are kept (at least 90). */
+  /** Days trail and Config log objects and the trail's log events are kept (at least 90). */
   readonly logRetentionDays: number;
-  /** Bucket that receives the trail bucket's server access logs. */
+  /** Bucket that receives the trail and Config buckets' server access logs. */
   readonly serverAccessLogsBucket: IBucket;
   /** Alias of the trail's KMS key. @default 'citadel/cloudtrail' */
   readonly trailKeyAlias?: string;
-  /** Of the trail key, bucket and log group. @default RemovalPolicy.RETAIN */
+  /** Of the keys, buckets and log group. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Account-wide detective controls, each switchable: CloudTrail, GuardDuty and Security Hub. */
+/**
+ * Detective controls, each switchable: the account's CloudTrail trail, and AWS Config,
+ * GuardDuty and Security Hub for this region, with Security Hub's standards subscribed
+ * only once the Config recorder they evaluate exists.
+ */
 export class AccountBaseline extends Construct {
   readonly trail?: Trail;
   readonly trailBucket?: Bucket;
+  readonly accountTrail?: AccountTrail;
+  readonly config?: ConfigRecorder;
   readonly detector?: CfnDetector;
   readonly hub?: CfnHub;
   readonly standards: CfnStandard[] = [];
 
   constructor(scope: Construct, id: string, props: AccountBaselineProps) {
     super(scope, id);
-    if (!props.cloudTrail && !props.guardDuty && !props.securityHub) {
+    if (props.trailName === undefined && !props.config && !props.guardDuty && !props.securityHub) {
       throw new InvalidPropError(
         this.node.path,
-        'cloudTrail/guardDuty/securityHub',
-        [false, false, false],
+        'trailName/config/guardDuty/securityHub',
+        [props.trailName, props.config, props.guardDuty, props.securityHub],
         'turn at least one control on, or do not create the baseline',
+      );
+    }
+    if (props.securityHub && !props.config) {
+      throw new InvalidPropError(
+        this.node.path,
+        'config',
+        props.config,
+        'Security Hub evaluates what AWS Config records; give config when securityHub is true',
       );
     }
     const stack = Stack.of(this);
 
-    if (props.cloudTrail) {
-      const key = new ServiceKey(this, 'TrailKey', {
-        aliasName: props.trailKeyAlias ?? 'citadel/cloudtrail',
-        description: 'CloudTrail log files and the trail log group',
-        // Auditors read trail objects through S3; nothing else may use the key indirectly.
-        viaServices: ['s3'],
-        directUsers: [
-          {
-            principal: 'cloudtrail.amazonaws.com',
-            conditions: {
-              StringLike: {
-                'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*`,
-              },
-            },
-          },
-          {
-            principal: `logs.${stack.region}.amazonaws.com`,
-            conditions: {
-              ArnLike: {
-                'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
-              },
-            },
-          },
-        ],
-        removalPolicy: props.removalPolicy,
-      }).key;
-
-      this.trailBucket = new SecureBucket(this, 'TrailBucket', {
-        encryptionKey: key,
+    if (props.trailName !== undefined) {
+      // 'Default' keeps the trail's key, bucket and log group at the logical ids they had
+      // before the trail became its own construct (CDK leaves 'Default' out of logical ids).
+      this.accountTrail = new AccountTrail(this, 'Default', {
+        trailName: props.trailName,
+        logRetentionDays: props.logRetentionDays,
         serverAccessLogsBucket: props.serverAccessLogsBucket,
-        expirationDays: props.logRetentionDays,
+        keyAlias: props.trailKeyAlias,
         removalPolicy: props.removalPolicy,
-      }).bucket;
-
-      const logGroup = new EncryptedLogGroup(this, 'TrailLogs', {
-        encryptionKey: key,
-        retentionDays: props.logRetentionDays,
-        removalPolicy: props.removalPolicy,
-      }).logGroup;
-      this.trail = new Trail(this, 'Trail', {
-        bucket: this.trailBucket,
-        encryptionKey: key,
-        isMultiRegionTrail: true,
-        includeGlobalServiceEvents: true,
-        enableFileValidation: true,
-        managementEvents: ReadWriteType.ALL,
-        sendToCloudWatchLogs: true,
-        cloudWatchLogGroup: logGroup,
       });
-      this.trail.node.addDependency(key);
-      acknowledge(
-        this.trail,
-        [
-          'HIPAA.Security-IAMNoInlinePolicy',
-          'NIST.800.53.R5-IAMNoInlinePolicy',
-          'PCI.DSS.321-IAMNoInlinePolicy',
-        ],
-        "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
-      );
+      this.trail = this.accountTrail.trail;
+      this.trailBucket = this.accountTrail.bucket;
+    }
+
+    if (props.config) {
+      this.config = new ConfigRecorder(this, 'Config', {
+        recordGlobalResources: props.config.recordGlobalResources,
+        retentionDays: props.logRetentionDays,
+        serverAccessLogsBucket: props.serverAccessLogsBucket,
+        removalPolicy: props.removalPolicy,
+      });
     }
 
     if (props.guardDuty) {
@@ -146,6 +136,11 @@ export class AccountBaseline extends Construct {
           standardsArn,
         });
         standard.addDependency(this.hub);
+        if (this.config) {
+          // Controls evaluate Config's recorded items: subscribe once the recorder delivers.
+          standard.addDependency(this.config.recorder);
+          standard.addDependency(this.config.deliveryChannel);
+        }
         this.standards.push(standard);
       }
     }

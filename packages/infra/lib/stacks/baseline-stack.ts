@@ -10,9 +10,9 @@ export interface BaselineStackProps {
 }
 
 /**
- * Account-wide detective controls (CloudTrail, GuardDuty, Security Hub with the AWS
- * Foundational Security Best Practices and PCI DSS standards), each switched by config.
- * Deployed by one environment per account.
+ * The detective controls this environment owns, as its config says: the account's
+ * multi-region CloudTrail trail, and AWS Config, GuardDuty and Security Hub (with the AWS
+ * Foundational Security Best Practices and PCI DSS standards) for its region.
  */
 export class BaselineStack extends CitadelStack {
   readonly baseline: AccountBaseline;
@@ -21,13 +21,14 @@ export class BaselineStack extends CitadelStack {
     super(scope, {
       config: props.config,
       layer: 'baseline',
-      description: 'CloudTrail, GuardDuty and Security Hub for the account',
+      description: 'CloudTrail for the account; AWS Config, GuardDuty and Security Hub for the region',
     });
-    const { baseline } = props.config;
+    const { account = {}, region = {} } = props.config.baseline;
     this.baseline = new AccountBaseline(this, 'Baseline', {
-      cloudTrail: baseline.cloudTrail,
-      guardDuty: baseline.guardDuty,
-      securityHub: baseline.securityHub,
+      trailName: account.cloudTrail ? `citadel-${props.config.name}` : undefined,
+      config: region.config ? { recordGlobalResources: account.configGlobalResources ?? false } : undefined,
+      guardDuty: region.guardDuty ?? false,
+      securityHub: region.securityHub ?? false,
       logRetentionDays: props.config.logRetentionDays,
       serverAccessLogsBucket: props.network.accessLogsBucket,
     });

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadEnvironmentConfig, type EnvironmentConfig } from '../../config/index.js';
+import { loadEnvironmentConfig, ownsBaselineControls, type EnvironmentConfig } from '../../config/index.js';
 import { STACK_LAYERS, type StackLayer } from '../../lib/stacks/citadel-stack.js';
 import { requireLocalCredentials, verifyAwsIdentity, type GetCallerIdentity } from './aws-identity.js';
 import type { RunCdk } from './cdk.js';
@@ -67,12 +67,14 @@ export interface DeliveryDeps {
 
 /** The environment's layers in deploy order: all of them unless `--stacks` chose some. */
 export function layersFor(config: EnvironmentConfig, asked: readonly StackLayer[] | undefined): StackLayer[] {
-  const available = STACK_LAYERS.filter((layer) => layer !== 'baseline' || config.baseline.enabled);
+  const available = STACK_LAYERS.filter(
+    (layer) => layer !== 'baseline' || ownsBaselineControls(config.baseline),
+  );
   if (!asked) return available;
   const refused = asked.filter((layer) => !available.includes(layer));
   if (refused.length > 0) {
     throw new Error(
-      `environment "${config.name}" has no ${refused.join(', ')} stack (baseline.enabled is false in its config).`,
+      `environment "${config.name}" has no ${refused.join(', ')} stack (its config owns no detective control under baseline).`,
     );
   }
   return available.filter((layer) => asked.includes(layer));

@@ -17,7 +17,10 @@ function withField(base: EnvironmentConfig, path: string, value: unknown): unkno
   const copy = structuredClone(base) as unknown as Record<string, unknown>;
   const parts = path.split('.');
   let target = copy;
-  for (const part of parts.slice(0, -1)) target = target[part] as Record<string, unknown>;
+  for (const part of parts.slice(0, -1)) {
+    target[part] ??= {};
+    target = target[part] as Record<string, unknown>;
+  }
   target[parts.at(-1) as string] = value;
   return copy;
 }
@@ -117,7 +120,20 @@ describe('environment config', () => {
     ['zero requests per target', 'service.requestsPerTarget', 0, 'from 1'],
     ['a malformed instance class', 'database.instanceClass', 'M7G!', 'instance class'],
     ['a backup plan kept under a week', 'database.backupPlanRetentionDays', 3, 'from 7'],
-    ['a non-boolean baseline switch', 'baseline.guardDuty', 'on', 'true or false'],
+    ['a non-boolean regional control', 'baseline.region.guardDuty', 'on', 'true or false'],
+    ['a non-boolean account control', 'baseline.account.cloudTrail', 1, 'true or false'],
+    ['a misspelt account control', 'baseline.account.cloudtrail', true, 'unknown setting'],
+    ['a misspelt regional control', 'baseline.region.securityhub', true, 'unknown setting'],
+    ['the old single baseline switch', 'baseline.enabled', true, 'unknown setting'],
+    ['regional controls that are not an object', 'baseline.region', true, 'expected an object'],
+    ['no baseline block', 'baseline', undefined, 'expected an object'],
+    [
+      'Security Hub without AWS Config',
+      'baseline.region.config',
+      false,
+      'Security Hub evaluates',
+      'baseline.region.securityHub',
+    ],
   ] as [string, string, unknown, string, string?][])(
     'fails when the config has %s, naming the field and value',
     (_case, field, value, problem, reportedField) => {
@@ -149,18 +165,6 @@ describe('environment config', () => {
     expect(error).toMatchObject({ environment: 'courses', field: 'dns.apiTokenSecretName' });
   });
 
-  it('fails when two environments of one account both enable the account baseline', () => {
-    // Prepare
-    const coursesWithBaseline = withField(courses, 'baseline.enabled', true) as EnvironmentConfig;
-
-    // Act
-    const error = configErrorOf(() => validateAcrossEnvironments([dev, coursesWithBaseline]));
-
-    // Assess
-    expect(error).toMatchObject({ environment: 'courses', field: 'baseline.enabled' });
-    expect(error.message).toContain('"dev"');
-  });
-
   it('fails when two environments of one account would both create the GitHub OIDC provider', () => {
     // Prepare
     const { oidcProviderArn: _imported, ...github } = courses.github;
@@ -180,5 +184,167 @@ describe('environment config', () => {
     expect(error.message).toBe(
       'Invalid config for environment "dev": vpcCidr = "10.10.0.0/33": expected a prefix length from /16 to /18',
     );
+  });
+});
+
+describe('detective controls across environments', () => {
+  const qa = loadEnvironmentConfig('qa');
+  const prod = loadEnvironmentConfig('prod');
+  const shipped = [dev, qa, prod, courses];
+  const REGIONAL = ['config', 'guardDuty', 'securityHub'] as const;
+
+  function replace(config: EnvironmentConfig, path: string, value: unknown): EnvironmentConfig[] {
+    const changed = withField(config, path, value) as EnvironmentConfig;
+    return shipped.map((candidate) => (candidate.name === config.name ? changed : candidate));
+  }
+
+  it('gives every (account, region) any environment uses AWS Config, GuardDuty and Security Hub from exactly one environment', () => {
+    // Prepare
+    const configs = loadAllEnvironmentConfigs();
+    const places = [...new Set(configs.map((config) => `${config.account}/${config.region}`))];
+
+    // Act
+    const owners = places.map((place) =>
+      REGIONAL.map(
+        (control) =>
+          configs.filter(
+            (config) => `${config.account}/${config.region}` === place && config.baseline.region?.[control],
+          ).length,
+      ),
+    );
+
+    // Assess
+    expect(places).toContain('111111111111/eu-central-1');
+    expect(owners).toEqual(places.map(() => [1, 1, 1]));
+  });
+
+  it('gives every account one CloudTrail trail and records its global resources in exactly one region', () => {
+    // Prepare
+    const configs = loadAllEnvironmentConfigs();
+    const accounts = [...new Set(configs.map((config) => config.account))];
+
+    // Act
+    const counts = accounts.map((account) => {
+      const inAccount = configs.filter((config) => config.account === account);
+      return [
+        inAccount.filter((config) => config.baseline.account?.cloudTrail).length,
+        new Set(
+          inAccount
+            .filter((config) => config.baseline.account?.configGlobalResources)
+            .map((config) => config.region),
+        ).size,
+      ];
+    });
+
+    // Assess
+    expect(counts).toEqual(accounts.map(() => [1, 1]));
+  });
+
+  it('fails when two environments of one account both own the CloudTrail trail', () => {
+    // Act
+    const error = configErrorOf(() =>
+      validateAcrossEnvironments(replace(courses, 'baseline.account.cloudTrail', true)),
+    );
+
+    // Assess
+    expect(error).toMatchObject({ environment: 'courses', field: 'baseline.account.cloudTrail' });
+    expect(error.message).toContain('"dev"');
+    expect(error.message).toContain('packages/infra/config/courses.ts');
+  });
+
+  it('fails when no environment of an account owns its CloudTrail trail', () => {
+    // Act
+    const error = configErrorOf(() =>
+      validateAcrossEnvironments(replace(qa, 'baseline.account.cloudTrail', false)),
+    );
+
+    // Assess
+    expect(error).toMatchObject({ environment: 'qa', field: 'baseline.account.cloudTrail' });
+    expect(error.message).toContain('account 222222222222');
+    expect(error.message).toContain('packages/infra/config/qa.ts');
+  });
+
+  it.each(REGIONAL)(
+    'fails when an environment uses an account and region where nobody runs %s, naming the file to change',
+    (control) => {
+      // Act
+      const error = configErrorOf(() =>
+        validateAcrossEnvironments(
+          replace(courses, 'baseline.region', {
+            config: true,
+            guardDuty: true,
+            // Security Hub needs Config in its environment, so dropping Config drops both.
+            securityHub: control !== 'config',
+            [control]: false,
+          }),
+        ),
+      );
+
+      // Assess
+      expect(error).toMatchObject({ environment: 'courses', field: `baseline.region.${control}` });
+      expect(error.message).toContain('account 111111111111 in eu-central-1');
+      expect(error.message).toContain('packages/infra/config/courses.ts');
+    },
+  );
+
+  it('fails when two environments of one account and region both own a regional control', () => {
+    // Prepare
+    const second = {
+      ...courses,
+      name: 'qa',
+      baseline: { region: { guardDuty: true } },
+    } as EnvironmentConfig;
+
+    // Act
+    const error = configErrorOf(() => validateAcrossEnvironments([dev, courses, second]));
+
+    // Assess
+    expect(error).toMatchObject({ environment: 'qa', field: 'baseline.region.guardDuty' });
+    expect(error.message).toContain('already gets GuardDuty from environment "courses"');
+  });
+
+  it('fails when Security Hub is on without AWS Config in the same environment', () => {
+    // Act
+    const error = configErrorOf(() =>
+      validateAcrossEnvironments(replace(courses, 'baseline.region.config', false)),
+    );
+
+    // Assess
+    expect(error).toMatchObject({ environment: 'courses', field: 'baseline.region.securityHub' });
+    expect(error.message).toContain('without a recorder its controls report nothing');
+  });
+
+  it('fails when global resources are recorded in a second region of one account', () => {
+    // Act
+    const error = configErrorOf(() =>
+      validateAcrossEnvironments(replace(courses, 'baseline.account.configGlobalResources', true)),
+    );
+
+    // Assess
+    expect(error).toMatchObject({ environment: 'courses', field: 'baseline.account.configGlobalResources' });
+    expect(error.message).toContain('already records IAM and other global resources in eu-west-1');
+  });
+
+  it('fails when no region of an account records its global resources', () => {
+    // Act
+    const error = configErrorOf(() =>
+      validateAcrossEnvironments(replace(dev, 'baseline.account.configGlobalResources', false)),
+    );
+
+    // Assess
+    expect(error).toMatchObject({ environment: 'dev', field: 'baseline.account.configGlobalResources' });
+    expect(error.message).toContain('account 111111111111');
+  });
+
+  it('fails when global resources are recorded by an environment without a recorder', () => {
+    // Act
+    const error = configErrorOf(() =>
+      validateEnvironmentConfig(
+        withField(dev, 'baseline.region', { config: false, guardDuty: true, securityHub: false }),
+      ),
+    );
+
+    // Assess
+    expect(error).toMatchObject({ environment: 'dev', field: 'baseline.account.configGlobalResources' });
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadEnvironmentConfig } from '../../config/index.js';
+import { loadEnvironmentConfig, ownsBaselineControls } from '../../config/index.js';
 import { findCredentialSource } from '../../scripts/lib/aws-identity.js';
 import { findStackTemplate } from '../../scripts/lib/cloud-assembly.js';
 import { deploy, diff, type DeliveryDeps } from '../../scripts/lib/delivery.js';
@@ -164,7 +164,7 @@ describe('npm run deploy', () => {
     });
 
     const [args] = vi.mocked(d.runCdk).mock.calls[0]!;
-    const baseline = loadEnvironmentConfig('qa').baseline.enabled ? ['qa/baseline'] : [];
+    const baseline = ownsBaselineControls(loadEnvironmentConfig('qa').baseline) ? ['qa/baseline'] : [];
     expect(args.filter((a) => a.startsWith('qa/'))).toEqual([
       'qa/shared',
       'qa/network',

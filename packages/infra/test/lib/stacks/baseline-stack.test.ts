@@ -1,10 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../../../config/index.js';
-import { readCdkContext } from '../../../lib/citadel-app.js';
-import { AccountBaseline, type AccountBaselineProps } from '../../../lib/constructs/account-baseline.js';
+import { ENVIRONMENT_NAMES, loadEnvironmentConfig, ownsBaselineControls } from '../../../config/index.js';
+import { decide, resolveIntrinsics } from '../../support/policy-simulation.js';
 import { synthesizedApp, type SynthesizedApp } from '../../support/synthesized-app.js';
 import { onlyResource, resourcesOf } from '../../support/template-queries.js';
 
@@ -14,10 +10,24 @@ beforeAll(() => {
   citadel = synthesizedApp();
 });
 
-const WITH_BASELINE = ENVIRONMENT_NAMES.filter((name) => loadEnvironmentConfig(name).baseline.enabled);
-const WITHOUT_BASELINE = ENVIRONMENT_NAMES.filter((name) => !loadEnvironmentConfig(name).baseline.enabled);
+const owns = (name: string) => ownsBaselineControls(loadEnvironmentConfig(name).baseline);
+const WITH_BASELINE = ENVIRONMENT_NAMES.filter(owns);
+const WITHOUT_BASELINE = ENVIRONMENT_NAMES.filter((name) => !owns(name));
+const TRAIL_OWNERS = ENVIRONMENT_NAMES.filter(
+  (name) => loadEnvironmentConfig(name).baseline.account?.cloudTrail,
+);
 
-describe.each(WITH_BASELINE)('baseline stack of %s', (environment) => {
+/** The trail's bucket among the stack's buckets (the other holds Config deliveries). */
+function trailBucketOf(template: ReturnType<SynthesizedApp['template']>) {
+  const entry = Object.entries(resourcesOf(template, 'AWS::S3::Bucket')).find(([id]) =>
+    id.startsWith('BaselineTrailBucket'),
+  );
+  if (!entry) throw new Error('no trail bucket');
+  return entry;
+}
+
+describe.each(TRAIL_OWNERS)('baseline stack of %s, which owns the account trail', (environment) => {
+  const config = loadEnvironmentConfig(environment);
   const baseline = () => citadel.template(environment, 'baseline');
 
   it('records every region with log file validation into a KMS-encrypted trail and log group', () => {
@@ -46,8 +56,10 @@ describe.each(WITH_BASELINE)('baseline stack of %s', (environment) => {
     const template = baseline();
 
     // Act
-    const [bucketId, bucket] = onlyResource(template, 'AWS::S3::Bucket');
-    const [, policy] = onlyResource(template, 'AWS::S3::BucketPolicy');
+    const [bucketId, bucket] = trailBucketOf(template);
+    const [, policy] = Object.entries(resourcesOf(template, 'AWS::S3::BucketPolicy')).find(
+      ([, candidate]) => JSON.stringify(candidate.Properties?.Bucket) === JSON.stringify({ Ref: bucketId }),
+    ) ?? [undefined, undefined];
 
     // Assess
     expect(bucket.Properties).toMatchObject({
@@ -62,10 +74,61 @@ describe.each(WITH_BASELINE)('baseline stack of %s', (environment) => {
         RestrictPublicBuckets: true,
       },
     });
-    expect(policy.Properties?.Bucket).toEqual({ Ref: bucketId });
-    expect(JSON.stringify(policy.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
-    expect(JSON.stringify(policy.Properties?.PolicyDocument)).toContain('cloudtrail.amazonaws.com');
+    expect(JSON.stringify(policy?.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    expect(JSON.stringify(policy?.Properties?.PolicyDocument)).toContain('cloudtrail.amazonaws.com');
   });
+
+  it.each(['kms:DescribeKey', 'kms:Decrypt'])(
+    'lets CloudTrail call %s on the trail key for this trail, without an encryption context, so the trail can be created',
+    async (action) => {
+      // Prepare
+      const template = baseline();
+      const [, trail] = onlyResource(template, 'AWS::CloudTrail::Trail');
+      const key = resourcesOf(template, 'AWS::KMS::Key').BaselineTrailKeyD45D460F;
+      const trailName = String(trail.Properties?.TrailName ?? 'unnamed');
+      const trailArn = `arn:aws:cloudtrail:${config.region}:${config.account}:trail/${trailName}`;
+
+      // Act
+      const decision = await decide({
+        policy: resolveIntrinsics(key?.Properties?.KeyPolicy, {
+          account: config.account,
+          region: config.region,
+        }),
+        action,
+        principal: 'cloudtrail.amazonaws.com',
+        resource: `arn:aws:kms:${config.region}:${config.account}:key/1234abcd-trail`,
+        resourceAccount: config.account,
+        context: { 'aws:SourceArn': trailArn, 'aws:SourceAccount': config.account },
+      });
+
+      // Assess
+      expect(trail.Properties?.TrailName).toBe(`citadel-${environment}`);
+      expect(decision).toBe('Allowed');
+    },
+  );
+
+  it('keeps the logical ids of the trail key, bucket, log group, detector and hub that deployed environments hold', () => {
+    // Act
+    const ids = Object.keys(baseline().toJSON().Resources as object);
+
+    // Assess
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'BaselineTrailKeyD45D460F',
+        'BaselineTrailBucket83DFCF3B',
+        'BaselineTrailLogsLogGroup9FEBE9A0',
+        'BaselineTrail4AFB0F3E',
+        'BaselineGuardDutyA6767589',
+        'BaselineSecurityHubA477A7CA',
+        'BaselineFoundationalBestPracticesE8F1AE62',
+        'BaselinePciDss7976773E',
+      ]),
+    );
+  });
+});
+
+describe.each(WITH_BASELINE)('baseline stack of %s', (environment) => {
+  const baseline = () => citadel.template(environment, 'baseline');
 
   it('turns on GuardDuty and Security Hub with the Foundational Best Practices and PCI DSS standards', () => {
     // Prepare
@@ -85,59 +148,96 @@ describe.each(WITH_BASELINE)('baseline stack of %s', (environment) => {
     ).toBe(true);
     expect(standards.some((arn) => arn.includes('standards/pci-dss/v/3.2.1'))).toBe(true);
   });
+
+  it('subscribes the Security Hub standards only after the Config recorder and its delivery channel exist', () => {
+    // Prepare
+    const template = baseline();
+
+    // Act
+    const [recorderId] = onlyResource(template, 'AWS::Config::ConfigurationRecorder');
+    const [channelId] = onlyResource(template, 'AWS::Config::DeliveryChannel');
+    const standards = Object.values(resourcesOf(template, 'AWS::SecurityHub::Standard'));
+
+    // Assess
+    expect(standards.length).toBeGreaterThan(0);
+    for (const standard of standards) {
+      expect(standard.DependsOn).toEqual(expect.arrayContaining([recorderId, channelId]));
+    }
+  });
+
+  it('records every supported resource type with AWS Config, delivering to an encrypted bucket', () => {
+    // Prepare
+    const template = baseline();
+
+    // Act
+    const [, recorder] = onlyResource(template, 'AWS::Config::ConfigurationRecorder');
+    const [, channel] = onlyResource(template, 'AWS::Config::DeliveryChannel');
+
+    // Assess
+    expect(recorder.Properties?.RecordingGroup).toMatchObject({
+      AllSupported: true,
+      RecordingStrategy: { UseOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' },
+    });
+    expect(channel.Properties?.S3KmsKeyArn).toBeDefined();
+  });
+});
+
+describe('detective controls across every environment', () => {
+  const configs = ENVIRONMENT_NAMES.map((name) => loadEnvironmentConfig(name));
+  const countIn = (names: readonly string[], type: string) =>
+    names
+      .filter(owns)
+      .reduce(
+        (sum, name) => sum + Object.keys(resourcesOf(citadel.template(name, 'baseline'), type)).length,
+        0,
+      );
+
+  it('gives every (account, region) an environment uses one Config recorder, one GuardDuty detector and one Security Hub', () => {
+    // Prepare
+    const places = [...new Set(configs.map((config) => `${config.account}/${config.region}`))];
+
+    // Act
+    const counts = places.map((place) => {
+      const here = configs
+        .filter((config) => `${config.account}/${config.region}` === place)
+        .map((c) => c.name);
+      return [
+        countIn(here, 'AWS::Config::ConfigurationRecorder'),
+        countIn(here, 'AWS::GuardDuty::Detector'),
+        countIn(here, 'AWS::SecurityHub::Hub'),
+      ];
+    });
+
+    // Assess
+    expect(places).toContain('111111111111/eu-central-1');
+    expect(counts).toEqual(places.map(() => [1, 1, 1]));
+  });
+
+  it('gives every account one multi-region trail and records its global resources in exactly one region', () => {
+    // Prepare
+    const accounts = [...new Set(configs.map((config) => config.account))];
+
+    // Act
+    const counts = accounts.map((account) => {
+      const here = configs.filter((config) => config.account === account).map((config) => config.name);
+      const globalRegions = here.filter(owns).flatMap((name) =>
+        Object.values(resourcesOf(citadel.template(name, 'baseline'), 'AWS::Config::ConfigurationRecorder'))
+          .filter((recorder) =>
+            JSON.stringify(recorder.Properties?.RecordingGroup).includes('"IncludeGlobalResourceTypes":true'),
+          )
+          .map(() => loadEnvironmentConfig(name).region),
+      );
+      return [countIn(here, 'AWS::CloudTrail::Trail'), globalRegions.length];
+    });
+
+    // Assess
+    expect(counts).toEqual(accounts.map(() => [1, 1]));
+  });
 });
 
 describe.each(WITHOUT_BASELINE)('environment %s without the baseline', (environment) => {
   it('has no baseline stack', () => {
     expect(citadel.stage(environment).baseline).toBeUndefined();
     expect(citadel.stage(environment).node.tryFindChild('baseline')).toBeUndefined();
-  });
-});
-
-describe('AccountBaseline switches', () => {
-  function synthesize(props: Partial<AccountBaselineProps>): Template {
-    const app = new App({ context: readCdkContext() });
-    const stack = new Stack(app, 'Baseline', { env: { account: '123456789012', region: 'eu-west-1' } });
-    const accessLogs = new Bucket(stack, 'AccessLogs');
-    new AccountBaseline(stack, 'Baseline', {
-      cloudTrail: true,
-      guardDuty: true,
-      securityHub: true,
-      logRetentionDays: 90,
-      serverAccessLogsBucket: accessLogs,
-      ...props,
-    });
-    return Template.fromStack(stack);
-  }
-
-  it.each([
-    ['cloudTrail', 'AWS::CloudTrail::Trail'],
-    ['guardDuty', 'AWS::GuardDuty::Detector'],
-    ['securityHub', 'AWS::SecurityHub::Hub'],
-  ] as const)('leaves out %s when it is switched off', (switchName, type) => {
-    // Prepare
-    const props = { [switchName]: false };
-
-    // Act
-    const template = synthesize(props);
-
-    // Assess
-    template.resourceCountIs(type, 0);
-  });
-
-  it('subscribes only the standards that are switched on', () => {
-    // Act
-    const template = synthesize({ securityHubStandards: { foundationalBestPractices: false, pciDss: true } });
-
-    // Assess
-    const standards = Object.values(resourcesOf(template, 'AWS::SecurityHub::Standard'));
-    expect(standards).toHaveLength(1);
-    expect(JSON.stringify(standards[0]?.Properties?.StandardsArn)).toContain('standards/pci-dss/v/3.2.1');
-  });
-
-  it('fails when every control is switched off', () => {
-    expect(() => synthesize({ cloudTrail: false, guardDuty: false, securityHub: false })).toThrow(
-      'Baseline/Baseline: cloudTrail/guardDuty/securityHub = [false,false,false]; turn at least one control on',
-    );
   });
 });

@@ -10,7 +10,7 @@ import { buildCitadelApp, type CitadelApp } from '../../../lib/citadel-app.js';
 const loosened: EnvironmentConfig = {
   ...loadEnvironmentConfig('dev'),
   edge: { ...loadEnvironmentConfig('dev').edge, albDeletionProtection: true },
-  baseline: { enabled: true, cloudTrail: false, guardDuty: true, securityHub: false },
+  baseline: { region: { guardDuty: true } },
   features: { waf: false, containerInsights: false, ecsExec: true },
 };
 
