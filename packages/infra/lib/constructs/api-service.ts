@@ -43,16 +43,21 @@ export const API_RDS_CA_BUNDLE_PATH = '/etc/ssl/certs/rds-global-bundle.pem';
 
 const IMAGE_TAG = /^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
 
-/** How the API verifies bearer tokens. */
 /**
- * The identity provider whose tokens the API accepts. Give exactly one of `jwks` and
- * `jwksUrl`: the tasks run in subnets with no route to the internet, so a `jwksUrl` must be
- * reachable from inside the VPC; otherwise pin the provider's public keys with `jwks`.
+ * The identity provider whose tokens the API accepts. Give exactly one of `jwksParameterName`,
+ * `jwks` and `jwksUrl`: the tasks run in subnets with no route to the internet, so they read
+ * the keys the JWKS mirror keeps in SSM, or keys pinned at deploy time, or a `jwksUrl`
+ * reachable from inside the VPC.
  */
 export interface ApiAuthSettings {
-  /** The provider's public JSON Web Key Set, as JSON. @default - fetched from `jwksUrl` */
+  /**
+   * SSM parameter the JWKS mirror keeps the provider's keys in (AUTH_JWKS_PARAMETER); the
+   * task role also needs read access to it (`JwksMirror.grantRead`). @default - none
+   */
+  readonly jwksParameterName?: string;
+  /** The provider's public JSON Web Key Set, as JSON (AUTH_JWKS). @default - none */
   readonly jwks?: string;
-  /** @default - none; `jwks` must be given */
+  /** A key URL reachable from inside the VPC (AUTH_JWKS_URL). @default - none */
   readonly jwksUrl?: string;
   readonly issuer: string;
   readonly audience: string;
@@ -314,7 +319,7 @@ export class ApiService extends Construct {
       DB_USER: props.databaseUser ?? 'citadel_app',
       DB_CA_BUNDLE_PATH: API_RDS_CA_BUNDLE_PATH,
       PAYMENTS_QUEUE_URL: props.paymentsQueue.queueUrl,
-      ...(props.auth.jwks ? { AUTH_JWKS: props.auth.jwks } : { AUTH_JWKS_URL: props.auth.jwksUrl as string }),
+      ...keySourceEnvironment(props.auth),
       AUTH_ISSUER: props.auth.issuer,
       AUTH_AUDIENCE: props.auth.audience,
       LOG_LEVEL: props.logLevel ?? 'info',
@@ -350,11 +355,12 @@ function validate(path: string, props: ApiServiceProps): void {
       throw new InvalidPropError(path, `auth.${name}`, value, "give the identity provider's value");
     }
   }
-  if ((props.auth.jwks === undefined) === (props.auth.jwksUrl === undefined)) {
+  const keySources = [props.auth.jwksParameterName, props.auth.jwks, props.auth.jwksUrl];
+  if (keySources.filter((source) => source !== undefined).length !== 1) {
     throw new InvalidPropError(
       path,
-      'auth.jwks/auth.jwksUrl',
-      [props.auth.jwks, props.auth.jwksUrl],
+      'auth.jwksParameterName/auth.jwks/auth.jwksUrl',
+      keySources,
       'give exactly one of them',
     );
   }
@@ -366,6 +372,12 @@ function validate(path: string, props: ApiServiceProps): void {
       'give a JSON Web Key Set: {"keys":[{...public key...}]}',
     );
   }
+}
+
+function keySourceEnvironment(auth: ApiAuthSettings): Record<string, string> {
+  if (auth.jwksParameterName !== undefined) return { AUTH_JWKS_PARAMETER: auth.jwksParameterName };
+  if (auth.jwks !== undefined) return { AUTH_JWKS: auth.jwks };
+  return { AUTH_JWKS_URL: auth.jwksUrl as string };
 }
 
 function isKeySet(json: string): boolean {

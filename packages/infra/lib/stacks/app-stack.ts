@@ -10,6 +10,7 @@ import { ApiService, type ApiAuthSettings } from '../constructs/api-service.js';
 import { CloudflareDnsRecords } from '../constructs/cloudflare-dns-records.js';
 import { CloudflareValidatedCertificate } from '../constructs/cloudflare-validated-certificate.js';
 import { DatabaseBootstrap } from '../constructs/database-bootstrap.js';
+import { JwksMirror } from '../constructs/jwks-mirror.js';
 import { LoadBalancedEdge } from '../constructs/load-balanced-edge.js';
 import { PaymentsPipeline } from '../constructs/payments-pipeline.js';
 import { WebAcl } from '../constructs/web-acl.js';
@@ -57,6 +58,8 @@ export class AppStack extends CitadelStack {
   readonly cloudflareCertificate?: CloudflareValidatedCertificate;
   /** @default - undefined when the environment switches WAF off */
   readonly webAcl?: WebAcl;
+  /** @default - undefined when the identity provider's keys are pinned with the `authJwks` context */
+  readonly jwksMirror?: JwksMirror;
 
   constructor(scope: Construct, props: AppStackProps) {
     super(scope, {
@@ -134,6 +137,7 @@ export class AppStack extends CitadelStack {
       logRetentionDays: config.logRetentionDays,
     });
 
+    this.jwksMirror = this.createJwksMirror(network);
     this.api = new ApiService(this, 'Api', {
       vpc: network.vpc,
       vpcSubnets: network.appSubnets,
@@ -152,7 +156,7 @@ export class AppStack extends CitadelStack {
       databaseName: APP_DATABASE_NAME,
       databaseUser: APP_DATABASE_USER,
       paymentsQueue: this.payments.queue,
-      auth: this.authSettings(),
+      auth: this.authSettings(this.jwksMirror),
       logsKey: keys.logs,
       logRetentionDays: config.logRetentionDays,
       ...config.service,
@@ -161,6 +165,7 @@ export class AppStack extends CitadelStack {
     });
     // The first task must find the application role and the schema in place.
     this.api.service.node.addDependency(this.bootstrap);
+    this.jwksMirror?.grantRead(this.api.taskRole);
 
     if (config.features.waf) {
       this.webAcl = new WebAcl(this, 'WebAcl', {
@@ -221,14 +226,29 @@ export class AppStack extends CitadelStack {
     return value;
   }
 
-  /** Keys pinned with `--context authJwks=<JSON>` win over `authJwksUrl`, which tasks without internet access cannot fetch. */
-  private authSettings(): ApiAuthSettings {
-    const jwks: unknown = this.node.tryGetContext('authJwks');
+  /**
+   * The JWKS mirror that copies the keys at `authJwksUrl` into an SSM parameter for the
+   * tasks, which cannot reach the internet; none when the keys are pinned with `authJwks`.
+   */
+  private createJwksMirror(network: NetworkStack): JwksMirror | undefined {
+    if (this.node.tryGetContext('authJwks') !== undefined) return undefined;
+    return new JwksMirror(this, 'JwksMirror', {
+      jwksUrl: this.deployTimeValue('authJwksUrl'),
+      parameterName: `/citadel/${this.config.name}/auth/jwks`,
+      functionEnvironmentKey: network.keys.functionEnvironment,
+      logsKey: network.keys.logs,
+      logRetentionDays: this.config.logRetentionDays,
+    });
+  }
+
+  /** The mirror's parameter, or the keys pinned with `--context authJwks=<JSON>`. */
+  private authSettings(mirror: JwksMirror | undefined): ApiAuthSettings {
     const common = {
       issuer: this.deployTimeValue('authIssuer'),
       audience: this.deployTimeValue('authAudience'),
     };
-    if (jwks === undefined) return { ...common, jwksUrl: this.deployTimeValue('authJwksUrl') };
+    if (mirror) return { ...common, jwksParameterName: mirror.parameter.parameterName };
+    const jwks: unknown = this.node.tryGetContext('authJwks');
     if (typeof jwks !== 'string' || jwks.trim() === '') {
       throw new InvalidPropError(
         this.node.path,
