@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ResourceRecord } from '@aws-sdk/client-acm';
-import { CertificateManagerError } from '../errors.js';
+import type { CertificateDetail, ResourceRecord } from '@aws-sdk/client-acm';
+import { CertificateManagerError, CertificateValidationError, FunctionConfigError } from '../errors.js';
 import { readApiToken } from '../cloudflare/api-token.js';
 import { CloudflareDnsClient, type CloudflareDnsClientOptions } from '../cloudflare/cloudflare-client.js';
 import {
@@ -38,10 +38,15 @@ export interface CloudflareCertificateDependencies {
   /** Cloudflare client settings other than the token, which comes from the secret. */
   readonly client?: Omit<CloudflareDnsClientOptions, 'token'>;
   readonly timings?: CertificateTimings;
+  /** Milliseconds since the epoch. @default Date.now */
+  readonly clock?: () => number;
 }
 
 /** What the Provider framework hands `isComplete`: the request, with `onEvent`'s answer merged in. */
-export type IsCompleteEvent = CustomResourceEvent & { readonly PhysicalResourceId: string };
+export type IsCompleteEvent = CustomResourceEvent & {
+  readonly PhysicalResourceId: string;
+  readonly Data?: Readonly<Record<string, unknown>>;
+};
 
 export interface IsCompleteResponse {
   readonly IsComplete: boolean;
@@ -53,6 +58,7 @@ export interface CloudflareCertificateHandlers {
   readonly isComplete: (event: IsCompleteEvent) => Promise<IsCompleteResponse>;
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 
 /**
@@ -67,7 +73,13 @@ export function createCloudflareCertificate({
   logger,
   client: clientOptions,
   timings = {},
+  clock = Date.now,
 }: CloudflareCertificateDependencies): CloudflareCertificateHandlers {
+  const issued = (certificateArn: string, waitStartedAt: number): CustomResourceResponse => ({
+    PhysicalResourceId: certificateArn,
+    Data: { CertificateArn: certificateArn, IssueWaitStartedAt: new Date(waitStartedAt).toISOString() },
+  });
+
   const clientFor = async (zone: CloudflareZoneProperties): Promise<CloudflareDnsClient> =>
     new CloudflareDnsClient({ ...clientOptions, token: await readApiToken(secrets, zone.apiTokenSecretArn) });
 
@@ -91,6 +103,7 @@ export function createCloudflareCertificate({
   const create = async (
     event: CustomResourceEvent,
     properties: CloudflareCertificateProperties,
+    startedAt = clock(),
   ): Promise<CustomResourceResponse> => {
     const certificateArn = await requestCertificate(acm, {
       domainName: properties.domainName,
@@ -100,7 +113,7 @@ export function createCloudflareCertificate({
     });
     logger.info('certificate requested', { certificateArn, names: certificateNames(properties) });
     await writeValidationRecords(properties, certificateArn);
-    return { PhysicalResourceId: certificateArn, Data: { CertificateArn: certificateArn } };
+    return issued(certificateArn, startedAt);
   };
 
   const remove = async (
@@ -136,6 +149,7 @@ export function createCloudflareCertificate({
   const update = async (
     event: CustomResourceEvent & { RequestType: 'Update' },
   ): Promise<CustomResourceResponse> => {
+    const startedAt = clock();
     const properties = parseCertificateProperties(event);
     const old = parseCertificateProperties(event, event.OldResourceProperties);
     const certificateArn = event.PhysicalResourceId;
@@ -148,14 +162,14 @@ export function createCloudflareCertificate({
       (await describeCertificate(acm, certificateArn)) === undefined;
     if (replace) {
       logger.info('replacing the certificate', { certificateArn, names: certificateNames(properties) });
-      return create(event, properties);
+      return create(event, properties, startedAt);
     }
     const previousOwners = old.ownerComment !== properties.ownerComment ? [old.ownerComment] : [];
     await writeValidationRecords(properties, certificateArn, previousOwners);
     if (JSON.stringify(old.tags) !== JSON.stringify(properties.tags)) {
       await tagCertificate(acm, certificateArn, properties.tags);
     }
-    return { PhysicalResourceId: certificateArn, Data: { CertificateArn: certificateArn } };
+    return issued(certificateArn, startedAt);
   };
 
   return {
@@ -175,11 +189,52 @@ export function createCloudflareCertificate({
         );
       }
       failIfTerminal(certificate);
-      const issued = certificate.Status === 'ISSUED';
       logger.info('certificate status', { certificateArn, status: certificate.Status });
-      return issued ? { IsComplete: true, Data: { CertificateArn: certificateArn } } : { IsComplete: false };
+      if (certificate.Status === 'ISSUED')
+        return { IsComplete: true, Data: { CertificateArn: certificateArn } };
+      failIfWaitedTooLong(certificate, event, timings.issueTimeoutMs, clock());
+      return { IsComplete: false };
     },
   };
+}
+
+/**
+ * `CERTIFICATE_ISSUE_TIMEOUT_SECONDS` in milliseconds; unset means no limit of the handler's
+ * own. At most 3600: CloudFormation never waits longer for a custom resource.
+ */
+export function issueTimeoutMs(seconds: string | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  const value = Number(seconds);
+  if (!/^\d+$/.test(seconds) || value < 1 || value > 3600) {
+    throw new FunctionConfigError(
+      `CERTIFICATE_ISSUE_TIMEOUT_SECONDS = ${JSON.stringify(seconds)}; give whole seconds from 1 to 3600`,
+    );
+  }
+  return value * 1000;
+}
+
+/**
+ * Throws once the certificate has waited `issueTimeoutMs` since `onEvent` started, so the
+ * deployment fails with a reason instead of CloudFormation's timeout. A wait whose start is
+ * unknown or unreadable is left to the provider framework's own limit.
+ */
+export function failIfWaitedTooLong(
+  certificate: CertificateDetail,
+  event: IsCompleteEvent,
+  issueTimeoutMs: number | undefined,
+  now: number,
+): void {
+  const recorded = event.Data?.IssueWaitStartedAt;
+  if (issueTimeoutMs === undefined || typeof recorded !== 'string' || !ISO_INSTANT.test(recorded)) return;
+  const startedAt = Date.parse(recorded);
+  const waitedMs = now - startedAt;
+  if (waitedMs < issueTimeoutMs) return;
+  const names = [certificate.DomainName, ...(certificate.SubjectAlternativeNames ?? [])]
+    .filter((name, index, all) => name && all.indexOf(name) === index)
+    .join(', ');
+  throw new CertificateValidationError(
+    `certificate ${certificate.CertificateArn} is still ${certificate.Status ?? 'UNKNOWN'} ${Math.floor(waitedMs / 60_000)} minutes after it was requested, the longest this resource waits (CloudFormation gives a custom resource one hour); check that the Cloudflare zone serves ${names} and holds the validation CNAME records, then retry the deployment`,
+  );
 }
 
 /**

@@ -33,6 +33,12 @@ export interface CertificateTimings {
   readonly deleteAttempts?: number;
   /** Wait before delete retry n is 2^(n-1) times this. @default 10000 */
   readonly deleteRetryDelayMs?: number;
+  /**
+   * How long after the request `isComplete` keeps waiting for ACM to issue the certificate
+   * before it fails the deployment, so it fails with a reason before CloudFormation stops
+   * waiting for the resource (one hour at most). @default - no limit of its own
+   */
+  readonly issueTimeoutMs?: number;
 }
 
 /** Statuses from which a certificate never becomes ISSUED. */

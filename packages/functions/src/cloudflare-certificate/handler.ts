@@ -2,10 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ACMClient } from '@aws-sdk/client-acm';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CLOUDFLARE_API_BASE_URL } from '../cloudflare/cloudflare-client.js';
-import { createCloudflareCertificate } from './certificate-handler.js';
+import { createCloudflareCertificate, issueTimeoutMs } from './certificate-handler.js';
 
 const logger = new Logger({ serviceName: 'cloudflare-certificate' });
 const certificate = createCloudflareCertificate({
+  timings: { issueTimeoutMs: issueTimeoutMs(process.env.CERTIFICATE_ISSUE_TIMEOUT_SECONDS) },
   acm: new ACMClient({}),
   secrets: new SecretsManagerClient({}),
   logger,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createCloudflareCertificate,
+  issueTimeoutMs,
   type CloudflareCertificateHandlers,
   type IsCompleteEvent,
 } from '../../src/cloudflare-certificate/certificate-handler.js';
@@ -9,6 +10,7 @@ import {
   CertificateManagerError,
   CertificateValidationError,
   CloudflareApiError,
+  FunctionConfigError,
   ResourcePropertiesError,
 } from '../../src/errors.js';
 import { FakeCloudflare } from '../cloudflare/fake-cloudflare.js';
@@ -39,8 +41,13 @@ const update = (physicalResourceId: string, props: Record<string, unknown>, oldP
   customResourceEvent('Update', props, { physicalResourceId, oldProperties, logicalResourceId: LOGICAL_ID });
 const remove = (physicalResourceId: string, props = properties()) =>
   customResourceEvent('Delete', props, { physicalResourceId, logicalResourceId: LOGICAL_ID });
-const completion = (event: ReturnType<typeof customResourceEvent>, physicalResourceId: string) =>
-  ({ ...event, PhysicalResourceId: physicalResourceId }) as IsCompleteEvent;
+/** What the provider framework hands `isComplete`: the request with `onEvent`'s answer merged in. */
+const completion = (
+  event: ReturnType<typeof customResourceEvent>,
+  physicalResourceId: string,
+  data?: Readonly<Record<string, unknown>>,
+) =>
+  ({ ...event, PhysicalResourceId: physicalResourceId, ...(data ? { Data: data } : {}) }) as IsCompleteEvent;
 
 describe('cloudflare-validated certificate custom resource', () => {
   const cloudflare = new FakeCloudflare([ZONE_ID], TOKEN);
@@ -79,7 +86,10 @@ describe('cloudflare-validated certificate custom resource', () => {
 
       // Assess
       const [arn] = [...acm.certificates.keys()];
-      expect(response).toEqual({ PhysicalResourceId: arn, Data: { CertificateArn: arn } });
+      expect(response).toEqual({
+        PhysicalResourceId: arn,
+        Data: { CertificateArn: arn, IssueWaitStartedAt: expect.any(String) },
+      });
       expect(acm.requests).toEqual([
         {
           DomainName: DOMAIN,
@@ -122,7 +132,8 @@ describe('cloudflare-validated certificate custom resource', () => {
       const second = await certificate.onEvent(event);
 
       // Assess
-      expect(second).toEqual(first);
+      expect(second.PhysicalResourceId).toBe(first.PhysicalResourceId);
+      expect(second.Data?.CertificateArn).toBe(first.Data?.CertificateArn);
       expect(acm.requests[1]?.IdempotencyToken).toBe(acm.requests[0]?.IdempotencyToken);
       expect(acm.certificates.size).toBe(1);
       expect(cloudflare.writes).toEqual([]);
@@ -235,6 +246,96 @@ describe('cloudflare-validated certificate custom resource', () => {
       await expect(act).rejects.toThrow(message);
     });
 
+    describe('with a limit on the wait for issue', () => {
+      const MINUTE = 60_000;
+      const REQUESTED_AT = Date.parse('2026-11-30T10:00:00.000Z');
+      let now: number;
+      let limited: CloudflareCertificateHandlers;
+      beforeEach(() => {
+        now = REQUESTED_AT;
+        limited = createCloudflareCertificate({
+          acm,
+          secrets: new FakeSecrets({ [TOKEN_SECRET_ARN]: TOKEN }),
+          logger: silentLogger('cloudflare-certificate'),
+          client: { baseUrl: cloudflare.baseUrl, retryDelayMs: 1 },
+          timings: { validationPollDelayMs: 1, issueTimeoutMs: 45 * MINUTE },
+          clock: () => now,
+        });
+      });
+
+      it('records when the wait started, for isComplete to measure against', async () => {
+        // Act
+        const response = await limited.onEvent(create());
+
+        // Assess
+        expect(response.Data?.IssueWaitStartedAt).toBe('2026-11-30T10:00:00.000Z');
+      });
+
+      it.each([
+        [0, false],
+        [44, false],
+        [45, true],
+        [70, true],
+      ])('after %i minutes still pending, fails: %s', async (minutes, fails) => {
+        // Prepare
+        const event = create();
+        const { PhysicalResourceId: arn, Data } = await limited.onEvent(event);
+        now = REQUESTED_AT + minutes * MINUTE;
+
+        // Act
+        const act = limited.isComplete(completion(event, arn, Data));
+
+        // Assess
+        if (fails) {
+          await expect(act).rejects.toThrow(CertificateValidationError);
+          await expect(act).rejects.toThrow(
+            new RegExp(`is still PENDING_VALIDATION ${minutes} minutes after it was requested.*${DOMAIN}`),
+          );
+        } else {
+          await expect(act).resolves.toEqual({ IsComplete: false });
+        }
+      });
+
+      it('completes a certificate ACM issued, however long it took', async () => {
+        const event = create();
+        const { PhysicalResourceId: arn, Data } = await limited.onEvent(event);
+        acm.setStatus(arn, 'ISSUED');
+        now = REQUESTED_AT + 90 * MINUTE;
+
+        const response = await limited.isComplete(completion(event, arn, Data));
+
+        expect(response).toEqual({ IsComplete: true, Data: { CertificateArn: arn } });
+      });
+
+      it.each([undefined, 'yesterday', 12])(
+        'leaves the limit to the provider framework when the start is %j',
+        async (startedAt) => {
+          const event = create();
+          const { PhysicalResourceId: arn } = await limited.onEvent(event);
+          now = REQUESTED_AT + 90 * MINUTE;
+
+          const response = await limited.isComplete(
+            completion(event, arn, { IssueWaitStartedAt: startedAt }),
+          );
+
+          expect(response).toEqual({ IsComplete: false });
+        },
+      );
+
+      it('measures an update that keeps the certificate from the update', async () => {
+        const { PhysicalResourceId: arn } = await limited.onEvent(create());
+        now = REQUESTED_AT + 100 * MINUTE;
+        const event = update(arn, properties());
+
+        const { Data } = await limited.onEvent(event);
+        now += 10 * MINUTE;
+
+        await expect(limited.isComplete(completion(event, arn, Data))).resolves.toEqual({
+          IsComplete: false,
+        });
+      });
+    });
+
     it('reports a Delete complete without asking ACM', async () => {
       const arn = 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
 
@@ -242,6 +343,23 @@ describe('cloudflare-validated certificate custom resource', () => {
 
       expect(response).toEqual({ IsComplete: true });
       expect(acm.calls).toEqual([]);
+    });
+  });
+
+  describe('CERTIFICATE_ISSUE_TIMEOUT_SECONDS', () => {
+    it.each([
+      [undefined, undefined],
+      ['2700', 2_700_000],
+      ['3600', 3_600_000],
+    ])('reads %j as %j milliseconds', (seconds, expected) => {
+      expect(issueTimeoutMs(seconds)).toBe(expected);
+    });
+
+    it.each(['', '0', '3601', '45m', '-5', '1e3', ' 60'])('fails when it is %j', (seconds) => {
+      expect(() => issueTimeoutMs(seconds)).toThrow(FunctionConfigError);
+      expect(() => issueTimeoutMs(seconds)).toThrow(
+        /CERTIFICATE_ISSUE_TIMEOUT_SECONDS = .*whole seconds from 1 to 3600/,
+      );
     });
   });
 
@@ -257,7 +375,10 @@ describe('cloudflare-validated certificate custom resource', () => {
       const response = await certificate.onEvent(update(arn, properties()));
 
       // Assess
-      expect(response).toEqual({ PhysicalResourceId: arn, Data: { CertificateArn: arn } });
+      expect(response).toEqual({
+        PhysicalResourceId: arn,
+        Data: { CertificateArn: arn, IssueWaitStartedAt: expect.any(String) },
+      });
       expect(acm.calls).toEqual(['DescribeCertificate', 'DescribeCertificate']);
       expect(cloudflare.writes).toEqual([]);
       expect(acm.certificates.size).toBe(1);

@@ -7,7 +7,11 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { assertCloudflareZoneId } from './cloudflare-zone-id.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
-import { CustomResourceProvider } from './custom-resource-provider.js';
+import {
+  CUSTOM_RESOURCE_MAX_SERVICE_TIMEOUT,
+  CustomResourceProvider,
+  IS_COMPLETE_TIMEOUT,
+} from './custom-resource-provider.js';
 import { functionEntry } from './node-function.js';
 
 export interface CloudflareValidatedCertificateProps {
@@ -26,12 +30,34 @@ export interface CloudflareValidatedCertificateProps {
   readonly logRetentionDays: number;
   /** Tags on the certificate. @default - none */
   readonly tags?: Readonly<Record<string, string>>;
-  /** How long to wait for ACM to issue the certificate before the deployment fails. @default Duration.hours(1) */
+  /**
+   * How long to wait for ACM to issue the certificate before the deployment fails; a whole
+   * number of `statusCheckInterval`s, short enough that the wait, one more check and a
+   * five-minute margin fit in the hour CloudFormation waits for a custom resource.
+   * @default Duration.minutes(45)
+   */
   readonly issueTimeout?: Duration;
   /** Wait between checks of the certificate's status. @default Duration.seconds(30) */
   readonly statusCheckInterval?: Duration;
   /** @default - the cloudflare-certificate handler in packages/functions */
   readonly entry?: string;
+}
+
+/** Room for CloudFormation's and the provider framework's own latency. */
+const SERVICE_TIMEOUT_MARGIN = Duration.minutes(5);
+
+/**
+ * Longest `issueTimeout`, in seconds, that fails before CloudFormation stops waiting: the
+ * wait is measured from the start of `onEvent`; the check that sees it expire starts at most
+ * one interval and one slow check later and takes at most one more check.
+ */
+function longestIssueWait(statusCheckInterval: Duration): number {
+  const seconds =
+    CUSTOM_RESOURCE_MAX_SERVICE_TIMEOUT.toSeconds() -
+    SERVICE_TIMEOUT_MARGIN.toSeconds() -
+    statusCheckInterval.toSeconds() -
+    2 * IS_COMPLETE_TIMEOUT.toSeconds();
+  return seconds - (seconds % statusCheckInterval.toSeconds());
 }
 
 const DOMAIN_NAME = /^(\*\.)?(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -64,21 +90,30 @@ export class CloudflareValidatedCertificate extends Construct {
       }
     }
     assertCloudflareZoneId(this.node.path, props.zoneId);
-    const issueTimeout = props.issueTimeout ?? Duration.hours(1);
-    if (issueTimeout.toMinutes() > 120) {
+    const issueTimeout = props.issueTimeout ?? Duration.minutes(45);
+    const statusCheckInterval = props.statusCheckInterval ?? Duration.seconds(30);
+    const longestIssueTimeout = longestIssueWait(statusCheckInterval);
+    if (
+      issueTimeout.toSeconds() < statusCheckInterval.toSeconds() ||
+      issueTimeout.toSeconds() > longestIssueTimeout ||
+      issueTimeout.toSeconds() % statusCheckInterval.toSeconds() !== 0
+    ) {
       throw new InvalidPropError(
         this.node.path,
         'issueTimeout',
         issueTimeout.toHumanString(),
-        'wait at most 2 hours: the provider framework cannot wait longer',
+        `give a whole number of statusCheckIntervals (${statusCheckInterval.toHumanString()}) up to ${longestIssueTimeout} seconds: CloudFormation waits at most one hour for a custom resource`,
       );
     }
 
     const provider = new CustomResourceProvider(this, 'Provider', {
       entry: props.entry ?? functionEntry('cloudflare-certificate'),
       isCompleteHandler: 'isComplete',
-      totalTimeout: issueTimeout,
-      queryInterval: props.statusCheckInterval ?? Duration.seconds(30),
+      // isComplete fails the request itself once issueTimeout has passed since onEvent began,
+      // with a reason; the framework's own limit, two checks later, is only a backstop.
+      environment: { CERTIFICATE_ISSUE_TIMEOUT_SECONDS: String(issueTimeout.toSeconds()) },
+      totalTimeout: Duration.seconds(issueTimeout.toSeconds() + 2 * statusCheckInterval.toSeconds()),
+      queryInterval: statusCheckInterval,
       description: 'Requests Citadel ACM certificates validated through Cloudflare DNS',
       environmentKey: props.functionEnvironmentKey,
       logsKey: props.logsKey,
@@ -132,6 +167,7 @@ export class CloudflareValidatedCertificate extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::CitadelCloudflareCertificate',
+      serviceTimeout: CUSTOM_RESOURCE_MAX_SERVICE_TIMEOUT,
       properties: {
         ZoneId: props.zoneId,
         ApiTokenSecretArn: props.apiTokenSecret.secretArn,

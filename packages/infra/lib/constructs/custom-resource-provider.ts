@@ -7,6 +7,13 @@ import { acknowledge } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { NodeFunction, type NodeFunctionProps } from './node-function.js';
 
+/** Lambda timeout of the `onEvent` handler. */
+export const ON_EVENT_TIMEOUT = Duration.minutes(5);
+/** Lambda timeout of the `isComplete` handler: one poll, bounded, counts against the wait. */
+export const IS_COMPLETE_TIMEOUT = Duration.minutes(1);
+/** The longest CloudFormation waits for a custom resource (its `ServiceTimeout` maximum). */
+export const CUSTOM_RESOURCE_MAX_SERVICE_TIMEOUT = Duration.hours(1);
+
 export interface CustomResourceProviderProps extends NodeFunctionProps {
   /**
    * Export of `entry` that answers the framework's `isComplete` polls, for a resource that
@@ -36,13 +43,13 @@ export class CustomResourceProvider extends Construct {
   constructor(scope: Construct, id: string, props: CustomResourceProviderProps) {
     super(scope, id);
     const { isCompleteHandler, totalTimeout, queryInterval, ...functionProps } = props;
-    const handler = new NodeFunction(this, 'Handler', { timeout: Duration.minutes(5), ...functionProps });
+    const handler = new NodeFunction(this, 'Handler', { timeout: ON_EVENT_TIMEOUT, ...functionProps });
     this.handler = handler.function;
     this.isCompleteHandler =
       isCompleteHandler === undefined
         ? undefined
         : new NodeFunction(this, 'IsCompleteHandler', {
-            timeout: Duration.minutes(1),
+            timeout: IS_COMPLETE_TIMEOUT,
             ...functionProps,
             handler: isCompleteHandler,
           }).function;

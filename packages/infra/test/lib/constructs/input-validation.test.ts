@@ -119,7 +119,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
     [
       'issueTimeout is beyond what the provider can wait',
       { issueTimeout: Duration.hours(3) },
-      /issueTimeout = "3 hours"; wait at most 2 hours/,
+      /issueTimeout = "3 hours"; give a whole number of statusCheckIntervals \(30 seconds\) up to 3150 seconds/,
     ],
   ])('CloudflareValidatedCertificate fails when %s', (_case, override, message) => {
     const { stack, key } = workloadFixture();
