@@ -57,8 +57,11 @@ export class AccessEvaluator {
         `${this.environment} has no VPC endpoint for ${request.via}; the call cannot leave the VPC`,
       );
     }
+    const resourceAccount = this.resourceAccount(request.resource);
     const context: Record<string, string | readonly string[]> = {
       'aws:SecureTransport': 'true',
+      // AWS sets the owner of the target; an action without a resource type (`*`) has none.
+      ...(request.resource === '*' ? {} : { 'aws:ResourceAccount': resourceAccount }),
       ...this.principalContext(request),
       ...(endpoint ? { 'aws:SourceVpce': endpoint.endpointId } : {}),
       ...request.context,
@@ -70,7 +73,7 @@ export class AccessEvaluator {
       principal: request.principal,
       action: request.action,
       resource: request.resource,
-      resourceAccount: this.resourceAccount(request.resource),
+      resourceAccount,
       context,
       identityPolicies: request.endpointOnly
         ? [{ name: 'identity allows everything', policy: allowAll(['*']) }]

@@ -14,7 +14,7 @@ const LAMBDA_LOGS = {
 /**
  * The AWS managed policies Citadel's roles attach, as published by AWS (statements that
  * matter to the access proof; the backup policy is an excerpt of its KMS, vault and RDS
- * statements). A managed policy missing here fails the proof instead of being ignored.
+ * statements, the Config policy an excerpt of its read-only discovery actions). A managed policy missing here fails the proof instead of being ignored.
  */
 export const AWS_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>> = {
   'service-role/AWSLambdaBasicExecutionRole': document(LAMBDA_LOGS),
@@ -75,6 +75,32 @@ export const AWS_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>> = {
       Resource: '*',
     },
   ),
+  'service-role/AWS_ConfigRole': document({
+    Effect: 'Allow',
+    Action: [
+      'cloudtrail:DescribeTrails',
+      'ec2:Describe*',
+      'ecs:Describe*',
+      'elasticloadbalancing:Describe*',
+      'iam:GetRole',
+      'iam:GetRolePolicy',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+      'kms:DescribeKey',
+      'kms:GetKeyPolicy',
+      'kms:GetKeyRotationStatus',
+      'lambda:GetFunction',
+      'lambda:GetPolicy',
+      'logs:DescribeLogGroups',
+      'rds:Describe*',
+      's3:GetBucketPolicy',
+      's3:GetEncryptionConfiguration',
+      's3:ListAllMyBuckets',
+      'sns:GetTopicAttributes',
+      'sqs:GetQueueAttributes',
+    ],
+    Resource: '*',
+  }),
 };
 
 /** The document of an AWS managed policy ARN, or a clear error when the proof does not know it. */

@@ -1,5 +1,6 @@
 import type { Stage } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { buildAccessSection, type AccessSection } from './access-section.js';
 import { CONTROLS, type Control } from './control-mapping.js';
 import { buildDiagram, renderSvg, type Diagram } from './diagram.js';
 import { buildInventories, displayName, type Inventories } from './inventories.js';
@@ -53,6 +54,8 @@ export interface EnvironmentReport {
   readonly diagram: Diagram;
   readonly diagramSvg: string;
   readonly results: readonly RuleResult[];
+  /** Who can do what: the access proof's must-allow and must-deny outcomes. */
+  readonly access: AccessSection;
 }
 
 function summarize(results: readonly RuleResult[], log: RuleResultLog): RuleSummary[] {
@@ -130,5 +133,6 @@ export async function buildEnvironmentReport(
     diagram,
     diagramSvg: await renderSvg(diagram),
     results,
+    access: await buildAccessSection(stage.stageName, assembly.getNestedAssembly(stage.artifactId)),
   };
 }

@@ -1,4 +1,5 @@
 import { inlineSvg } from './diagram.js';
+import { outcomeText, type AccessLine } from './access-section.js';
 import type { EnvironmentReport } from './environment-report.js';
 
 function escape(text: string): string {
@@ -26,7 +27,7 @@ nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:.6rem 1.5rem;background:
 nav a{color:var(--accent);text-decoration:none;font-weight:600}
 main{max-width:1240px;margin:0 auto;padding:1rem 1.5rem 3rem}
 h2{margin-top:2.25rem;border-bottom:2px solid var(--line);padding-bottom:.25rem}
-h3{margin-top:1.5rem}
+h3{margin-top:1.5rem;overflow-wrap:anywhere}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.75rem;margin:1rem 0}
 .card{border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;background:var(--bg)}
 .card b{display:block;font-size:1.6rem}
@@ -76,6 +77,32 @@ function ruleCell(rule: {
 }
 
 /** The self-contained HTML page of one environment's report (inline CSS and SVG, no network). */
+function accessCells(entry: AccessLine): string[] {
+  const outcome = `<span class="pill ${entry.asRequired ? 'met' : 'gap'}">${escape(outcomeText(entry))}</span>`;
+  const resource = `<code>${escape(entry.resource)}</code>${entry.via ? ` via ${escape(entry.via)} endpoint` : ''}`;
+  return [escape(entry.who), `<code>${escape(entry.action)}</code>`, resource, outcome, escape(entry.why)];
+}
+
+/** The "Who can do what" section: what each principal may do, and what must never happen. */
+function accessSection(report: EnvironmentReport): string {
+  const { access } = report;
+  const { allowed, denied, skipped, notAsRequired } = access.counts;
+  const headers = ['Who', 'Action', 'Resource', 'Outcome', 'Why'];
+  const principals = access.principals
+    .map(
+      ({ who, may }, index) =>
+        `<h3>${escape(who)}</h3>\n${table(headers, may.map(accessCells), `access-allow-${index}`)}`,
+    )
+    .join('\n');
+  return `<section id="access"><h2>Who can do what</h2>
+<p>Every identity, key, resource and VPC endpoint policy evaluated together offline: each call the code makes and each delivery the design depends on must be allowed; what must never happen must be denied. Evidence for ${access.controls.map(escape).join(', ')}.</p>
+<p id="access-counts">${allowed} allowed, ${denied} denied, ${skipped} skipped (resource absent in this environment), <b>${notAsRequired}</b> not as required.</p>
+${principals}
+<h3>Must never happen</h3>
+${table(headers, access.mustDeny.map(accessCells), 'access-deny-table')}
+</section>`;
+}
+
 export function renderHtml(report: EnvironmentReport): string {
   const totals = report.rules.reduce(
     (sum, rule) => ({
@@ -107,7 +134,7 @@ export function renderHtml(report: EnvironmentReport): string {
 <body>
 <header><h1>Citadel compliance report — <span id="environment">${escape(report.environment)}</span></h1>
 <p>Generated ${escape(report.generatedAt)} from the synthesized CDK app: ${report.stacks.map((s) => `${escape(s.name)} (${s.resources})`).join(', ')}.</p></header>
-<nav aria-label="Sections"><a href="#architecture">Architecture</a><a href="#controls">Controls</a><a href="#rules">Rules</a><a href="#acknowledgments">Acknowledgments</a><a href="#inventories">Inventories</a></nav>
+<nav aria-label="Sections"><a href="#architecture">Architecture</a><a href="#controls">Controls</a><a href="#rules">Rules</a><a href="#acknowledgments">Acknowledgments</a><a href="#inventories">Inventories</a><a href="#access">Who can do what</a></nav>
 <main>
 <div class="cards">
 <div class="card"><b id="total-pass">${totals.pass}</b>rule checks passed</div>
@@ -193,6 +220,7 @@ ${table(
   'log-table',
 )}
 </section>
+${accessSection(report)}
 </main>
 </body>
 </html>

@@ -1,3 +1,4 @@
+import { outcomeText, type AccessLine } from './access-section.js';
 import type { EnvironmentReport } from './environment-report.js';
 
 function cell(text: string): string {
@@ -13,6 +14,34 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
       ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
     ].join('\n') + '\n'
   );
+}
+
+const accessRow = (entry: AccessLine) => [
+  entry.who,
+  `\`${entry.action}\``,
+  `\`${entry.resource}\`${entry.via ? ` via ${entry.via} endpoint` : ''}`,
+  outcomeText(entry),
+  entry.why,
+];
+
+function accessSection(report: EnvironmentReport): string[] {
+  const { access } = report;
+  const { allowed, denied, skipped, notAsRequired } = access.counts;
+  return [
+    '## Who can do what',
+    '',
+    `Every identity, key, resource and VPC endpoint policy evaluated together offline. Evidence for ${access.controls.join(', ')}. ` +
+      `${allowed} allowed, ${denied} denied, ${skipped} skipped (resource absent in this environment), ${notAsRequired} not as required.`,
+    '',
+    ...access.principals.flatMap(({ who, may }) => [
+      `### ${who}`,
+      '',
+      table(['Who', 'Action', 'Resource', 'Outcome', 'Why'], may.map(accessRow)),
+    ]),
+    '### Must never happen',
+    '',
+    table(['Who', 'Action', 'Resource', 'Outcome', 'Why'], access.mustDeny.map(accessRow)),
+  ];
 }
 
 /** The report of one environment as Markdown, for review in a pull request. */
@@ -91,5 +120,6 @@ export function renderMarkdown(report: EnvironmentReport): string {
       ['Log group', 'Retention (days)', 'Key'],
       logGroups.map((l) => [l.logGroup, l.retentionDays, l.key]),
     ),
+    ...accessSection(report),
   ].join('\n');
 }

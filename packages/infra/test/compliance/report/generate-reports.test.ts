@@ -128,6 +128,36 @@ describe('generateReports', () => {
     expect(results[0]?.locations?.[0]?.logicalLocations?.[0]?.fullyQualifiedName).toMatch(/^dev\//);
   });
 
+  it('shows who can do what: a must-allow and a must-deny row with their outcomes, in both renderings', () => {
+    // Prepare
+    const { access } = dev.report;
+    const markdown = readFileSync(join(dev.directory, 'compliance.md'), 'utf8');
+    const html = readFileSync(join(dev.directory, 'index.html'), 'utf8');
+    // Act
+    const send = access.principals
+      .find((principal) => principal.who === 'app/ApiTaskRole')
+      ?.may.find((entry) => entry.action === 'sqs:SendMessage');
+    const masterSecret = access.mustDeny.find(
+      (entry) => entry.who === 'app/ApiTaskRole' && entry.action === 'secretsmanager:GetSecretValue',
+    );
+    // Assess
+    expect(access.controls).toEqual(['PCI DSS v4.0 7.2.1', 'PCI DSS v4.0 7.2.2', 'HIPAA 164.312(a)(1)']);
+    expect(send).toMatchObject({
+      resource: 'app/PaymentsQueue',
+      via: 'sqs',
+      outcome: 'allowed',
+      asRequired: true,
+    });
+    expect(masterSecret).toMatchObject({ outcome: 'denied', asRequired: true });
+    expect(markdown).toContain('## Who can do what');
+    expect(markdown).toMatch(
+      /\| app\/ApiTaskRole \| `sqs:SendMessage` \| `app\/PaymentsQueue` via sqs endpoint \| allowed \|/,
+    );
+    expect(markdown).toMatch(/\| app\/ApiTaskRole \| `secretsmanager:GetSecretValue` \| [^|]+ \| denied \|/);
+    expect(html).toContain('<section id="access"><h2>Who can do what</h2>');
+    expect(html).toContain('HIPAA 164.312(a)(1)');
+  });
+
   it('fails when an environment is unknown, writing nothing', async () => {
     const emptyDir = mkdtempSync(join(tmpdir(), 'citadel-report-bad-'));
     try {
