@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     const checks = report.rules.reduce((sum, rule) => sum + rule.pass + rule.acknowledged + rule.fail, 0);
     console.log(
       `${environment}: ${report.rules.length} rules, ${checks} checks, ${report.acknowledgments.length} acknowledged, ` +
-        `${report.failures.length} unacknowledged, ${report.diagram.nodes.length} diagram nodes -> ${directory}`,
+        `${report.failures.length} unacknowledged, ${report.diagram.nodes.length} diagram nodes, ` +
+        `${report.access.counts.notAsRequired} access rows not as required -> ${directory}`,
     );
   }
   console.log(
