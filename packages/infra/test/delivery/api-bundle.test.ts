@@ -74,7 +74,7 @@ describe('API bundle built with the Dockerfile esbuild command', () => {
       DATABASE_URL: database.appUrl,
       HOST: '127.0.0.1',
       PORT: String(port),
-      AUTH_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json',
+      AUTH_JWKS_URL: 'https://idp.internal/.well-known/jwks.json',
       AUTH_ISSUER: 'https://auth.example.com/',
       AUTH_AUDIENCE: 'citadel-api',
       PAYMENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111111111111/citadel-payments',

@@ -132,7 +132,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       expect(taskRole).not.toBe(executionRole);
     });
 
-    it('lets the task role connect to the database as citadel_app by DbiResourceId, send to the payments queue and nothing else', () => {
+    it('lets the task role connect to the database as citadel_app by DbiResourceId, send to the payments queue, read the identity provider keys and nothing else', () => {
       // Prepare
       const roleId = Object.keys(resourcesOf(app(), 'AWS::IAM::Role')).find((id) =>
         id.startsWith('ApiTaskRole'),
@@ -150,7 +150,18 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
         'sqs:SendMessage',
+        'ssm:GetParameter',
       ]);
+      const read = statements.find((statement) => actionsOf(statement).includes('ssm:GetParameter'));
+      expect(read?.Resource).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            `arn:aws:ssm:${config.region}:${config.account}:parameter`,
+            { Ref: expect.stringMatching(/^JwksMirrorParameter/) },
+          ],
+        ],
+      });
       const connect = statements.find((statement) => actionsOf(statement).includes('rds-db:connect'));
       const [separator, parts] = (connect?.Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
       expect(separator).toBe('');
