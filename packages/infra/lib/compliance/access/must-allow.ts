@@ -123,8 +123,8 @@ const API_ROWS: readonly AccessRow[] = [
   },
 ];
 
-const KEY_PARAMETER = 'arn:aws:ssm:{region}:{account}:parameter{*:*Jwks*Parameter.Ref}';
-const KEY_MIRROR = '{*:*Jwks*ServiceRole.Arn}';
+const KEY_PARAMETER = 'arn:aws:ssm:{region}:{account}:parameter{app:JwksMirrorParameter.Ref}';
+const KEY_MIRROR = '{app:JwksMirrorFunctionServiceRole.Arn}';
 
 /** The identity provider's keys: the mirror writes them to SSM, the API tasks read them through the SSM endpoint. */
 const KEY_SET_ROWS: readonly AccessRow[] = [
