@@ -97,6 +97,15 @@ const API_ROWS: readonly AccessRow[] = [
     frameworks: LEAST,
   },
   {
+    who: 'arn:aws:iam::{account}:role/citadel-workload',
+    action: 's3:GetObject',
+    resource: '{network:AccessLogsBucket.Arn}/AccessLogs/object',
+    via: 's3',
+    endpointOnly: true,
+    why: 'the S3 gateway endpoint admits principals of the account to Citadel buckets',
+    frameworks: LEAST,
+  },
+  {
     who: 'arn:aws:iam::{account}:role/cdk-hnb659fds-cfn-exec-role-{account}-{region}',
     identity: ['*'],
     action: 'kms:CreateGrant',
