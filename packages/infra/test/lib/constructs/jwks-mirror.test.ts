@@ -5,7 +5,9 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../api/src/config.js';
 import { mirrorSettingsFromEnvironment } from '../../../../functions/src/jwks-mirror/settings.js';
+import { loadEnvironmentConfig } from '../../../config/index.js';
 import { readCdkContext } from '../../../lib/citadel-app.js';
+import { CitadelStage } from '../../../lib/citadel-stage.js';
 import { simulate, type PolicyDocument } from '../../../lib/compliance/access/iam-simulator.js';
 import { JwksMirror, type JwksMirrorProps } from '../../../lib/constructs/jwks-mirror.js';
 import { InvalidPropError } from '../../../lib/invalid-prop-error.js';
@@ -293,4 +295,42 @@ describe('JWKS mirror in the app stack', () => {
     expect(write).toBe('ImplicitlyDenied');
     expect(ssmStatements).toEqual([expect.objectContaining({ Action: 'ssm:GetParameter', Resource: arn })]);
   }, 180_000);
+});
+
+describe('JWKS mirror and the deploy-time context', () => {
+  function stageWith(context: Record<string, string>): CitadelStage {
+    const app = new App({ context: { ...readCdkContext(), ...context } });
+    return new CitadelStage(app, { config: loadEnvironmentConfig('dev') });
+  }
+
+  it('deploys no mirror and pins the keys in the task when authJwks is given', { timeout: 180_000 }, () => {
+    // Prepare
+    const jwks = '{"keys":[{"kty":"EC","kid":"idp-1","crv":"P-256","x":"eA","y":"eQ","use":"sig"}]}';
+
+    // Act
+    const stage = stageWith({ authJwks: jwks, authJwksUrl: 'https://idp.example.com/jwks.json' });
+
+    // Assess
+    const template = Template.fromStack(stage.app);
+    template.resourceCountIs('AWS::SSM::Parameter', 0);
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    const [definition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const names = (definition?.Properties.ContainerDefinitions[0].Environment as { Name: string }[]).map(
+      (variable) => variable.Name,
+    );
+    expect(names).toContain('AUTH_JWKS');
+    expect(names).not.toContain('AUTH_JWKS_PARAMETER');
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('ssm:');
+  });
+
+  it('fails at synth with InvalidPropError when authJwksUrl is not https', () => {
+    // Act
+    const act = () => stageWith({ authJwksUrl: 'http://idp.example.com/jwks.json' });
+
+    // Assess
+    expect(act).toThrow(InvalidPropError);
+    expect(act).toThrow(
+      /JwksMirror: jwksUrl = "http:\/\/idp.example.com\/jwks.json"; give the identity provider's https:\/\/ JWKS URL/,
+    );
+  });
 });
