@@ -57,11 +57,10 @@ export class AccessEvaluator {
         `${this.environment} has no VPC endpoint for ${request.via}; the call cannot leave the VPC`,
       );
     }
-    const resourceAccount = this.resourceAccount(request.resource);
+    const resourceAccount = this.resourceAccount(request.resource, request.principal);
     const context: Record<string, string | readonly string[]> = {
       'aws:SecureTransport': 'true',
-      // AWS sets the owner of the target; an action without a resource type (`*`) has none.
-      ...(request.resource === '*' ? {} : { 'aws:ResourceAccount': resourceAccount }),
+      'aws:ResourceAccount': resourceAccount,
       ...this.principalContext(request),
       ...(endpoint ? { 'aws:SourceVpce': endpoint.endpointId } : {}),
       ...request.context,
@@ -148,9 +147,14 @@ export class AccessEvaluator {
     };
   }
 
-  /** The account a resource sits in; `*` (actions without a resource type) counts as the environment's own. */
-  private resourceAccount(arn: string): string {
-    if (arn === '*') return this.policies.stage.account;
+  /**
+   * The account a resource sits in, as AWS puts it in `aws:ResourceAccount`. An action without
+   * a resource type (`*`, e.g. ecr:GetAuthorizationToken) acts on the caller's own account:
+   * AWS's data-perimeter endpoint policy for ecr.api requires the resource organization on every
+   * call, which only works if such actions carry the caller's account.
+   */
+  private resourceAccount(arn: string, principal: string): string {
+    if (arn === '*') return accountOfArn(principal) ?? this.policies.stage.account;
     return accountOfArn(arn) ?? (this.ownsResource(arn) ? this.policies.stage.account : OTHER_ACCOUNT);
   }
 
