@@ -1,3 +1,4 @@
+import { Aws, Stack, Token } from 'aws-cdk-lib';
 import {
   GatewayVpcEndpointAwsService,
   InterfaceVpcEndpointAwsService,
@@ -7,10 +8,14 @@ import {
   SecurityGroup,
   SubnetType,
   Vpc,
+  type GatewayVpcEndpoint,
+  type InterfaceVpcEndpoint,
   type ISecurityGroup,
   type IVpc,
   type SubnetSelection,
 } from 'aws-cdk-lib/aws-ec2';
+import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 
@@ -26,6 +31,8 @@ export const INTERFACE_ENDPOINTS = {
   Ssm: InterfaceVpcEndpointAwsService.SSM,
 } as const;
 
+export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINTS;
+
 export interface IsolatedNetworkProps {
   /** IPv4 range of the VPC. */
   readonly cidr: string;
@@ -39,6 +46,12 @@ export interface IsolatedNetworkProps {
  * (isolated: tasks, functions, endpoints) and `data` (isolated: database). AWS APIs are
  * reached through an S3 gateway endpoint and interface endpoints with private DNS.
  * The default security group is stripped of all rules.
+ *
+ * Every endpoint has a policy. Interface endpoints carry only calls by identities of this
+ * account to resources of this account (`aws:PrincipalAccount`, `aws:ResourceAccount`), so
+ * stolen credentials of another account cannot move data out through them. The S3 gateway
+ * endpoint admits the same, plus reads of ECR image layers from the AWS-owned
+ * `prod-<region>-starport-layer-bucket`: ECR hands out URLs signed by its own account for them.
  */
 export class IsolatedNetwork extends Construct {
   readonly vpc: IVpc;
@@ -50,6 +63,10 @@ export class IsolatedNetwork extends Construct {
   readonly dataSubnets: SubnetSelection;
   /** Attached to every interface endpoint: HTTPS from inside the VPC only. */
   readonly endpointSecurityGroup: ISecurityGroup;
+  /** The S3 gateway endpoint of the app and data subnets. */
+  readonly s3Endpoint: GatewayVpcEndpoint;
+  /** The interface endpoints, by name, each with the account-only endpoint policy. */
+  readonly interfaceEndpoints: Readonly<Record<InterfaceEndpointName, InterfaceVpcEndpoint>>;
 
   constructor(scope: Construct, id: string, props: IsolatedNetworkProps) {
     super(scope, id);
@@ -77,19 +94,63 @@ export class IsolatedNetwork extends Construct {
     endpointSecurityGroup.addIngressRule(Peer.ipv4(props.cidr), Port.tcp(443), 'HTTPS from inside the VPC');
     this.endpointSecurityGroup = endpointSecurityGroup;
 
-    vpc.addGatewayEndpoint('S3', {
+    const { account, region } = Stack.of(this);
+    // A literal partition keeps the bucket ARN readable to tools that evaluate the template offline.
+    const partition = Token.isUnresolved(region)
+      ? Aws.PARTITION
+      : (RegionInfo.get(region).partition ?? Aws.PARTITION);
+    const withinAccount = {
+      StringEquals: { 'aws:PrincipalAccount': account, 'aws:ResourceAccount': account },
+    };
+
+    this.s3Endpoint = vpc.addGatewayEndpoint('S3', {
       service: GatewayVpcEndpointAwsService.S3,
       subnets: [this.appSubnets, this.dataSubnets],
     });
-    for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
-      vpc.addInterfaceEndpoint(name, {
+    this.s3Endpoint.addToPolicy(
+      new PolicyStatement({
+        sid: 'EcrImageLayers',
+        principals: [new AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [`arn:${partition}:s3:::prod-${region}-starport-layer-bucket/*`],
+      }),
+    );
+    this.s3Endpoint.addToPolicy(
+      new PolicyStatement({
+        sid: 'AccountIdentitiesToAccountBuckets',
+        principals: [new AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: ['*'],
+        conditions: withinAccount,
+      }),
+    );
+
+    const interfaceEndpoints: Partial<Record<InterfaceEndpointName, InterfaceVpcEndpoint>> = {};
+    for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS) as [
+      InterfaceEndpointName,
+      InterfaceVpcEndpointAwsService,
+    ][]) {
+      const endpoint = vpc.addInterfaceEndpoint(name, {
         service,
         subnets: this.appSubnets,
         privateDnsEnabled: true,
         open: false,
         securityGroups: [endpointSecurityGroup],
       });
+      // As in AWS's data-perimeter endpoint policies for ECR and STS, one statement also
+      // covers calls that name no resource (ecr:GetAuthorizationToken, sts:GetCallerIdentity).
+      endpoint.addToPolicy(
+        new PolicyStatement({
+          sid: 'AccountIdentitiesToAccountResources',
+          principals: [new AnyPrincipal()],
+          actions: ['*'],
+          resources: ['*'],
+          conditions: withinAccount,
+        }),
+      );
+      interfaceEndpoints[name] = endpoint;
     }
+    this.interfaceEndpoints = interfaceEndpoints as Record<InterfaceEndpointName, InterfaceVpcEndpoint>;
 
     acknowledge(
       vpc,
