@@ -4,7 +4,7 @@ import {
   type CertificateValidation,
   type ICertificate,
 } from 'aws-cdk-lib/aws-certificatemanager';
-import { Peer, Port, SecurityGroup, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { Peer, Port, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { ApplicationListener } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import {
   ApplicationLoadBalancer,
@@ -15,6 +15,7 @@ import {
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
+import { InlineRulesSecurityGroup } from './inline-rules-security-group.js';
 import { SecureBucket } from './secure-bucket.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
@@ -56,7 +57,8 @@ export class LoadBalancedEdge extends Construct {
   readonly httpsListener: ApplicationListener;
   readonly httpListener: ApplicationListener;
   readonly certificate: ICertificate;
-  readonly securityGroup: SecurityGroup;
+  /** Opens 443 and 80 to the internet; reaches only the targets registered with the listeners, on their port. */
+  readonly securityGroup: InlineRulesSecurityGroup;
   readonly accessLogBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: LoadBalancedEdgeProps) {
@@ -93,10 +95,10 @@ export class LoadBalancedEdge extends Construct {
       removalPolicy: props.accessLogRemovalPolicy,
     }).bucket;
 
-    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+    // Registering a target adds the only egress rule, on the group itself (see InlineRulesSecurityGroup).
+    this.securityGroup = new InlineRulesSecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'Citadel load balancer: HTTPS and redirect-only HTTP from the internet',
-      allowAllOutbound: false,
     });
     this.securityGroup.addIngressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS from clients');
     this.securityGroup.addIngressRule(Peer.anyIpv4(), Port.tcp(80), 'HTTP from clients, redirected to HTTPS');

@@ -154,9 +154,9 @@ export class PostgresDatabase extends Construct {
       allowAllOutbound: false,
     });
     rotationSecurityGroup.addEgressRule(
-      Peer.anyIpv4(),
+      Peer.ipv4(props.vpc.vpcCidrBlock),
       Port.tcp(443),
-      'Secrets Manager through the VPC endpoint',
+      'Secrets Manager through its interface endpoint inside the VPC',
     );
     rotationSecurityGroup.addEgressRule(
       securityGroup,

@@ -1,18 +1,13 @@
-import {
-  Peer,
-  Port,
-  SecurityGroup,
-  type ISecurityGroup,
-  type IVpc,
-  type SubnetSelection,
-} from 'aws-cdk-lib/aws-ec2';
+import { Peer, Port, type ISecurityGroup, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { DataKeys } from '../constructs/data-keys.js';
+import { InlineRulesSecurityGroup } from '../constructs/inline-rules-security-group.js';
 import { IsolatedNetwork } from '../constructs/isolated-network.js';
 import { SecureBucket } from '../constructs/secure-bucket.js';
 import { VpcFlowLogs } from '../constructs/vpc-flow-logs.js';
+import { s3PrefixListId } from '../s3-prefix-lists.js';
 import { CitadelStack } from './citadel-stack.js';
 
 export interface NetworkStackProps {
@@ -75,11 +70,26 @@ export class NetworkStack extends CitadelStack {
     );
   }
 
+  /**
+   * HTTPS only to the interface endpoints and to S3 through the gateway endpoint (image
+   * layers), PostgreSQL only to the data subnets. The database's own group lives in the data
+   * stack, which depends on this one, so the rule names the data subnets instead.
+   */
   private workloadSecurityGroup(id: string, description: string): ISecurityGroup {
-    const group = new SecurityGroup(this, id, { vpc: this.vpc, description, allowAllOutbound: false });
-    // No subnet routes to the internet: 443 reaches only the interface and S3 gateway endpoints.
-    group.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'AWS APIs through the VPC endpoints');
-    group.addEgressRule(Peer.ipv4(this.config.vpcCidr), Port.tcp(5432), 'PostgreSQL inside the VPC');
+    const group = new InlineRulesSecurityGroup(this, id, { vpc: this.vpc, description });
+    group.addEgressRule(
+      this.endpointSecurityGroup,
+      Port.tcp(443),
+      'AWS APIs through the interface endpoints',
+    );
+    group.addEgressRule(
+      Peer.prefixList(s3PrefixListId(this.node.path, this.region)),
+      Port.tcp(443),
+      'S3 through the gateway endpoint (ECR image layers)',
+    );
+    for (const subnet of this.vpc.selectSubnets(this.dataSubnets).subnets) {
+      group.addEgressRule(Peer.ipv4(subnet.ipv4CidrBlock), Port.tcp(5432), 'PostgreSQL in a data subnet');
+    }
     return group;
   }
 }
