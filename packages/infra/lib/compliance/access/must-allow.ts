@@ -146,6 +146,14 @@ const KEY_SET_ROWS: readonly AccessRow[] = [
     why: 'the API reads the mirrored identity provider keys to verify tokens',
     frameworks: LEAST,
   },
+  {
+    who: 'events.amazonaws.com',
+    action: 'lambda:InvokeFunction',
+    resource: '{app:JwksMirrorFunction.Arn}',
+    context: { 'aws:SourceArn': '{app:JwksMirrorSchedule.Arn}', 'aws:SourceAccount': '{account}' },
+    why: 'the schedule runs the key mirror',
+    frameworks: LEAST,
+  },
   ...['ssm:GetParameter', 'ssm:PutParameter'].map((action): AccessRow => ({
     who: KEY_MIRROR,
     action,

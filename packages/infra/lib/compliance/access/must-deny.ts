@@ -78,6 +78,17 @@ export const MUST_DENY: readonly AccessRow[] = [
     frameworks: LEAST,
   },
   {
+    who: 'events.amazonaws.com',
+    action: 'lambda:InvokeFunction',
+    resource: '{app:JwksMirrorFunction.Arn}',
+    context: {
+      'aws:SourceArn': 'arn:aws:events:{region}:000000000000:rule/foreign',
+      'aws:SourceAccount': '000000000000',
+    },
+    why: "only the environment's own schedule may run the key mirror",
+    frameworks: LEAST,
+  },
+  {
     who: 'arn:aws:iam::{account}:role/citadel-workload',
     action: 's3:GetObject',
     resource: 'arn:aws:s3:::someone-elses-bucket/data',

@@ -135,6 +135,10 @@ export const IDENTITY_FORMATS: Readonly<Record<string, IdentityFormat>> = {
   'AWS::StepFunctions::StateMachine': {
     ref: (scope) => arn(scope, 'states', `stateMachine:${named(scope, 'StateMachineName', 80)}`),
   },
+  'AWS::Events::Rule': {
+    ref: (scope) => named(scope, 'Name', 64),
+    attributes: { Arn: (scope) => arn(scope, 'events', `rule/${named(scope, 'Name', 64)}`) },
+  },
   'AWS::EC2::VPCEndpoint': { ref: hexId('vpce', 17) },
   'AWS::EC2::VPC': { ref: hexId('vpc', 17), attributes: { DefaultSecurityGroup: hexId('sg', 17) } },
   'AWS::EC2::Subnet': { ref: hexId('subnet', 17) },

@@ -129,6 +129,12 @@ export class StagePolicies {
         );
       case 'AWS::SecretsManager::ResourcePolicy':
         return this.addResource(text(properties.SecretId), name, resolve(properties.ResourcePolicy));
+      case 'AWS::Lambda::Permission':
+        return this.addFunctionStatement(
+          text(properties.FunctionName),
+          name,
+          lambdaPermissionStatement(properties, text),
+        );
       case 'AWS::EC2::VPCEndpoint':
         this.endpointList.push({
           service: text(properties.ServiceName).replace(/^com\.amazonaws\.[\w-]+\./, ''),
@@ -201,6 +207,20 @@ export class StagePolicies {
     for (const item of (list as unknown[] | undefined) ?? []) this.addResource(arnOf(item), name, policy);
   }
 
+  /** A function policy is the statements of every AWS::Lambda::Permission on the function. */
+  private addFunctionStatement(functionName: string, name: string, statement: Record<string, unknown>): void {
+    const { region, account, partition } = this.stage;
+    const arn = functionName.startsWith('arn:')
+      ? functionName
+      : `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
+    const existing = this.resourcePolicies.get(arn);
+    const statements = existing ? ((existing.policy as { Statement: unknown[] }).Statement ?? []) : [];
+    this.resourcePolicies.set(arn, {
+      name: existing ? `${existing.name}, ${name}` : name,
+      policy: { Version: '2012-10-17', Statement: [...statements, { ...statement, Resource: arn }] },
+    });
+  }
+
   private addResource(arn: string, name: string, policy: unknown): void {
     const existing = this.resourcePolicies.get(arn);
     if (existing)
@@ -214,4 +234,31 @@ export function queueArn(url: string): string {
   const match = /^https:\/\/sqs\.([\w-]+)\.amazonaws\.com\/(\d{12})\/([\w.-]+)$/.exec(url);
   if (!match) throw new Error(`not an SQS queue URL: ${url}`);
   return `arn:aws:sqs:${match[1]}:${match[2]}:${match[3]}`;
+}
+
+/** The function-policy statement an AWS::Lambda::Permission adds, as Lambda writes it. */
+function lambdaPermissionStatement(
+  properties: Record<string, unknown>,
+  text: (value: unknown) => string,
+): Record<string, unknown> {
+  const principal = text(properties.Principal);
+  const condition: Record<string, Record<string, string>> = {};
+  if (properties.SourceArn !== undefined) condition.ArnLike = { 'aws:SourceArn': text(properties.SourceArn) };
+  if (properties.SourceAccount !== undefined)
+    condition.StringEquals = { 'aws:SourceAccount': text(properties.SourceAccount) };
+  if (
+    properties.PrincipalOrgID !== undefined ||
+    properties.FunctionUrlAuthType !== undefined ||
+    properties.EventSourceToken !== undefined
+  ) {
+    throw new Error(
+      'AWS::Lambda::Permission with PrincipalOrgID, FunctionUrlAuthType or EventSourceToken is not part of the access proof',
+    );
+  }
+  return {
+    Effect: 'Allow',
+    Principal: /^[\w.-]+\.amazonaws\.com$/.test(principal) ? { Service: principal } : { AWS: principal },
+    Action: text(properties.Action),
+    ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
+  };
 }
