@@ -189,3 +189,75 @@ describe('StagePolicies', () => {
     );
   });
 });
+
+describe('AccessEvaluator with function policies and resource-less actions', () => {
+  const stack = fixtureStack('app', {
+    Fn1111AAAA: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'mirror' } },
+    Rule2222BBBB: { Type: 'AWS::Events::Rule', Properties: { Name: 'mirror-schedule' } },
+    Permission3333CCCC: {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': ['Fn1111AAAA', 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': ['Rule2222BBBB', 'Arn'] },
+      },
+    },
+    Role4444DDDD: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'puller' } },
+    Policy5555EEEE: {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        Roles: [{ Ref: 'Role4444DDDD' }],
+        PolicyDocument: statement({ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }),
+      },
+    },
+    EcrApi6666FFFF: {
+      Type: 'AWS::EC2::VPCEndpoint',
+      Properties: {
+        ServiceName: 'com.amazonaws.eu-west-1.ecr.api',
+        PolicyDocument: statement({
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: '*',
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:ResourceAccount': '111111111111', 'aws:PrincipalAccount': '111111111111' },
+          },
+        }),
+      },
+    },
+  });
+  const evaluator = new AccessEvaluator(new StagePolicies(fixtureStage(stack)));
+  const invoke: AccessRow = {
+    who: 'events.amazonaws.com',
+    action: 'lambda:InvokeFunction',
+    resource: '{app:Fn.Arn}',
+    context: { 'aws:SourceArn': '{app:Rule.Arn}' },
+    why: 'test',
+    frameworks: [],
+  };
+
+  it('lets the rule a Lambda permission names invoke the function', async () => {
+    expect((await evaluator.check(invoke, 'allow')).outcome).toBe('allowed');
+  });
+
+  it('refuses another rule the same invocation', async () => {
+    const other = {
+      ...invoke,
+      context: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:111111111111:rule/other' },
+    };
+    expect((await evaluator.check(other, 'deny')).outcome).toBe('denied');
+  });
+
+  it('gives an action without a resource the caller account as aws:ResourceAccount', async () => {
+    const token: AccessRow = {
+      who: '{app:Role.Arn}',
+      action: 'ecr:GetAuthorizationToken',
+      resource: '*',
+      via: 'ecr.api',
+      why: 'test',
+      frameworks: [],
+    };
+    expect((await evaluator.check(token, 'allow')).outcome).toBe('allowed');
+  });
+});
