@@ -151,6 +151,7 @@ const KEY_SET_ROWS: readonly AccessRow[] = [
     action: 'lambda:InvokeFunction',
     resource: '{app:JwksMirrorFunction.Arn}',
     context: { 'aws:SourceArn': '{app:JwksMirrorSchedule.Arn}', 'aws:SourceAccount': '{account}' },
+    skipWhenAbsent: true,
     why: 'the schedule runs the key mirror',
     frameworks: LEAST,
   },

@@ -85,6 +85,7 @@ export const MUST_DENY: readonly AccessRow[] = [
       'aws:SourceArn': 'arn:aws:events:{region}:000000000000:rule/foreign',
       'aws:SourceAccount': '000000000000',
     },
+    skipWhenAbsent: true,
     why: "only the environment's own schedule may run the key mirror",
     frameworks: LEAST,
   },
