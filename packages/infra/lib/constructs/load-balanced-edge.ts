@@ -96,7 +96,10 @@ export class LoadBalancedEdge extends Construct {
     }).bucket;
 
     // Registering a target adds the only egress rule, on the group itself (see InlineRulesSecurityGroup).
-    this.securityGroup = new InlineRulesSecurityGroup(this, 'SecurityGroup', {
+    // A new construct id replaces the group that kept its egress rule as a separate resource:
+    // writing that same rule inline on the old group and then deleting the separate resource
+    // would revoke the rule CloudFormation believes the group still has.
+    this.securityGroup = new InlineRulesSecurityGroup(this, 'SecurityGroupInlineRules', {
       vpc: props.vpc,
       description: 'Citadel load balancer: HTTPS and redirect-only HTTP from the internet',
     });

@@ -95,6 +95,16 @@ describe('LoadBalancedEdge', () => {
     expect(resourcesOf(template, 'AWS::EC2::SecurityGroupEgress')).toEqual({});
   });
 
+  it('replaces the group that had its egress rule as a separate resource instead of moving the rule', () => {
+    // Prepare + Act
+    const { template } = edgeWithTargets(8080);
+
+    // Assess
+    // Inlining the rule on the old group, then deleting its separate rule, would revoke the rule.
+    const [groupId] = edgeGroup(template);
+    expect(groupId).not.toBe('EdgeSecurityGroupAF800DBF');
+  });
+
   it('still admits the internet only on 443 and 80, and the targets admit the load balancer', () => {
     // Prepare + Act
     const { template } = edgeWithTargets(8080);
