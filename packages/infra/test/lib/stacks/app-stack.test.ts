@@ -296,7 +296,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
         expect(resource.Properties?.SubjectAlternativeNames).toBeUndefined();
       });
 
-      it('waits up to an hour for ACM to issue it, polling every 30 s, with the waiter logged to a KMS-encrypted group', () => {
+      it('waits up to 45 minutes for ACM to issue it, polling every 30 s, inside the hour CloudFormation waits, with the waiter logged to a KMS-encrypted group', () => {
         // Prepare
         const template = app();
 
@@ -306,7 +306,10 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
 
         // Assess
         expect(definition).toContain('\\"IntervalSeconds\\":30');
-        expect(definition).toContain('\\"MaxAttempts\\":120');
+        // 45 minutes of the handler's own limit, then two checks of the framework's backstop.
+        expect(definition).toContain('\\"MaxAttempts\\":92');
+        const [, certificate] = onlyResource(template, 'Custom::CitadelCloudflareCertificate');
+        expect(certificate.Properties?.ServiceTimeout).toBe('3600');
         expect(waiter.Properties?.LoggingConfiguration).toMatchObject({ Level: 'ALL' });
         const destination = JSON.stringify(waiter.Properties?.LoggingConfiguration);
         const [groupId] = /CloudflareCertificateProviderWaiterLogs[A-Za-z0-9]+/.exec(destination) ?? [];
