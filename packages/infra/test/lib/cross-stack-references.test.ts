@@ -2,7 +2,11 @@ import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { Peer, Port, SecurityGroup, Vpc, type CfnSecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { describe, expect, it } from 'vitest';
-import { readCdkContext } from '../../lib/citadel-app.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadEnvironmentConfig } from '../../config/index.js';
+import { buildCitadelApp, readCdkContext } from '../../lib/citadel-app.js';
 import { synthesizedApp } from '../support/synthesized-app.js';
 
 type Json = unknown;
@@ -93,6 +97,29 @@ function twoStackApp(securityGroupLogicalId?: string): Record<string, string> {
   );
 }
 
+/**
+ * The dev environment's templates by stack name, with the network's service security group
+ * under `logicalId` when given (what a replacing change to it looks like to consumers).
+ */
+function devTemplates(serviceSecurityGroupLogicalId?: string): Record<string, string> {
+  const outdir = mkdtempSync(join(tmpdir(), 'citadel-xref-'));
+  try {
+    const { app, stages } = buildCitadelApp({
+      outdir,
+      configs: [loadEnvironmentConfig('dev')],
+      rulePacks: () => [],
+    });
+    const group = stages[0]!.network.serviceSecurityGroup.node.defaultChild as CfnSecurityGroup;
+    if (serviceSecurityGroupLogicalId) group.overrideLogicalId(serviceSecurityGroupLogicalId);
+    const stacks = app.synth().getNestedAssembly(stages[0]!.artifactId).stacks;
+    return Object.fromEntries(
+      stacks.map((stack) => [stack.stackName, JSON.stringify(stack.template)] as const),
+    );
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
 describe('cross-stack references', () => {
   const environment = 'dev';
 
@@ -158,6 +185,27 @@ describe('cross-stack references', () => {
     // Assess
     expect(found.map(({ enclosing }) => enclosing)).toEqual([['Fn::Split']]);
   });
+
+  it('changes every stack that reads a replaced network security group, so deploy updates each of them', () => {
+    // Prepare
+    const before = devTemplates();
+    const readers = Object.entries(before)
+      .filter(([, template]) =>
+        /Fn::ImportValue":"citadel-dev-network:[^"]*ServiceSecurityGroup/.test(template),
+      )
+      .map(([stackName]) => stackName)
+      .sort();
+
+    // Act
+    const after = devTemplates('ReplacedServiceSecurityGroup');
+    const changed = Object.keys(before)
+      .filter((stackName) => before[stackName] !== after[stackName])
+      .sort();
+
+    // Assess
+    expect(readers).toEqual(expect.arrayContaining(['citadel-dev-app', 'citadel-dev-data']));
+    expect(changed).toEqual(expect.arrayContaining(['citadel-dev-network', ...readers]));
+  }, 300_000);
 
   it('changes the consumer template when a producer resource it reads is replaced, so the CLI deploys it', () => {
     // Act
