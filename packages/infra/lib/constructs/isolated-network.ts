@@ -33,6 +33,16 @@ export const INTERFACE_ENDPOINTS = {
 
 export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINTS;
 
+/**
+ * Calls that name no resource, so a request may carry no `aws:ResourceAccount` for the
+ * account-to-account statement to match: admitted for this account's identities alone.
+ * `ecr:GetAuthorizationToken` is the first call of every image pull.
+ */
+export const CALLS_WITHOUT_RESOURCE: Readonly<Partial<Record<InterfaceEndpointName, readonly string[]>>> = {
+  EcrApi: ['ecr:GetAuthorizationToken'],
+  Sts: ['sts:GetCallerIdentity'],
+};
+
 export interface IsolatedNetworkProps {
   /** IPv4 range of the VPC. */
   readonly cidr: string;
@@ -137,8 +147,6 @@ export class IsolatedNetwork extends Construct {
         open: false,
         securityGroups: [endpointSecurityGroup],
       });
-      // As in AWS's data-perimeter endpoint policies for ECR and STS, one statement also
-      // covers calls that name no resource (ecr:GetAuthorizationToken, sts:GetCallerIdentity).
       endpoint.addToPolicy(
         new PolicyStatement({
           sid: 'AccountIdentitiesToAccountResources',
@@ -148,6 +156,18 @@ export class IsolatedNetwork extends Construct {
           conditions: withinAccount,
         }),
       );
+      const callsWithoutResource = CALLS_WITHOUT_RESOURCE[name];
+      if (callsWithoutResource) {
+        endpoint.addToPolicy(
+          new PolicyStatement({
+            sid: 'AccountIdentitiesCallsWithoutResource',
+            principals: [new AnyPrincipal()],
+            actions: [...callsWithoutResource],
+            resources: ['*'],
+            conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+          }),
+        );
+      }
       interfaceEndpoints[name] = endpoint;
     }
     this.interfaceEndpoints = interfaceEndpoints as Record<InterfaceEndpointName, InterfaceVpcEndpoint>;
