@@ -17,7 +17,6 @@ export const courses: EnvironmentConfig = {
   service: {
     cpu: 512,
     memoryMiB: 1024,
-    desiredCount: 1,
     minTasks: 1,
     maxTasks: 3,
     cpuTargetPercent: 60,

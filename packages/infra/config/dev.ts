@@ -15,7 +15,6 @@ export const dev: EnvironmentConfig = {
   service: {
     cpu: 512,
     memoryMiB: 1024,
-    desiredCount: 1,
     minTasks: 1,
     maxTasks: 2,
     cpuTargetPercent: 60,

@@ -15,7 +15,6 @@ export const prod: EnvironmentConfig = {
   service: {
     cpu: 1024,
     memoryMiB: 2048,
-    desiredCount: 3,
     minTasks: 3,
     maxTasks: 12,
     cpuTargetPercent: 50,

@@ -15,7 +15,6 @@ export const qa: EnvironmentConfig = {
   service: {
     cpu: 512,
     memoryMiB: 1024,
-    desiredCount: 2,
     minTasks: 2,
     maxTasks: 4,
     cpuTargetPercent: 60,

@@ -98,7 +98,14 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
   const maxTasks = check.integer('service.maxTasks', 1, 100);
   if (maxTasks < minTasks)
     check.fail('service.maxTasks', maxTasks, `must be at least service.minTasks (${minTasks})`);
-  check.integer('service.desiredCount', minTasks, maxTasks);
+  const desiredCount = check.get('service.desiredCount');
+  if (desiredCount !== undefined) {
+    check.fail(
+      'service.desiredCount',
+      desiredCount,
+      'no longer used: autoscaling owns the running task count, so a deploy cannot scale a busy service back; remove it and set service.minTasks',
+    );
+  }
   check.integer('service.cpuTargetPercent', 10, 90);
   check.integer('service.requestsPerTarget', 1, 100_000);
 

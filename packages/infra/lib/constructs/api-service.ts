@@ -70,11 +70,6 @@ export interface ApiServiceSizing {
   /** Fargate task memory in MiB; must be a valid pairing with `cpu`. */
   readonly memoryMiB: number;
   /**
-   * @deprecated Ignored. Autoscaling owns the running task count: the first deploy starts
-   * `minTasks` tasks and later deploys leave a scaled-out service as it is.
-   */
-  readonly desiredCount?: number;
-  /**
    * Lower autoscaling bound, and the task count of the first deploy (at least 1; 2 or more
    * keeps the service up during an AZ failure).
    */

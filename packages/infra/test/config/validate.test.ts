@@ -87,7 +87,7 @@ describe('environment config', () => {
     ['an invalid Fargate CPU', 'service.cpu', 300, 'expected one of'],
     ['memory that does not fit the CPU', 'service.memoryMiB', 8192, 'not a Fargate size'],
     ['max tasks below min tasks', 'service.maxTasks', 0, 'from 1 to 100'],
-    ['desired count above max tasks', 'service.desiredCount', 5, 'from 1 to 2'],
+    ['a desired count, which autoscaling owns', 'service.desiredCount', 2, 'no longer used'],
     ['a CPU target out of range', 'service.cpuTargetPercent', 95, 'from 10 to 90'],
     ['a domain outside the DNS zone', 'edge.domainName', 'api.other.example.net', 'not inside the DNS zone'],
     ['a WAF rate limit below 100', 'edge.wafRateLimitPer5Min', 10, 'from 100'],
