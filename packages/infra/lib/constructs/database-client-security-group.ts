@@ -1,25 +1,33 @@
-import { type ISecurityGroup, type IVpc, Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { Stack } from 'aws-cdk-lib';
+import { type ISecurityGroup, type IVpc, Peer, Port } from 'aws-cdk-lib/aws-ec2';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
+import { s3PrefixListId } from '../s3-prefix-lists.js';
+import { InlineRulesSecurityGroup } from './inline-rules-security-group.js';
 
 /**
  * The security group of a workload in the isolated subnets that talks to the database:
- * no outbound traffic but HTTPS to the VPC endpoints and PostgreSQL to `database`, whose
- * own group gets the matching ingress rule.
+ * no outbound traffic but HTTPS to the VPC's interface endpoints and to S3 through the
+ * gateway endpoint, and PostgreSQL to `database`, whose own group gets the matching
+ * ingress rule. Nothing leaves for 0.0.0.0/0, even where a route to the internet appears.
  */
 export function createDatabaseClientSecurityGroup(
   scope: Construct,
   props: { readonly vpc: IVpc; readonly database: IDatabaseInstance; readonly description: string },
 ): ISecurityGroup {
-  const group = new SecurityGroup(scope, 'SecurityGroup', {
+  const group = new InlineRulesSecurityGroup(scope, 'SecurityGroup', {
     vpc: props.vpc,
     description: props.description,
-    allowAllOutbound: false,
   });
   group.addEgressRule(
-    Peer.anyIpv4(),
+    Peer.ipv4(props.vpc.vpcCidrBlock),
     Port.tcp(443),
-    'AWS APIs through VPC endpoints; the subnets have no route to the internet',
+    'AWS APIs through the interface endpoints inside the VPC',
+  );
+  group.addEgressRule(
+    Peer.prefixList(s3PrefixListId(group.node.path, Stack.of(scope).region)),
+    Port.tcp(443),
+    'S3 through the gateway endpoint (ECR image layers)',
   );
   group.connections.allowToDefaultPort(props.database, 'PostgreSQL with IAM authentication and TLS');
   return group;
