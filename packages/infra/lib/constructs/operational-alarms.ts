@@ -55,6 +55,13 @@ export interface OperationalAlarmsProps {
   readonly apiLogGroup: ILogGroup;
   /** Namespace of the metrics Citadel derives from logs. */
   readonly metricNamespace: string;
+  /**
+   * Failed runs of the function that mirrors the identity provider's keys. The API keeps the
+   * last good keys, so one failure is no outage; three intervals in a row mean a key rotation
+   * at the provider would not reach the API.
+   * @default - no mirror alarm (the keys are pinned at deploy)
+   */
+  readonly jwksMirrorErrors?: IMetric;
   /** `WebACL` dimension of the web ACL's metrics. @default - no WAF alarm */
   readonly webAclMetricName?: string;
   /** @default - see AlarmThresholds */
@@ -64,7 +71,8 @@ export interface OperationalAlarmsProps {
 /**
  * The alarms an on-call engineer needs, each notifying the topic on alarm and on recovery:
  * ALB 5xx rate, p99 latency, unhealthy hosts, ECS CPU and memory, RDS CPU, free storage and
- * connections, processor errors and throttles, DLQ depth, WAF blocked spike and failed sign-ins.
+ * connections, processor errors and throttles, DLQ depth, identity-key mirror failures, WAF
+ * blocked spike and failed sign-ins.
  */
 export class OperationalAlarms extends Construct {
   /** Every alarm, in the order they are created. */
@@ -142,6 +150,13 @@ export class OperationalAlarms extends Construct {
       }),
       threshold: 0,
     });
+    if (props.jwksMirrorErrors !== undefined) {
+      this.add('JwksMirrorFailures', "The identity provider's keys have not been refreshed for three runs", {
+        metric: props.jwksMirrorErrors,
+        threshold: 0,
+        evaluationPeriods: 3,
+      });
+    }
     if (props.webAclMetricName !== undefined) {
       this.add('WafBlockedSpike', `WAF blocked more than ${limits.wafBlockedPer5Min} requests in 5 minutes`, {
         metric: new Metric({

@@ -44,6 +44,7 @@ export class MonitoringStack extends CitadelStack {
       apiLogGroup: app.api.logGroup,
       metricNamespace: `Citadel/${config.name}`,
       webAclMetricName: app.webAcl?.metricName,
+      jwksMirrorErrors: app.jwksMirror?.errorMetric,
     });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       dashboardName: `citadel-${config.name}`,

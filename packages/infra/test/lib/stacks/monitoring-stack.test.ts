@@ -125,6 +125,36 @@ describe.each(ENVIRONMENT_NAMES)('monitoring stack of %s', (environment) => {
     }
   });
 
+  it("alarms, notifying the topic, when the mirror of the identity provider's keys fails three runs in a row", () => {
+    // Prepare
+    const [topicId] = onlyResource(monitoring(), 'AWS::SNS::Topic');
+    const app = citadel.template(environment, 'app');
+    const [mirrorFunctionId] = Object.entries(resourcesOf(app, 'AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('JwksMirror'),
+    ) ?? [undefined];
+    expect(mirrorFunctionId, 'every environment mirrors its identity provider keys').toBeDefined();
+
+    // Act
+    const alarms = Object.values(resourcesOf(monitoring(), 'AWS::CloudWatch::Alarm')).filter((alarm) => {
+      const dimensions = (alarm.Properties?.Dimensions ?? []) as { Name: string; Value: unknown }[];
+      const functionName = dimensions.find((dimension) => dimension.Name === 'FunctionName')?.Value;
+      return (
+        alarm.Properties?.MetricName === 'Errors' &&
+        JSON.stringify(exportedValue(functionName, app)) === JSON.stringify({ Ref: mirrorFunctionId })
+      );
+    });
+
+    // Assess
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Threshold: 0,
+      EvaluationPeriods: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
   it('alarms on the ALB 5xx rate as a share of requests', () => {
     // Prepare
     const alarms = Object.values(resourcesOf(monitoring(), 'AWS::CloudWatch::Alarm'));
