@@ -20,7 +20,8 @@ export const AUTH_CONTEXT = {
 
 /**
  * The provider's keys: AUTH_JWKS (the public key set, pinned into the task) or
- * AUTH_JWKS_URL (fetched by the tasks, so it must be reachable from inside the VPC).
+ * AUTH_JWKS_URL (fetched on a schedule by the JWKS mirror outside the VPC, which copies the
+ * keys into the SSM parameter the tasks read).
  */
 export const AUTH_KEYS_CONTEXT = { AUTH_JWKS: 'authJwks', AUTH_JWKS_URL: 'authJwksUrl' } as const;
 
