@@ -5,6 +5,9 @@ import type { Construct } from 'constructs';
 import { s3PrefixListId } from '../s3-prefix-lists.js';
 import { InlineRulesSecurityGroup } from './inline-rules-security-group.js';
 
+/** Port every Citadel PostgreSQL instance listens on. */
+export const POSTGRES_PORT = 5432;
+
 /**
  * The security group of a workload in the isolated subnets that talks to the database:
  * no outbound traffic but HTTPS to the VPC's interface endpoints and to S3 through the
@@ -29,6 +32,12 @@ export function createDatabaseClientSecurityGroup(
     Port.tcp(443),
     'S3 through the gateway endpoint (ECR image layers)',
   );
-  group.connections.allowToDefaultPort(props.database, 'PostgreSQL with IAM authentication and TLS');
+  // The instance's own port is a deploy-time attribute, and a token port cannot be written on
+  // the group; Citadel's instances listen on PostgreSQL's default.
+  group.connections.allowTo(
+    props.database,
+    Port.tcp(POSTGRES_PORT),
+    'PostgreSQL with IAM authentication and TLS',
+  );
   return group;
 }
