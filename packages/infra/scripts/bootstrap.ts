@@ -12,12 +12,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { ConfigError, ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../config/index.js';
 import { AwsCliError, runAwsCli, type RunAws } from './lib/aws-cli.js';
 import { requireLocalCredentials, verifyAwsIdentity, type GetCallerIdentity } from './lib/aws-identity.js';
 import { runCdkCli, type RunCdk } from './lib/cdk.js';
+import { parseCommandOptions } from './lib/cli-args.js';
 import { describeStack, stackOutput, stackParameter, type StackDescription } from './lib/cloudformation.js';
 import { CredentialsError, UsageError } from './lib/errors.js';
 import { stsCallerIdentity } from './lib/sts.js';
@@ -225,22 +225,16 @@ interface BootstrapOptions {
 }
 
 function parseBootstrapArgs(argv: readonly string[]): BootstrapOptions {
-  let values: { env?: string; 'execution-policy'?: string; upgrade?: boolean; 'dry-run'?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        env: { type: 'string' },
-        'execution-policy': { type: 'string' },
-        upgrade: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`, { cause: error });
-  }
+  const values = parseCommandOptions(
+    argv,
+    {
+      env: { type: 'string' },
+      'execution-policy': { type: 'string' },
+      upgrade: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
   if (!values.env) throw new UsageError(`--env is required.\n${USAGE}`);
   const policy = values['execution-policy'];
   if (policy !== undefined && !/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/.test(policy)) {

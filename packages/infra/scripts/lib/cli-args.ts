@@ -1,9 +1,38 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ENVIRONMENT_NAMES, isEnvironmentName, type EnvironmentName } from '../../config/index.js';
 import { STACK_LAYERS, type StackLayer } from '../../lib/stacks/citadel-stack.js';
 import { UsageError } from './errors.js';
 
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * `--name value` options of a Citadel command, strictly: an unknown option or a positional
+ * argument throws UsageError with the command's usage line, before anything is called.
+ */
+export function parseCommandOptions<const O extends CommandOptions>(
+  argv: readonly string[],
+  options: O,
+  usageLine: string,
+) {
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${usageLine}`, { cause: error });
+  }
+}
+
+/** The `--env` value as an environment name; throws UsageError when it is missing or unknown. */
+export function environmentOption(value: unknown, usageLine: string): EnvironmentName {
+  if (value === undefined) throw new UsageError(`--env is required.\n${usageLine}`);
+  if (typeof value !== 'string' || !isEnvironmentName(value)) {
+    throw new UsageError(
+      `unknown environment "${String(value)}"; expected one of ${ENVIRONMENT_NAMES.join(', ')}.`,
+    );
+  }
+  return value;
+}
 
 export interface DeliveryArgs {
   readonly env: EnvironmentName;
@@ -19,30 +48,20 @@ export interface DeliveryArgs {
 
 /** Parses `--env <env> [--stacks a,b] ...`; throws UsageError naming the bad value and the accepted ones. */
 export function parseDeliveryArgs(argv: readonly string[], command: 'deploy' | 'diff'): DeliveryArgs {
-  let values: Readonly<Record<string, unknown>>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        env: { type: 'string' },
-        stacks: { type: 'string' },
-        ...(command === 'deploy'
-          ? { 'image-digest': { type: 'string' } }
-          : { against: { type: 'string' }, app: { type: 'string' } }),
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${usage(command)}`, { cause: error });
-  }
+  const values: Readonly<Record<string, unknown>> = parseCommandOptions(
+    argv,
+    {
+      env: { type: 'string' },
+      stacks: { type: 'string' },
+      ...(command === 'deploy'
+        ? { 'image-digest': { type: 'string' } }
+        : { against: { type: 'string' }, app: { type: 'string' } }),
+    },
+    usage(command),
+  );
   const text = (name: string): string | undefined =>
     typeof values[name] === 'string' ? values[name] : undefined;
-  const env = text('env');
-  if (env === undefined) throw new UsageError(`--env is required.\n${usage(command)}`);
-  if (!isEnvironmentName(env)) {
-    throw new UsageError(`unknown environment "${env}"; expected one of ${ENVIRONMENT_NAMES.join(', ')}.`);
-  }
+  const env = environmentOption(values.env, usage(command));
   const imageDigest = text('image-digest');
   if (imageDigest !== undefined && !IMAGE_DIGEST.test(imageDigest)) {
     throw new UsageError(

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
-import { ENVIRONMENT_NAMES, isEnvironmentName, loadEnvironmentConfig } from '../../config/index.js';
+import { ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../../config/index.js';
 import { STACK_LAYERS } from '../../lib/stacks/citadel-stack.js';
 import { awsJson, type RunAws } from './aws-cli.js';
 import { requireLocalCredentials, verifyAwsIdentity } from './aws-identity.js';
+import { environmentOption, parseCommandOptions } from './cli-args.js';
 import { describeStack } from './cloudformation.js';
 import type { DeliveryDeps } from './delivery.js';
 import { UsageError } from './errors.js';
@@ -137,26 +137,16 @@ async function liftDatabaseProtection(
 
 /** Parses and checks the confirmation; throws UsageError, before anything is called, when it is not exact. */
 export function parseDestroyArgs(argv: readonly string[]): string {
-  let values: { env?: string; confirm?: string; 'destroy-production'?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        env: { type: 'string' },
-        confirm: { type: 'string' },
-        'destroy-production': { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`, { cause: error });
-  }
-  const env = values.env;
-  if (env === undefined) throw new UsageError(`--env is required.\n${USAGE}`);
-  if (!isEnvironmentName(env)) {
-    throw new UsageError(`unknown environment "${env}"; expected one of ${ENVIRONMENT_NAMES.join(', ')}.`);
-  }
+  const values = parseCommandOptions(
+    argv,
+    {
+      env: { type: 'string' },
+      confirm: { type: 'string' },
+      'destroy-production': { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  const env = environmentOption(values.env, USAGE);
   if (values.confirm !== `destroy ${env}`) {
     throw new UsageError(
       `--confirm must be exactly "destroy ${env}" (got ${values.confirm === undefined ? 'nothing' : JSON.stringify(values.confirm)}); nothing was changed.`,
