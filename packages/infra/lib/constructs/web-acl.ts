@@ -32,7 +32,8 @@ export interface WebAclProps {
 /**
  * A regional WAFv2 web ACL on the load balancer: AWS managed rule groups (IP reputation,
  * common, known bad inputs, SQL injection) and a per-IP rate limit that blocks, logging
- * to a KMS-encrypted `aws-waf-logs-*` log group with the Authorization header redacted.
+ * to a KMS-encrypted `aws-waf-logs-*` log group with the query string and the Authorization
+ * and Cookie headers redacted.
  */
 export class WebAcl extends Construct {
   readonly webAcl: CfnWebACL;
@@ -107,7 +108,13 @@ export class WebAcl extends Construct {
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       ],
-      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+      // Query strings are client-controlled and may carry card numbers or patient details;
+      // credentials travel in these two headers.
+      redactedFields: [
+        { queryString: {} },
+        { singleHeader: { Name: 'authorization' } },
+        { singleHeader: { Name: 'cookie' } },
+      ],
     });
   }
 }
