@@ -2,7 +2,7 @@ import { DuplicateMedicalRecordNumberError, type PatientRepository } from '@cita
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { isPlausibleDateOfBirth } from '../domain/dates.js';
+import { isCalendarDate, isPlausibleDateOfBirth } from '../domain/dates.js';
 import { decodeCursor, encodeCursor } from '../domain/page-cursor.js';
 import { ApiError } from '../errors.js';
 import { auditContext } from './audit-context.js';
@@ -61,6 +61,13 @@ export async function patientRoutes(
       },
     },
     async (request, reply) => {
+      if (!isCalendarDate(request.body.dateOfBirth)) {
+        throw new ApiError(
+          400,
+          'validation_failed',
+          'body.dateOfBirth must be a real calendar date, YYYY-MM-DD, in the years 0001 to 9999',
+        );
+      }
       if (!isPlausibleDateOfBirth(request.body.dateOfBirth)) {
         throw new ApiError(
           422,
