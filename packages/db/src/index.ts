@@ -2,7 +2,13 @@ export { createPool, type PoolOptions, type UrlPoolOptions, type IamPoolOptions 
 export { IamTokenSource, IAM_TOKEN_LIFETIME_MS, type IamTokenSourceOptions } from './iam-token.js';
 export { migrateToLatest, migrationState, type MigrationState } from './migrate.js';
 export { MigrationError, DatabaseConfigError } from './errors.js';
-export { isDatabaseUnavailable, isUniqueViolation, isForeignKeyViolation } from './database-errors.js';
+export {
+  clientDataProblem,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  isForeignKeyViolation,
+  type ClientDataProblem,
+} from './database-errors.js';
 export type { AuditContext, AuditOutcome } from './repositories/audit.js';
 export {
   PatientRepository,
