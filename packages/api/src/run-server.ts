@@ -24,6 +24,12 @@ export interface RunServerOptions extends Partial<Omit<AppDependencies, 'config'
   readonly handleSignals?: boolean;
   /** Called after the server closed on a signal, before the process exits. */
   readonly onSignalClose?: () => Promise<void>;
+  /**
+   * Local mode: the URL the in-process payment processor logs in with, as its own
+   * database role, the way the deployed processor does.
+   * @default - the API's own connection (only right when that user may settle payments)
+   */
+  readonly processorDatabaseUrl?: string;
 }
 
 export async function runServer(config: Config, options: RunServerOptions = {}): Promise<RunningServer> {
@@ -31,18 +37,28 @@ export async function runServer(config: Config, options: RunServerOptions = {}):
   const stdout = options.logStream ? undefined : pino.destination({ dest: 1, sync: false });
   const logStream = options.logStream ?? stdout;
   const pool = createDatabasePool(config);
+  const processorPool =
+    options.processorDatabaseUrl && !config.paymentsQueueUrl
+      ? createPool({
+          kind: 'url',
+          connectionString: options.processorDatabaseUrl,
+          max: 4,
+          applicationName: 'citadel-payment-processor',
+        })
+      : undefined;
+  const endPools = () => Promise.all([pool.end(), processorPool?.end()]);
   let paymentQueue: PaymentQueue;
   let app: FastifyInstance;
   try {
     paymentQueue = config.paymentsQueueUrl
       ? new SqsPaymentQueue(config.paymentsQueueUrl)
-      : new InProcessPaymentQueue(pool, (error, paymentId) =>
+      : new InProcessPaymentQueue(processorPool ?? pool, (error, paymentId) =>
           app.log.error({ err: error, paymentId }, 'in-process payment processing failed'),
         );
     app = await buildApp({ ...options, config, pool, paymentQueue, ...(logStream ? { logStream } : {}) });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    await pool.end();
+    await endPools();
     throw error;
   }
 
@@ -51,7 +67,7 @@ export async function runServer(config: Config, options: RunServerOptions = {}):
     (closing ??= (async () => {
       await app.close();
       await paymentQueue.drain();
-      await pool.end();
+      await endPools();
       stdout?.flushSync();
     })());
 

@@ -19,8 +19,8 @@ const port = process.env.PORT ?? '8080';
 
 let postgres: RunningPostgres | undefined;
 try {
-  const databaseUrl = process.env.DATABASE_URL
-    ? await migrate(process.env.DATABASE_URL)
+  const { databaseUrl, processorDatabaseUrl } = process.env.DATABASE_URL
+    ? { databaseUrl: await migrate(process.env.DATABASE_URL), processorDatabaseUrl: undefined }
     : await prepareEmbeddedDatabase();
   const key = await loadOrCreateDevSigningKey(join(dataDir, 'dev-signing-key.json'));
   const config = loadConfig({
@@ -35,6 +35,7 @@ try {
   const server = await runServer(config, {
     keys: createLocalJWKSet(key.jwks),
     localJwks: key.jwks,
+    ...(processorDatabaseUrl ? { processorDatabaseUrl } : {}),
     onSignalClose: async () => {
       await postgres?.stop();
     },
@@ -57,15 +58,19 @@ Press Ctrl-C to stop.`);
   process.exit(1);
 }
 
-/** Starts the embedded cluster, creates and migrates the `citadel` database, lets the app role log in. */
-async function prepareEmbeddedDatabase(): Promise<string> {
+/**
+ * Starts the embedded cluster, creates and migrates the `citadel` database, and lets the
+ * API's and the payment processor's roles log in: payments settle under the processor's
+ * role, as they do in AWS.
+ */
+async function prepareEmbeddedDatabase(): Promise<{ databaseUrl: string; processorDatabaseUrl: string }> {
   console.log(
     `starting embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PORT} (data in ${join(dataDir, 'postgres')})`,
   );
   postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: EMBEDDED_PORT });
   const database = await prepareLocalDatabase(postgres.url, 'citadel');
   if (database.applied.length > 0) console.log(`applied migrations: ${database.applied.join(', ')}`);
-  return database.appUrl;
+  return { databaseUrl: database.appUrl, processorDatabaseUrl: database.processorUrl };
 }
 
 /** With DATABASE_URL: migrate that database, as the user it names. */

@@ -42,6 +42,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const pool = createPool({ kind: 'url', connectionString: database.appUrl, max: 20 });
   const admin = createPool({ kind: 'url', connectionString: database.adminUrl, max: 4 });
+  const processor = createPool({ kind: 'url', connectionString: database.processorUrl, max: 4 });
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -49,7 +50,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       done();
     },
   });
-  const queue = new InProcessPaymentQueue(pool, () => undefined);
+  const queue = new InProcessPaymentQueue(processor, () => undefined);
   const app = await buildApp({ config, pool, paymentQueue: queue, logStream });
   await app.ready();
   return {
@@ -65,7 +66,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     close: async () => {
       await app.close();
       await queue.drain();
-      await Promise.all([pool.end(), admin.end(), issuer.stop()]);
+      await Promise.all([pool.end(), admin.end(), processor.end(), issuer.stop()]);
       await database.drop();
     },
   };

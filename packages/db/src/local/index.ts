@@ -3,4 +3,9 @@ export {
   type EmbeddedPostgresOptions,
   type RunningPostgres,
 } from './embedded-postgres.js';
-export { prepareLocalDatabase, type LocalDatabase } from './prepare-database.js';
+export {
+  API_DATABASE_ROLE,
+  PROCESSOR_DATABASE_ROLE,
+  prepareLocalDatabase,
+  type LocalDatabase,
+} from './prepare-database.js';

@@ -2,22 +2,30 @@ import pg from 'pg';
 import { migrateToLatest } from '../migrate.js';
 import { createPool } from '../pool.js';
 
-// Local-only password of the application role, on clusters bound to 127.0.0.1 that local
-// mode, tests and benchmarks start. In AWS the role logs in with IAM tokens instead.
+// Local-only passwords of the application roles, on clusters bound to 127.0.0.1 that local
+// mode, tests and benchmarks start. In AWS the roles log in with IAM tokens instead.
 const LOCAL_APP_PASSWORD = 'citadel-app-local';
+const LOCAL_PROCESSOR_PASSWORD = 'citadel-processor-local';
+
+/** The API's database role, created by the migrations. */
+export const API_DATABASE_ROLE = 'citadel_app';
+/** The payment processor's database role, created by the migrations. */
+export const PROCESSOR_DATABASE_ROLE = 'citadel_processor';
 
 export interface LocalDatabase {
   /** Superuser URL of the database: for migrations, seeding and assertions. */
   readonly adminUrl: string;
   /** URL that logs in as the application role `citadel_app`, as the API does. */
   readonly appUrl: string;
+  /** URL that logs in as `citadel_processor`, as the payment processor does. */
+  readonly processorUrl: string;
   /** Names of the migrations this call applied. */
   readonly applied: string[];
 }
 
 /**
  * Creates `database` on a local cluster when missing, applies the migrations and lets the
- * application role log in with the local password. Safe to run again on the same database.
+ * API's and the payment processor's roles log in with their local passwords. Safe to run again on the same database.
  */
 export async function prepareLocalDatabase(serverUrl: string, database: string): Promise<LocalDatabase> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) {
@@ -42,12 +50,24 @@ export async function prepareLocalDatabase(serverUrl: string, database: string):
   let applied: string[];
   try {
     applied = await migrateToLatest(pool);
-    await pool.query(`ALTER ROLE citadel_app WITH LOGIN PASSWORD '${LOCAL_APP_PASSWORD}'`);
+    await pool.query(`ALTER ROLE ${API_DATABASE_ROLE} WITH LOGIN PASSWORD '${LOCAL_APP_PASSWORD}'`);
+    await pool.query(
+      `ALTER ROLE ${PROCESSOR_DATABASE_ROLE} WITH LOGIN PASSWORD '${LOCAL_PROCESSOR_PASSWORD}'`,
+    );
   } finally {
     await pool.end();
   }
-  const appUrl = new URL(adminUrl.href);
-  appUrl.username = 'citadel_app';
-  appUrl.password = LOCAL_APP_PASSWORD;
-  return { adminUrl: adminUrl.href, appUrl: appUrl.href, applied };
+  return {
+    adminUrl: adminUrl.href,
+    appUrl: urlAs(adminUrl, API_DATABASE_ROLE, LOCAL_APP_PASSWORD),
+    processorUrl: urlAs(adminUrl, PROCESSOR_DATABASE_ROLE, LOCAL_PROCESSOR_PASSWORD),
+    applied,
+  };
+}
+
+function urlAs(base: URL, user: string, password: string): string {
+  const url = new URL(base.href);
+  url.username = user;
+  url.password = password;
+  return url.href;
 }

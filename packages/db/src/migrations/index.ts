@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as applicationRole from './0001_application_role.js';
 import * as patientsPaymentsAudit from './0002_patients_payments_audit.js';
+import * as paymentProcessorRole from './0003_payment_processor_role.js';
 
 /**
  * Every migration, in order. Forward-only: a released migration is never edited or
@@ -10,4 +11,5 @@ import * as patientsPaymentsAudit from './0002_patients_payments_audit.js';
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_application_role': applicationRole,
   '0002_patients_payments_audit': patientsPaymentsAudit,
+  '0003_payment_processor_role': paymentProcessorRole,
 };

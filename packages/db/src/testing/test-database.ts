@@ -10,6 +10,8 @@ export interface TestDatabase {
   readonly adminUrl: string;
   /** URL that logs in as the application role `citadel_app`; empty when not migrated. */
   readonly appUrl: string;
+  /** URL that logs in as the payment processor's role `citadel_processor`; empty when not migrated. */
+  readonly processorUrl: string;
   drop(): Promise<void>;
 }
 
@@ -17,7 +19,7 @@ export interface TestDatabase {
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = new URL(inject('postgresAdminUrl'));
   const name = `t_${randomBytes(6).toString('hex')}`;
-  let urls: { adminUrl: string; appUrl: string };
+  let urls: { adminUrl: string; appUrl: string; processorUrl: string };
   if (options.migrate ?? true) {
     urls = await prepareLocalDatabase(serverUrl.href, name);
   } else {
@@ -30,7 +32,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     }
     const adminUrl = new URL(serverUrl.href);
     adminUrl.pathname = `/${name}`;
-    urls = { adminUrl: adminUrl.href, appUrl: '' };
+    urls = { adminUrl: adminUrl.href, appUrl: '', processorUrl: '' };
   }
   return {
     name,

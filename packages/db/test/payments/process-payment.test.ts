@@ -8,15 +8,15 @@ import { insertPendingPayment, paymentState } from './fixtures.js';
 describe('processPayment', () => {
   let database: TestDatabase;
   let admin: pg.Pool;
-  let app: pg.Pool;
+  let processor: pg.Pool;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     admin = new pg.Pool({ connectionString: database.adminUrl, max: 2 });
-    app = new pg.Pool({ connectionString: database.appUrl, max: 4 });
+    processor = new pg.Pool({ connectionString: database.processorUrl, max: 4 });
   });
   afterAll(async () => {
-    await app.end();
+    await processor.end();
     await admin.end();
     await database.drop();
   });
@@ -26,7 +26,7 @@ describe('processPayment', () => {
     const paymentId = await insertPendingPayment(admin, 2500);
 
     // Act
-    const result = await processPayment(app, paymentId, simulatedGateway);
+    const result = await processPayment(processor, paymentId, simulatedGateway);
 
     // Assess
     expect(result).toBe('settled');
@@ -48,7 +48,7 @@ describe('processPayment', () => {
   it('fails a payment the gateway declines, with the reason', async () => {
     const paymentId = await insertPendingPayment(admin, 1099);
 
-    const result = await processPayment(app, paymentId, simulatedGateway, 'local-queue');
+    const result = await processPayment(processor, paymentId, simulatedGateway, 'local-queue');
 
     expect(result).toBe('failed');
     expect(await paymentState(admin, paymentId)).toEqual({
@@ -65,7 +65,7 @@ describe('processPayment', () => {
 
   it('changes nothing when the same payment is delivered again', async () => {
     const paymentId = await insertPendingPayment(admin);
-    await processPayment(app, paymentId, simulatedGateway);
+    await processPayment(processor, paymentId, simulatedGateway);
     const charges: string[] = [];
     const recording: PaymentGateway = {
       charge: async (payment) => {
@@ -74,7 +74,7 @@ describe('processPayment', () => {
       },
     };
 
-    const result = await processPayment(app, paymentId, recording);
+    const result = await processPayment(processor, paymentId, recording);
 
     expect(result).toBe('already_processed');
     expect(charges).toEqual([]);
@@ -82,7 +82,7 @@ describe('processPayment', () => {
   });
 
   it('reports a payment that does not exist as not_found', async () => {
-    expect(await processPayment(app, randomUUID(), simulatedGateway)).toBe('not_found');
+    expect(await processPayment(processor, randomUUID(), simulatedGateway)).toBe('not_found');
   });
 
   it('moves a payment exactly once when two deliveries race', async () => {
@@ -98,7 +98,7 @@ describe('processPayment', () => {
     };
 
     // Act
-    const results = await Promise.all([1, 2, 3].map(() => processPayment(app, paymentId, slow)));
+    const results = await Promise.all([1, 2, 3].map(() => processPayment(processor, paymentId, slow)));
 
     // Assess
     expect(results.sort()).toEqual(['already_processed', 'already_processed', 'settled']);
@@ -114,7 +114,7 @@ describe('processPayment', () => {
       },
     };
 
-    await expect(processPayment(app, paymentId, broken)).rejects.toThrow('acquirer unreachable');
+    await expect(processPayment(processor, paymentId, broken)).rejects.toThrow('acquirer unreachable');
 
     expect(await paymentState(admin, paymentId)).toEqual({
       status: 'pending',
@@ -122,6 +122,6 @@ describe('processPayment', () => {
       processed: false,
       audit_events: 0,
     });
-    expect(await processPayment(app, paymentId, simulatedGateway)).toBe('settled');
+    expect(await processPayment(processor, paymentId, simulatedGateway)).toBe('settled');
   });
 });
