@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '@citadel/db';
+import { clientDataProblem, isDatabaseUnavailable } from '@citadel/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.js';
@@ -40,8 +40,10 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 
 /**
  * Maps every error to `{ error: { code, message, requestId } }`. Client errors keep a
- * safe message; database outages become 503; anything unexpected is logged with its
- * stack and answered with a generic 500 that reveals nothing.
+ * safe message; database outages become 503; a value the database refuses (a data
+ * exception, or a duplicate no route translated) becomes 400 or 409 without the SQL or the
+ * value; anything unexpected is logged with its stack and answered with a generic 500
+ * that reveals nothing.
  */
 export const errorHandler = fp(
   async (app: FastifyInstance) => {
@@ -85,6 +87,19 @@ export const errorHandler = fp(
           'service_unavailable',
           'the service is temporarily unavailable; retry shortly',
         );
+      }
+      const refused = clientDataProblem(error);
+      if (refused) {
+        // The database's message quotes the refused value, so only its SQLSTATE is logged.
+        request.log.warn(
+          {
+            event: 'client_value_refused_by_database',
+            sqlState: refused.sqlState,
+            route: request.routeOptions.url,
+          },
+          'database refused a client value',
+        );
+        return sendError(reply, refused.status, refused.code, refused.message);
       }
       if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
         return sendError(reply, error.statusCode, 'bad_request', 'the request cannot be processed');
