@@ -13,6 +13,7 @@ import type { PaymentQueue } from './payments/payment-queue.js';
 import { authentication } from './plugins/authentication.js';
 import { cardDataGuard } from './plugins/card-data-guard.js';
 import { errorHandler, sendError } from './plugins/error-handler.js';
+import { nulRefusal } from './plugins/nul-refusal.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { patientRoutes, patientSchemas } from './routes/patients.js';
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(errorHandler);
+  await app.register(nulRefusal);
   await app.register(securityHeaders, {
     contentSecurityPolicy:
       config.mode === 'local'
