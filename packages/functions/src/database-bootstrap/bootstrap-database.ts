@@ -2,8 +2,26 @@ import { migrateToLatest } from '@citadel/db';
 import pg from 'pg';
 import { DatabaseBootstrapError } from '../errors.js';
 
-/** Privileges the application role must never hold on the audit trail. */
+/** Privileges neither login role may hold on the audit trail. */
 export const FORBIDDEN_AUDIT_PRIVILEGES = ['UPDATE', 'DELETE', 'TRUNCATE'] as const;
+/** Privileges the payment processor's role may not hold on patients: it never needs them. */
+export const FORBIDDEN_PROCESSOR_PATIENT_PRIVILEGES = [
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'TRUNCATE',
+] as const;
+/** Payment columns only the processor may change: the API creates payments, it never settles them. */
+export const PROCESSOR_ONLY_PAYMENT_COLUMNS = ['status', 'failure_reason', 'processed_at'] as const;
+
+/** The database roles the deployed workloads sign in as, each by IAM token. */
+export interface DatabaseRoles {
+  /** The API's role: creates and reads patients and payments. */
+  readonly appUser: string;
+  /** The payment processor's role: settles or fails pending payments. */
+  readonly processorUser: string;
+}
 
 export interface BootstrapResult {
   readonly migrationsApplied: readonly string[];
@@ -11,25 +29,39 @@ export interface BootstrapResult {
 
 /**
  * Brings the database to the state the application expects, safely repeatable: applies
- * pending migrations (which create the application role and its grants), lets the role
- * log in by IAM token only (`rds_iam`), and proves it cannot change the audit trail. The
- * role changes and the check share one transaction, so a failed check leaves them undone.
+ * pending migrations (which create both roles and their grants), lets each role log in by
+ * IAM token only (`rds_iam`), and proves the separation holds whatever else was granted
+ * (through PUBLIC or another role): neither can change the audit trail, the API cannot
+ * change a payment's outcome, and the processor cannot touch patients. The role changes
+ * and the checks share one transaction, so a failed check leaves them undone.
  */
-export async function bootstrapDatabase(pool: pg.Pool, appUser: string): Promise<BootstrapResult> {
+export async function bootstrapDatabase(pool: pg.Pool, roles: DatabaseRoles): Promise<BootstrapResult> {
   const migrationsApplied = await migrateToLatest(pool);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await requireRole(client, appUser, 'the migrations should have created it');
     await requireRole(client, 'rds_iam', 'IAM database authentication needs an RDS PostgreSQL instance');
-    const role = pg.escapeIdentifier(appUser);
-    await client.query(`ALTER ROLE ${role} LOGIN`);
-    await client.query(`GRANT rds_iam TO ${role}`);
-    await client.query(`REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM ${role}`);
-    const held = await heldAuditPrivileges(client, appUser);
+    for (const user of [roles.appUser, roles.processorUser]) {
+      await requireRole(client, user, 'the migrations should have created it');
+      const role = pg.escapeIdentifier(user);
+      await client.query(`ALTER ROLE ${role} LOGIN`);
+      await client.query(`GRANT rds_iam TO ${role}`);
+      await client.query(`REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM ${role}`);
+    }
+    const held = [
+      ...(await heldTablePrivileges(client, roles.appUser, 'audit_events', FORBIDDEN_AUDIT_PRIVILEGES)),
+      ...(await heldTablePrivileges(client, roles.processorUser, 'audit_events', FORBIDDEN_AUDIT_PRIVILEGES)),
+      ...(await heldPaymentOutcomeUpdates(client, roles.appUser)),
+      ...(await heldTablePrivileges(
+        client,
+        roles.processorUser,
+        'patients',
+        FORBIDDEN_PROCESSOR_PATIENT_PRIVILEGES,
+      )),
+    ];
     if (held.length > 0) {
       throw new DatabaseBootstrapError(
-        `role ${appUser} can still ${held.join(', ')} audit_events (through PUBLIC or another role); revoke it there`,
+        `${held.join('; ')} (through PUBLIC or another role): revoke it there`,
       );
     }
     await client.query('COMMIT');
@@ -47,11 +79,27 @@ async function requireRole(client: pg.PoolClient, role: string, hint: string): P
   if (rowCount === 0) throw new DatabaseBootstrapError(`role ${role} does not exist: ${hint}`);
 }
 
-async function heldAuditPrivileges(client: pg.PoolClient, appUser: string): Promise<string[]> {
+async function heldTablePrivileges(
+  client: pg.PoolClient,
+  user: string,
+  table: string,
+  privileges: readonly string[],
+): Promise<string[]> {
   const { rows } = await client.query<{ privilege: string }>(
-    `SELECT privilege FROM unnest($2::text[]) AS privilege
-      WHERE has_table_privilege($1, 'audit_events', privilege)`,
-    [appUser, FORBIDDEN_AUDIT_PRIVILEGES],
+    `SELECT privilege FROM unnest($3::text[]) AS privilege
+      WHERE has_table_privilege($1, $2, privilege)`,
+    [user, table, privileges],
   );
-  return rows.map((row) => row.privilege);
+  return rows.length > 0
+    ? [`role ${user} can still ${rows.map((row) => row.privilege).join(', ')} ${table}`]
+    : [];
+}
+
+async function heldPaymentOutcomeUpdates(client: pg.PoolClient, user: string): Promise<string[]> {
+  const { rows } = await client.query<{ column: string }>(
+    `SELECT column_name AS column FROM unnest($2::text[]) AS column_name
+      WHERE has_column_privilege($1, 'payments', column_name, 'UPDATE')`,
+    [user, PROCESSOR_ONLY_PAYMENT_COLUMNS],
+  );
+  return rows.map((row) => `role ${user} can still UPDATE payments.${row.column}`);
 }

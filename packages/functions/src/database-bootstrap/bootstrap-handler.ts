@@ -40,17 +40,22 @@ export function createDatabaseBootstrap({
     const connection = masterConnection(secret, properties, properties.masterSecretArn);
     const pool = connectMaster(connection);
     try {
-      const { migrationsApplied } = await bootstrapDatabase(pool, properties.appUser);
+      const { migrationsApplied } = await bootstrapDatabase(pool, properties);
       logger.info('database bootstrapped', {
         requestType: event.RequestType,
         host: connection.host,
         database: connection.database,
         appUser: properties.appUser,
+        processorUser: properties.processorUser,
         migrationsApplied,
       });
       return {
         PhysicalResourceId: physicalResourceId,
-        Data: { AppUser: properties.appUser, MigrationsApplied: String(migrationsApplied.length) },
+        Data: {
+          AppUser: properties.appUser,
+          ProcessorUser: properties.processorUser,
+          MigrationsApplied: String(migrationsApplied.length),
+        },
       };
     } finally {
       await pool.end();

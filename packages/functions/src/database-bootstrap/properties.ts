@@ -9,8 +9,10 @@ export interface DatabaseBootstrapProperties {
   /** @default - `port` from the master secret, else 5432 */
   readonly dbPort: number | undefined;
   readonly dbName: string;
-  /** The application role the migrations create; it logs in by IAM token only. */
+  /** The API's role, created by the migrations; it logs in by IAM token only. */
   readonly appUser: string;
+  /** The payment processor's role, created by the migrations; it logs in by IAM token only. */
+  readonly processorUser: string;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -19,9 +21,11 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 export function parseBootstrapProperties(properties: Record<string, unknown>): DatabaseBootstrapProperties {
   const dbName = requiredString(properties, 'DbName');
   const appUser = requiredString(properties, 'AppUser');
+  const processorUser = requiredString(properties, 'ProcessorUser');
   for (const [name, value] of [
     ['DbName', dbName],
     ['AppUser', appUser],
+    ['ProcessorUser', processorUser],
   ] as const) {
     if (!IDENTIFIER.test(value)) {
       throw new ResourcePropertiesError(
@@ -29,12 +33,18 @@ export function parseBootstrapProperties(properties: Record<string, unknown>): D
       );
     }
   }
+  if (processorUser === appUser) {
+    throw new ResourcePropertiesError(
+      `property ProcessorUser must name a role other than AppUser ("${appUser}"): one login would hold both the API's and the processor's privileges`,
+    );
+  }
   return {
     masterSecretArn: secretArn(properties, 'MasterSecretArn'),
     dbHost: optionalString(properties, 'DbHost'),
     dbPort: optionalPort(properties, 'DbPort'),
     dbName,
     appUser,
+    processorUser,
   };
 }
 

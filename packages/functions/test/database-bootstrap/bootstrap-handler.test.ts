@@ -47,36 +47,75 @@ describe('database bootstrap custom resource', () => {
       },
       logger: silentLogger('database-bootstrap'),
     });
-    properties = { MasterSecretArn: MASTER_SECRET_ARN, DbName: database.name, AppUser: 'citadel_app' };
+    properties = {
+      MasterSecretArn: MASTER_SECRET_ARN,
+      DbName: database.name,
+      AppUser: 'citadel_app',
+      ProcessorUser: 'citadel_processor',
+    };
   });
   afterAll(async () => {
     await admin.end();
     await database.drop();
   });
 
-  async function appRoleState(): Promise<{ login: boolean; rds_iam: boolean; audit_writes: string[] }> {
-    const { rows } = await admin.query(
-      `SELECT rolcanlogin AS login,
-              pg_has_role('citadel_app', 'rds_iam', 'MEMBER') AS rds_iam,
-              ARRAY(SELECT p FROM unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE']) AS p
-                     WHERE has_table_privilege('citadel_app', 'audit_events', p)) AS audit_writes
-         FROM pg_roles WHERE rolname = 'citadel_app'`,
-    );
-    return rows[0];
+  interface RoleState {
+    login: boolean;
+    rds_iam: boolean;
+    audit_writes: string[];
+    updates_payment_status: boolean;
+    patient_privileges: string[];
   }
 
-  it('migrates a fresh database, enables IAM login and keeps the audit trail read-only on Create', async () => {
+  async function roleState(role: string): Promise<RoleState> {
+    const { rows } = await admin.query<RoleState>(
+      `SELECT rolcanlogin AS login,
+              pg_has_role($1, 'rds_iam', 'MEMBER') AS rds_iam,
+              ARRAY(SELECT p FROM unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE']) AS p
+                     WHERE has_table_privilege($1, 'audit_events', p)) AS audit_writes,
+              has_column_privilege($1, 'payments', 'status', 'UPDATE') AS updates_payment_status,
+              ARRAY(SELECT p FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS p
+                     WHERE has_table_privilege($1, 'patients', p)) AS patient_privileges
+         FROM pg_roles WHERE rolname = $1`,
+      [role],
+    );
+    const state = rows[0];
+    if (!state) throw new Error(`role ${role} does not exist`);
+    return state;
+  }
+
+  const API_ROLE: RoleState = {
+    login: true,
+    rds_iam: true,
+    audit_writes: [],
+    updates_payment_status: false,
+    patient_privileges: ['SELECT', 'INSERT'],
+  };
+  const PROCESSOR_ROLE: RoleState = {
+    login: true,
+    rds_iam: true,
+    audit_writes: [],
+    updates_payment_status: true,
+    patient_privileges: [],
+  };
+
+  async function appRoleState(): Promise<RoleState> {
+    return roleState('citadel_app');
+  }
+
+  it('migrates a fresh database, enables IAM login for the API and processor roles and keeps the audit trail read-only on Create', async () => {
     // Act
     const response = await handler(customResourceEvent('Create', properties));
 
     // Assess
     expect(response).toEqual({
       PhysicalResourceId: `database-bootstrap/${database.name}/citadel_app`,
-      Data: { AppUser: 'citadel_app', MigrationsApplied: '2' },
+      Data: { AppUser: 'citadel_app', ProcessorUser: 'citadel_processor', MigrationsApplied: '3' },
     });
     expect(secrets.requested).toEqual([MASTER_SECRET_ARN]);
     expect(connections.at(-1)).toMatchObject({ database: database.name });
-    expect(await appRoleState()).toEqual({ login: true, rds_iam: true, audit_writes: [] });
+    expect(await appRoleState()).toEqual(API_ROLE);
+    expect(await roleState('citadel_processor')).toEqual(PROCESSOR_ROLE);
     const tables = await admin.query(`SELECT to_regclass('payments') IS NOT NULL AS present`);
     expect(tables.rows[0]).toEqual({ present: true });
   });
@@ -100,10 +139,11 @@ describe('database bootstrap custom resource', () => {
     // Assess
     expect(first).toEqual({
       PhysicalResourceId: physicalResourceId,
-      Data: { AppUser: 'citadel_app', MigrationsApplied: '0' },
+      Data: { AppUser: 'citadel_app', ProcessorUser: 'citadel_processor', MigrationsApplied: '0' },
     });
     expect(second).toEqual(first);
-    expect(await appRoleState()).toEqual({ login: true, rds_iam: true, audit_writes: [] });
+    expect(await appRoleState()).toEqual(API_ROLE);
+    expect(await roleState('citadel_processor')).toEqual(PROCESSOR_ROLE);
     const kept = await admin.query(
       `SELECT count(*)::int AS n FROM patients WHERE medical_record_number = 'MRN-KEEP-1'`,
     );
@@ -120,7 +160,7 @@ describe('database bootstrap custom resource', () => {
     expect(response).toEqual({ PhysicalResourceId: physicalResourceId });
     expect(secrets.requested).toHaveLength(requestedBefore);
     expect(connections).toHaveLength(connectionsBefore);
-    expect(await appRoleState()).toEqual({ login: true, rds_iam: true, audit_writes: [] });
+    expect(await appRoleState()).toEqual(API_ROLE);
     const kept = await admin.query(`SELECT count(*)::int AS n FROM patients`);
     expect(kept.rows[0]).toEqual({ n: 1 });
   });
@@ -144,6 +184,50 @@ describe('database bootstrap custom resource', () => {
   });
 
   it.each([
+    [
+      'PUBLIC',
+      'GRANT UPDATE (status) ON payments TO PUBLIC',
+      'REVOKE UPDATE (status) ON payments FROM PUBLIC',
+    ],
+    [
+      'membership of the processor role',
+      'GRANT citadel_processor TO citadel_app',
+      'REVOKE citadel_processor FROM citadel_app',
+    ],
+  ])(
+    'fails when the API role could still change a payment status through %s',
+    async (_path, grant, revoke) => {
+      // Prepare
+      await admin.query(grant);
+
+      try {
+        // Act
+        const act = handler(customResourceEvent('Create', properties));
+
+        // Assess
+        await expect(act).rejects.toThrow(/role citadel_app can still UPDATE payments\.status/);
+      } finally {
+        await admin.query(revoke);
+      }
+    },
+  );
+
+  it('fails when the processor role could still read or write patients', async () => {
+    // Prepare
+    await admin.query('GRANT SELECT ON patients TO citadel_processor');
+
+    try {
+      // Act
+      const act = handler(customResourceEvent('Create', properties));
+
+      // Assess
+      await expect(act).rejects.toThrow(/role citadel_processor can still SELECT patients/);
+    } finally {
+      await admin.query('REVOKE SELECT ON patients FROM citadel_processor');
+    }
+  });
+
+  it.each([
     ['MasterSecretArn is missing', { MasterSecretArn: undefined }, /property MasterSecretArn is required/],
     [
       'MasterSecretArn is not a secret ARN',
@@ -157,6 +241,17 @@ describe('database bootstrap custom resource', () => {
       /AppUser must be a lower-case PostgreSQL identifier/,
     ],
     ['DbPort is not a port', { DbPort: 'five' }, /DbPort must be a TCP port number, got "five"/],
+    ['ProcessorUser is missing', { ProcessorUser: undefined }, /property ProcessorUser is required/],
+    [
+      'ProcessorUser is not an identifier',
+      { ProcessorUser: 'citadel_processor"; GRANT' },
+      /ProcessorUser must be a lower-case PostgreSQL identifier/,
+    ],
+    [
+      'ProcessorUser is the AppUser',
+      { ProcessorUser: 'citadel_app' },
+      /ProcessorUser must name a role other than AppUser \("citadel_app"\)/,
+    ],
   ])('fails when %s, before reading any secret', async (_case, override, message) => {
     const requestedBefore = secrets.requested.length;
 

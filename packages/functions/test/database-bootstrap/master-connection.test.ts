@@ -16,6 +16,7 @@ describe('master connection', () => {
       MasterSecretArn: ARN,
       DbName: 'citadel',
       AppUser: 'citadel_app',
+      ProcessorUser: 'citadel_processor',
     });
 
     expect(masterConnection(secret, properties, ARN)).toEqual({
@@ -32,6 +33,7 @@ describe('master connection', () => {
       MasterSecretArn: ARN,
       DbName: 'citadel',
       AppUser: 'citadel_app',
+      ProcessorUser: 'citadel_processor',
       DbHost: 'proxy.internal',
       DbPort: '6432',
     });
@@ -47,6 +49,7 @@ describe('master connection', () => {
       MasterSecretArn: ARN,
       DbName: 'citadel',
       AppUser: 'citadel_app',
+      ProcessorUser: 'citadel_processor',
     });
 
     const act = () => masterConnection(value, properties, ARN);
