@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { PatientRepository, PaymentRepository } from '@citadel/db';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey, JSONWebKeySet } from 'jose';
 import type pg from 'pg';
 import type { DestinationStream } from 'pino';
 import type { ParameterReader } from './auth/parameter-key-set.js';
 import type { Config } from './config.js';
-import { loggerOptions } from './logging.js';
+import { clientRequestId, loggerOptions, SafeLogController, staticSegments } from './logging.js';
 import type { PaymentQueue } from './payments/payment-queue.js';
 import { authentication } from './plugins/authentication.js';
 import { cardDataGuard } from './plugins/card-data-guard.js';
@@ -35,21 +35,25 @@ export interface AppDependencies {
 }
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the Citadel API without listening, so tests and the server share one definition. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config } = deps;
+  // Filled as routes are registered; the request serializer logs only these path segments.
+  const routeSegments = new Set<string>();
   const app = Fastify({
-    logger: loggerOptions(config, deps.logStream),
+    logger: loggerOptions(config, deps.logStream, routeSegments),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: (_address: string, hop: number) => hop < config.trustedProxyHops,
+    // The server names every request; a client's X-Request-Id is never the id that is
+    // logged, echoed or audited, and is kept beside it only when it is a UUID.
     requestIdHeader: false,
-    genReqId: (request) => {
-      const offered = request.headers['x-request-id'];
-      return typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID();
+    genReqId: () => randomUUID(),
+    childLoggerFactory: (logger, bindings, options, rawRequest) => {
+      const offered = clientRequestId(rawRequest.headers);
+      return logger.child(offered ? { ...bindings, clientRequestId: offered } : bindings, options);
     },
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new SafeLogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
     connectionTimeout: 10_000,
     requestTimeout: 15_000,
@@ -66,6 +70,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
     },
+  });
+
+  app.addHook('onRoute', (route) => {
+    for (const segment of staticSegments(route.url)) routeSegments.add(segment);
   });
 
   // Requests still in flight when the server starts closing end their keep-alive

@@ -45,7 +45,10 @@ describe('audit trail', () => {
         action: 'create',
         resource_type: 'patient',
         resource_id: patient.id,
-        request_id: 'req-audit-0001',
+        // The server's own id, never the client's X-Request-Id.
+        request_id: expect.stringMatching(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        ),
         source_ip: '127.0.0.1',
         outcome: 'success',
       }),
