@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import { PatientRepository, PaymentRepository } from '@citadel/db';
+import { AuditTrail, PatientRepository, PaymentRepository } from '@citadel/db';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey, JSONWebKeySet } from 'jose';
 import type pg from 'pg';
@@ -160,11 +160,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const patients = new PatientRepository(deps.pool);
   const payments = new PaymentRepository(deps.pool);
-  await app.register(patientRoutes, { prefix: '/v1/patients', patients });
+  const audit = new AuditTrail(deps.pool);
+  await app.register(patientRoutes, { prefix: '/v1/patients', patients, audit });
   await app.register(paymentRoutes, {
     prefix: '/v1/payments',
     payments,
     queue: deps.paymentQueue,
+    audit,
     amountCap: config.paymentAmountCap,
   });
   return app;

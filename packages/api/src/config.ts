@@ -52,7 +52,27 @@ export interface Config {
     readonly issuer: string;
     readonly audience: string;
     readonly algorithms: readonly SigningAlgorithm[];
+    /**
+     * Oldest token accepted, counted from its `iat` (AUTH_MAX_TOKEN_AGE_SECONDS); a token
+     * without `iat` is refused. Bounds how long a leaked token stays useful even when the
+     * identity provider issues long expiries.
+     */
+    readonly maxTokenAgeSeconds: number;
+    /**
+     * The `typ` header the identity provider sets on access tokens (AUTH_TOKEN_TYPE), e.g.
+     * `at+jwt`; when set, tokens without it are refused. When null, a `typ` that is present
+     * must be one of {@link ACCEPTED_TOKEN_TYPES}, so an ID token or a logout token typed as
+     * such is refused.
+     */
+    readonly tokenType: string | null;
+    /** More failed authentications than this from one client IP within the window answer 429. */
+    readonly failureLimit: number;
+    readonly failureWindowSeconds: number;
   };
+  /** Slow clients are cut off: the whole request within this (HTTP_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
+  /** The request headers within this (HTTP_HEADERS_TIMEOUT_MS); at most requestTimeoutMs. */
+  readonly headersTimeoutMs: number;
   /** Largest accepted payment, in minor units. */
   readonly paymentAmountCap: number;
   /** SQS queue for payments; when absent (local mode only) payments are processed in-process. */
@@ -63,6 +83,11 @@ export interface Config {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** `typ` header values accepted when AUTH_TOKEN_TYPE is not set (compared case-insensitively). */
+export const ACCEPTED_TOKEN_TYPES = ['JWT', 'at+jwt', 'application/at+jwt'] as const;
+/** A media type as RFC 7515 allows in `typ`, e.g. `at+jwt` or `application/at+jwt`. */
+const TOKEN_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})?$/;
 
 /** Where the API can take the identity provider's keys from; exactly one is set. */
 export const KEY_SOURCE_VARIABLES = ['AUTH_JWKS_PARAMETER', 'AUTH_JWKS', 'AUTH_JWKS_URL'] as const;
@@ -140,7 +165,28 @@ export function loadConfig(env: Env = process.env): Config {
     issuer: read.required('AUTH_ISSUER'),
     audience: read.required('AUTH_AUDIENCE'),
     algorithms,
+    maxTokenAgeSeconds: read.integer('AUTH_MAX_TOKEN_AGE_SECONDS', 3600, 60, 86_400),
+    tokenType: env.AUTH_TOKEN_TYPE?.trim() ? read.required('AUTH_TOKEN_TYPE') : null,
+    failureLimit: read.integer('AUTH_FAILURE_LIMIT', 20, 1, 100_000),
+    failureWindowSeconds: read.integer('AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 3600),
   };
+  if (auth.tokenType !== null && !TOKEN_TYPE.test(auth.tokenType)) {
+    problems.push(
+      `AUTH_TOKEN_TYPE: '${auth.tokenType}' is not a media type such as at+jwt or application/at+jwt`,
+    );
+  }
+  const requestTimeoutMs = read.integer('HTTP_REQUEST_TIMEOUT_MS', 15_000, 1000, 300_000);
+  const headersTimeoutMs = read.integer(
+    'HTTP_HEADERS_TIMEOUT_MS',
+    Math.min(10_000, requestTimeoutMs),
+    1000,
+    300_000,
+  );
+  if (headersTimeoutMs > requestTimeoutMs) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS: ${headersTimeoutMs} is longer than HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}); set it at most that`,
+    );
+  }
   if (mode === 'aws' && auth.issuer === LOCAL_ISSUER) {
     problems.push(
       `AUTH_ISSUER: '${LOCAL_ISSUER}' is the development issuer and is refused outside local mode`,
@@ -170,6 +216,8 @@ export function loadConfig(env: Env = process.env): Config {
     paymentsQueueUrl,
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     trustedProxyHops: read.integer('TRUSTED_PROXY_HOPS', mode === 'aws' ? 1 : 0, 0, 10),
+    requestTimeoutMs,
+    headersTimeoutMs,
   };
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);

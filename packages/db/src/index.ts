@@ -9,7 +9,8 @@ export {
   isForeignKeyViolation,
   type ClientDataProblem,
 } from './database-errors.js';
-export type { AuditContext, AuditOutcome } from './repositories/audit.js';
+export type { AuditContext, AuditEvent, AuditOutcome } from './repositories/audit.js';
+export { AuditTrail } from './repositories/audit.js';
 export {
   PatientRepository,
   DuplicateMedicalRecordNumberError,

@@ -4,7 +4,7 @@ import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerif
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { readParameterKeySet, type ParameterReader } from '../auth/parameter-key-set.js';
 import { KeySetUnavailableError, RefreshingKeySet } from '../auth/refreshing-key-set.js';
-import { LOCAL_KEY_ID_PREFIX, type Config } from '../config.js';
+import { ACCEPTED_TOKEN_TYPES, LOCAL_KEY_ID_PREFIX, type Config } from '../config.js';
 import { ApiError, AuthenticationError, ForbiddenError } from '../errors.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -44,12 +44,18 @@ export const KEY_SOURCE_EVENTS = {
   refreshFailed: 'auth_keys_refresh_failed',
 } as const;
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+/** RFC 6750: the scheme is case-insensitive; exactly one space, then one compact JWS. */
+const BEARER = /^bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
+/** Longest `sub` accepted; it is written to every audit row. */
+const MAX_SUBJECT_LENGTH = 255;
+const CONTROL_CHARACTER = /\p{Cc}/u;
 
 /**
  * Verifies `Authorization: Bearer <JWT>` on every route that declares a required scope:
  * signature against the JWKS, issuer, audience, expiry and not-before, and an algorithm
- * from the allowed list (never `none` or HMAC). Each failure is logged as an
+ * from the allowed list (never `none` or HMAC), a token age from `iat` within
+ * config.auth.maxTokenAgeSeconds, a `sub` that names someone, and the `typ` header an access
+ * token carries. Each failure is logged as an
  * `auth_failed` event with a reason, which the log metric filter counts.
  */
 export const authentication = fp<AuthenticationOptions>(
@@ -60,8 +66,10 @@ export const authentication = fp<AuthenticationOptions>(
       issuer: config.auth.issuer,
       audience: config.auth.audience,
       algorithms: [...config.auth.algorithms],
-      requiredClaims: ['sub', 'exp'],
+      requiredClaims: ['sub', 'exp', 'iat'],
+      maxTokenAge: config.auth.maxTokenAgeSeconds,
       clockTolerance: 5,
+      ...(config.auth.tokenType ? { typ: config.auth.tokenType } : {}),
     };
     const verified = new VerifiedTokenCache<Principal>();
 
@@ -102,8 +110,10 @@ export const authentication = fp<AuthenticationOptions>(
             'development signing keys are refused outside local mode',
           );
         }
-        const principal: Principal = { subject: payload.sub as string, scopes: scopesOf(payload) };
-        verified.set(token, principal, payload.exp as number);
+        if (!config.auth.tokenType) checkTokenType(protectedHeader.typ);
+        const principal: Principal = { subject: subjectOf(payload.sub), scopes: scopesOf(payload) };
+        const oldestAcceptedUntil = (payload.iat as number) + config.auth.maxTokenAgeSeconds;
+        verified.set(token, principal, Math.min(payload.exp as number, oldestAcceptedUntil));
         return principal;
       } catch (error) {
         throw classify(error);
@@ -138,6 +148,26 @@ async function keySource(
   return keySet.getKey;
 }
 
+function checkTokenType(typ: unknown): void {
+  if (typ === undefined) return;
+  const accepted = ACCEPTED_TOKEN_TYPES.map((type) => type.toLowerCase());
+  if (typeof typ !== 'string' || !accepted.includes(typ.toLowerCase())) {
+    throw new AuthenticationError('invalid_typ', 'the token type is not an access token');
+  }
+}
+
+function subjectOf(sub: unknown): string {
+  if (
+    typeof sub !== 'string' ||
+    sub.trim() === '' ||
+    sub.length > MAX_SUBJECT_LENGTH ||
+    CONTROL_CHARACTER.test(sub)
+  ) {
+    throw new AuthenticationError('invalid_sub', "the token's sub claim is not accepted");
+  }
+  return sub;
+}
+
 function scopesOf(payload: Record<string, unknown>): ReadonlySet<string> {
   if (typeof payload.scope === 'string') return new Set(payload.scope.split(' ').filter(Boolean));
   if (Array.isArray(payload.scp)) return new Set(payload.scp.filter((item) => typeof item === 'string'));
@@ -156,6 +186,8 @@ function classify(error: unknown): ApiError {
       headers: { 'retry-after': '5' },
     });
   }
+  if (error instanceof errors.JWTExpired && error.claim === 'iat')
+    return new AuthenticationError('too_old', 'the token was issued too long ago', error);
   if (error instanceof errors.JWTExpired)
     return new AuthenticationError('expired', 'the token has expired', error);
   if (error instanceof errors.JWTClaimValidationFailed) {

@@ -1,4 +1,4 @@
-import { DuplicateMedicalRecordNumberError, type PatientRepository } from '@citadel/db';
+import { DuplicateMedicalRecordNumberError, type AuditTrail, type PatientRepository } from '@citadel/db';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -6,6 +6,7 @@ import { isCalendarDate, isPlausibleDateOfBirth } from '../domain/dates.js';
 import { decodeCursor, encodeCursor } from '../domain/page-cursor.js';
 import { ApiError } from '../errors.js';
 import { auditContext } from './audit-context.js';
+import { auditRefusals } from './refusal-audit.js';
 import { errorResponses, IdParams } from './schemas.js';
 
 const PatientInput = Type.Object(
@@ -40,15 +41,16 @@ const ListQuery = Type.Object(
 
 export async function patientRoutes(
   app: FastifyInstance,
-  options: { patients: PatientRepository },
+  options: { patients: PatientRepository; audit: AuditTrail },
 ): Promise<void> {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
   const { patients } = options;
+  auditRefusals(app, options.audit);
 
   routes.post(
     '/',
     {
-      config: { requiredScope: 'patients:write' },
+      config: { requiredScope: 'patients:write', audit: { action: 'create', resourceType: 'patient' } },
       schema: {
         tags: ['patients'],
         summary: 'Register a patient',
@@ -94,7 +96,7 @@ export async function patientRoutes(
   routes.get(
     '/:id',
     {
-      config: { requiredScope: 'patients:read' },
+      config: { requiredScope: 'patients:read', audit: { action: 'read', resourceType: 'patient' } },
       schema: {
         tags: ['patients'],
         summary: 'Read a patient',
@@ -113,7 +115,7 @@ export async function patientRoutes(
   routes.get(
     '/',
     {
-      config: { requiredScope: 'patients:read' },
+      config: { requiredScope: 'patients:read', audit: { action: 'list', resourceType: 'patient' } },
       schema: {
         tags: ['patients'],
         summary: 'List patients, oldest first, one page at a time',

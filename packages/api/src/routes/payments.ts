@@ -1,12 +1,13 @@
-import { UnknownPatientError, type Payment, type PaymentRepository } from '@citadel/db';
+import { UnknownPatientError, type AuditTrail, type Payment, type PaymentRepository } from '@citadel/db';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { isIso4217Currency } from '../domain/currency.js';
+import { amountProblem, checkAmountCaps, type AmountCapsMajorUnits } from '../domain/currency.js';
 import { requestFingerprint } from '../domain/request-fingerprint.js';
 import { ApiError } from '../errors.js';
 import type { PaymentQueue } from '../payments/payment-queue.js';
 import { auditContext } from './audit-context.js';
+import { auditRefusals } from './refusal-audit.js';
 import { errorResponses, IdParams, Uuid } from './schemas.js';
 
 const PaymentView = Type.Object(
@@ -27,12 +28,22 @@ const PaymentView = Type.Object(
 export interface PaymentRouteOptions {
   readonly payments: PaymentRepository;
   readonly queue: PaymentQueue;
+  /** Where refusals (missing scope, card data) are recorded. */
+  readonly audit: AuditTrail;
+  /** Largest amount in minor units of any currency, checked by the schema. */
   readonly amountCap: number;
+  /**
+   * Largest amount per currency, in major units.
+   * @default - 1,000,000 major units of every currency (DEFAULT_AMOUNT_CAP_MAJOR_UNITS)
+   */
+  readonly amountCaps?: AmountCapsMajorUnits;
 }
 
 export async function paymentRoutes(app: FastifyInstance, options: PaymentRouteOptions): Promise<void> {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
   const { payments, queue } = options;
+  const amountCaps = checkAmountCaps(options.amountCaps ?? {});
+  auditRefusals(app, options.audit);
 
   const PaymentInput = Type.Object(
     {
@@ -51,7 +62,7 @@ export async function paymentRoutes(app: FastifyInstance, options: PaymentRouteO
   routes.post(
     '/',
     {
-      config: { requiredScope: 'payments:write' },
+      config: { requiredScope: 'payments:write', audit: { action: 'create', resourceType: 'payment' } },
       schema: {
         tags: ['payments'],
         summary: 'Create a payment (idempotent per Idempotency-Key)',
@@ -65,9 +76,8 @@ export async function paymentRoutes(app: FastifyInstance, options: PaymentRouteO
       },
     },
     async (request, reply) => {
-      if (!isIso4217Currency(request.body.currency)) {
-        throw new ApiError(422, 'unsupported_currency', 'currency is not an active ISO 4217 code');
-      }
+      const problem = amountProblem(request.body.amount, request.body.currency, amountCaps);
+      if (problem) throw new ApiError(422, problem.kind, problem.message);
       const principal = auditContext(request).subject;
       const key = request.headers['idempotency-key'].toLowerCase();
       let result;
@@ -91,10 +101,10 @@ export async function paymentRoutes(app: FastifyInstance, options: PaymentRouteO
           'this Idempotency-Key was already used with a different request body',
         );
       }
-      const body = result.response.body as Payment;
-      if (result.kind === 'created' || body.status === 'pending') {
+      const body: Payment = result.payment;
+      if (body.status === 'pending') {
         // A replay of a still-pending payment re-enqueues it, so a retry after a failed send
-        // recovers; the processor ignores payments that are no longer pending.
+        // recovers. A settled or failed payment is answered as it is now and never queued again.
         await queue.enqueue({ paymentId: body.id }).catch((error: unknown) => {
           request.log.error(
             { event: 'payment_enqueue_failed', paymentId: body.id, err: error },
@@ -122,7 +132,7 @@ export async function paymentRoutes(app: FastifyInstance, options: PaymentRouteO
   routes.get(
     '/:id',
     {
-      config: { requiredScope: 'payments:read' },
+      config: { requiredScope: 'payments:read', audit: { action: 'read', resourceType: 'payment' } },
       schema: {
         tags: ['payments'],
         summary: 'Read a payment',

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createLocalJWKSet, SignJWT, UnsecuredJWT, base64url } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -107,6 +108,66 @@ describe('authentication', () => {
       async () => `Bearer ${await t.issuer.token({ subject: null })}`,
       'invalid_sub',
     ],
+    ['an empty subject', async () => `Bearer ${await t.issuer.token({ subject: '' })}`, 'invalid_sub'],
+    ['a blank subject', async () => `Bearer ${await t.issuer.token({ subject: '   ' })}`, 'invalid_sub'],
+    [
+      'a numeric subject',
+      async () =>
+        `Bearer ${await t.issuer.token({ subject: null, claims: { sub: 42 as unknown as string } })}`,
+      'invalid_sub',
+    ],
+    [
+      'a subject with a line break',
+      async () => `Bearer ${await t.issuer.token({ subject: 'user-1\n{"event":"forged"}' })}`,
+      'invalid_sub',
+    ],
+    [
+      'a subject longer than 255 characters',
+      async () => `Bearer ${await t.issuer.token({ subject: 'u'.repeat(256) })}`,
+      'invalid_sub',
+    ],
+    [
+      'a token issued longer ago than the maximum token age',
+      async () =>
+        `Bearer ${await t.issuer.token({ issuedAt: Math.floor(Date.now() / 1000) - 3600 - 60, expiresIn: '1h' })}`,
+      'too_old',
+    ],
+    ['a token without iat', async () => `Bearer ${await t.issuer.token({ issuedAt: null })}`, 'invalid_iat'],
+    [
+      'a token issued in the future',
+      async () => `Bearer ${await t.issuer.token({ issuedAt: Math.floor(Date.now() / 1000) + 600 })}`,
+      'invalid_iat',
+    ],
+    [
+      'a token whose iat is not a number',
+      async () =>
+        `Bearer ${await t.issuer.token({ issuedAt: null, claims: { iat: 'yesterday' as unknown as number } })}`,
+      'invalid_iat',
+    ],
+    [
+      'an ID token typed as such',
+      async () => `Bearer ${await t.issuer.token({ typ: 'id_token+jwt' })}`,
+      'invalid_typ',
+    ],
+    ['a logout token', async () => `Bearer ${await t.issuer.token({ typ: 'logout+jwt' })}`, 'invalid_typ'],
+    ['two spaces after the scheme', async () => `Bearer  ${await t.issuer.token()}`, 'malformed_token'],
+    ['a tab after the scheme', async () => `Bearer\t${await t.issuer.token()}`, 'malformed_token'],
+    [
+      'two tokens',
+      async () => `Bearer ${await t.issuer.token()} ${await t.issuer.token()}`,
+      'malformed_token',
+    ],
+    [
+      'two credentials joined by a comma',
+      async () => `Bearer ${await t.issuer.token()}, Basic dXNlcjpwYXNz`,
+      'malformed_token',
+    ],
+    ['the scheme without a token', async () => 'Bearer', 'malformed_token'],
+    [
+      'a scheme that only starts with Bearer',
+      async () => `Bearerx ${await t.issuer.token()}`,
+      'malformed_token',
+    ],
   ];
 
   it.each(badTokens)('answers 401 with WWW-Authenticate for %s', async (_name, makeHeader, reason) => {
@@ -117,6 +178,97 @@ describe('authentication', () => {
     expect(response.json()).toMatchObject({ error: { code: 'unauthenticated' } });
     const logged = t.logs.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'auth_failed');
     expect(logged.at(-1)).toMatchObject({ event: 'auth_failed', reason });
+  });
+
+  it.each([['Bearer'], ['bearer'], ['BEARER'], ['bEaReR']])(
+    'accepts the scheme written %s',
+    async (scheme) => {
+      const response = await get(`${scheme} ${await t.token()}`);
+
+      expect(response.statusCode).toBe(200);
+    },
+  );
+
+  it('accepts the scheme in any mix of cases (property)', async () => {
+    const token = await t.token();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), async (upper) => {
+        const scheme = [...'bearer'].map((letter, i) => (upper[i] ? letter.toUpperCase() : letter)).join('');
+        expect((await get(`${scheme} ${token}`)).statusCode).toBe(200);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('answers 401, never 200 or 5xx, to any other text around a valid token (property)', async () => {
+    const token = await t.token();
+    const printable = fc.string({
+      unit: fc.constantFrom(...' \t,;=abcXYZ.-_~+/0123456789'),
+      minLength: 1,
+      maxLength: 8,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          printable.map((extra) => `Bearer ${token}${extra}`),
+          printable.map((extra) => `${extra}Bearer ${token}`),
+          printable.filter((gap) => gap !== ' ').map((gap) => `Bearer${gap}${token}`),
+        ),
+        async (header) => {
+          const response = await get(header);
+          expect(response.statusCode).toBe(401);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it.each([
+    ['no typ header', null],
+    ['typ JWT', 'JWT'],
+    ['typ jwt', 'jwt'],
+    ['typ at+jwt', 'at+jwt'],
+    ['typ application/at+jwt', 'application/at+jwt'],
+  ])('accepts a token with %s when no token type is configured', async (_name, typ) => {
+    const response = await get(`Bearer ${await t.issuer.token({ scopes: ALL_SCOPES, typ })}`);
+
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('requires the configured token type, and stops honouring a cached token at its maximum age', async () => {
+    const strict = await startTestApp({ AUTH_TOKEN_TYPE: 'at+jwt', AUTH_MAX_TOKEN_AGE_SECONDS: '60' });
+    const request = async (authorization: string) =>
+      strict.app.inject({ method: 'GET', url: '/v1/patients', headers: { authorization } });
+    try {
+      const typed = await strict.issuer.token({ scopes: ALL_SCOPES, typ: 'application/at+jwt' });
+      const plainJwt = await strict.issuer.token({ scopes: ALL_SCOPES, typ: 'JWT' });
+      const untyped = await strict.issuer.token({ scopes: ALL_SCOPES, typ: null });
+      // Within the 60 s maximum only thanks to the 5 s clock tolerance, for about one more second.
+      const ageing = await strict.issuer.token({
+        scopes: ALL_SCOPES,
+        typ: 'at+jwt',
+        issuedAt: Math.floor(Date.now() / 1000) - 64,
+      });
+
+      const results = {
+        typed: (await request(`Bearer ${typed}`)).statusCode,
+        plainJwt: (await request(`Bearer ${plainJwt}`)).statusCode,
+        untyped: (await request(`Bearer ${untyped}`)).statusCode,
+        ageingFirst: (await request(`Bearer ${ageing}`)).statusCode,
+      };
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      const ageingLater = await request(`Bearer ${ageing}`);
+
+      expect(results).toEqual({ typed: 200, plainJwt: 401, untyped: 401, ageingFirst: 200 });
+      expect(ageingLater.statusCode).toBe(401);
+      const reasons = strict.logs
+        .map((line) => JSON.parse(line))
+        .filter((entry) => entry.event === 'auth_failed')
+        .map((entry) => entry.reason);
+      expect(reasons).toEqual(['invalid_typ', 'invalid_typ', 'too_old']);
+    } finally {
+      await strict.close();
+    }
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('payments', () => {
@@ -19,6 +19,9 @@ describe('payments', () => {
     patientId = patient.json().id;
   });
   afterAll(() => t.close());
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
 
   const pay = (payload: Record<string, unknown>, key: string = randomUUID(), headers = auth) =>
     t.app.inject({
@@ -50,16 +53,45 @@ describe('payments', () => {
     expect(read.json().processedAt).not.toBeNull();
   });
 
-  it('replays the original status and body for the same key and body', async () => {
+  it('replays a settled payment as it is now, and does not queue it again', async () => {
     const key = randomUUID();
     const first = await pay(body(), key);
     await t.queue.drain();
+    const sends = vi.spyOn(t.queue, 'enqueue');
 
     const again = await pay(body(), key);
 
     expect(again.statusCode).toBe(first.statusCode);
-    expect(again.json()).toEqual(first.json());
     expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual({
+      ...first.json(),
+      status: 'settled',
+      processedAt: expect.stringMatching(/Z$/),
+    });
+    expect(sends).not.toHaveBeenCalled();
+  });
+
+  it('replays a failed payment as it is now, and does not queue it again', async () => {
+    const key = randomUUID();
+    await pay(body({ amount: 1099 }), key);
+    await t.queue.drain();
+    const sends = vi.spyOn(t.queue, 'enqueue');
+
+    const again = await pay(body({ amount: 1099 }), key);
+
+    expect(again.json()).toMatchObject({ status: 'failed', failureReason: expect.any(String) });
+    expect(sends).not.toHaveBeenCalled();
+  });
+
+  it('queues a replay of a payment still pending once more, so a lost send recovers', async () => {
+    const key = randomUUID();
+    const sends = vi.spyOn(t.queue, 'enqueue').mockResolvedValue(undefined);
+    const first = await pay(body(), key);
+
+    const again = await pay(body(), key);
+
+    expect(again.json()).toEqual(first.json());
+    expect(sends.mock.calls).toEqual([[{ paymentId: first.json().id }], [{ paymentId: first.json().id }]]);
   });
 
   it('answers 409 when a key is reused with a different body', async () => {
@@ -82,14 +114,14 @@ describe('payments', () => {
     expect(theirs.json().id).not.toBe(mine.json().id);
   });
 
-  it('makes exactly one payment from 50 concurrent duplicates, all answered identically', async () => {
+  it('makes exactly one payment from 50 concurrent duplicates, all answered with it', async () => {
     const key = randomUUID();
     const description = `Concurrent ${key}`;
 
     const responses = await Promise.all(Array.from({ length: 50 }, () => pay(body({ description }), key)));
 
     expect(new Set(responses.map((response) => response.statusCode))).toEqual(new Set([201]));
-    expect(new Set(responses.map((response) => response.body)).size).toBe(1);
+    expect(new Set(responses.map((response) => response.json().id)).size).toBe(1);
     const { rows } = await t.admin.query('SELECT count(*)::int AS n FROM payments WHERE description = $1', [
       description,
     ]);
@@ -123,6 +155,10 @@ describe('payments', () => {
     ['an amount sent as a string', () => pay(body({ amount: '100' })), 400],
     ['a lowercase currency', () => pay(body({ currency: 'eur' })), 400],
     ['a currency that is not ISO 4217', () => pay(body({ currency: 'ABC' })), 422],
+    ['a withdrawn currency', () => pay(body({ currency: 'HRK' })), 422],
+    ['a fund code', () => pay(body({ currency: 'XDR' })), 422],
+    ['gold', () => pay(body({ currency: 'XAU' })), 422],
+    ['the testing code', () => pay(body({ currency: 'XTS' })), 422],
     ['an unknown patient', () => pay(body({ patientId: randomUUID() })), 422],
     ['an extra property', () => pay({ ...body(), status: 'settled' }), 400],
   ])('rejects %s and records no payment', async (_case, send, status) => {

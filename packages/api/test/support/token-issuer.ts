@@ -23,6 +23,10 @@ export interface TokenOptions {
   readonly expiresIn?: string | number;
   readonly notBefore?: string | number;
   readonly kid?: string;
+  /** Seconds since the epoch; null leaves the claim out. @default now */
+  readonly issuedAt?: number | null;
+  /** The `typ` header; null leaves it out. @default 'JWT' */
+  readonly typ?: string | null;
 }
 
 /** A test identity provider: RS256 and ES256 keys, served as a JWKS over real HTTP on loopback. */
@@ -48,11 +52,15 @@ export class TokenIssuer {
     const alg = options.alg ?? 'ES256';
     const key = this.keys.find((candidate) => candidate.alg === alg) as SigningKey;
     const jwt = new SignJWT({ scope: (options.scopes ?? []).join(' '), ...options.claims })
-      .setProtectedHeader({ alg, kid: options.kid ?? key.kid, typ: 'JWT' })
+      .setProtectedHeader({
+        alg,
+        kid: options.kid ?? key.kid,
+        ...(options.typ === null ? {} : { typ: options.typ ?? 'JWT' }),
+      })
       .setIssuer(options.issuer ?? TEST_ISSUER)
       .setAudience(options.audience ?? TEST_AUDIENCE)
-      .setIssuedAt()
       .setExpirationTime(options.expiresIn ?? '5m');
+    if (options.issuedAt !== null) jwt.setIssuedAt(options.issuedAt);
     if (options.subject !== null) jwt.setSubject(options.subject ?? 'user-1');
     if (options.notBefore !== undefined) jwt.setNotBefore(options.notBefore);
     return jwt.sign(key.privateKey);

@@ -8,7 +8,22 @@ export interface AuditContext {
   readonly sourceIp: string | null;
 }
 
-export type AuditOutcome = 'success' | 'not_found' | 'conflict' | 'rejected';
+/**
+ * `forbidden`: the token lacked the route's scope. `card_data_refused`: the request held a
+ * card number; nothing of the request but its route is recorded.
+ */
+export type AuditOutcome =
+  'success' | 'not_found' | 'conflict' | 'rejected' | 'forbidden' | 'card_data_refused';
+
+/** One access or refusal: what was done (or attempted) to which resource, and how it ended. */
+export interface AuditEvent {
+  /** `create`, `read`, `list` or `replay` (an idempotent retry answered with the stored payment). */
+  readonly action: string;
+  readonly resourceType: string;
+  /** Null when no resource was identified, or the identifier came from an unchecked request. */
+  readonly resourceId: string | null;
+  readonly outcome: AuditOutcome;
+}
 
 export const AUDIT_COLUMNS = '(subject, action, resource_type, resource_id, request_id, source_ip, outcome)';
 
@@ -19,7 +34,13 @@ export const AUDIT_COLUMNS = '(subject, action, resource_type, resource_id, requ
  */
 export async function findByIdAudited<T extends pg.QueryResultRow>(
   pool: pg.Pool,
-  source: { readonly table: string; readonly fields: string; readonly resourceType: string },
+  source: {
+    readonly table: string;
+    readonly fields: string;
+    readonly resourceType: string;
+    /** @default 'read' */
+    readonly action?: string;
+  },
   id: string,
   audit: AuditContext,
 ): Promise<T | null> {
@@ -28,11 +49,37 @@ export async function findByIdAudited<T extends pg.QueryResultRow>(
        SELECT * FROM ${source.table} WHERE id = $1
      ), audited AS (
        INSERT INTO audit_events ${AUDIT_COLUMNS}
-       SELECT $2, 'read', $5, $1::text, $3, $4,
+       SELECT $2, $6, $5, $1::text, $3, $4,
               CASE WHEN EXISTS (SELECT 1 FROM found) THEN 'success' ELSE 'not_found' END
      )
      SELECT ${source.fields} FROM found`,
-    [id, audit.subject, audit.requestId, audit.sourceIp, source.resourceType],
+    [id, audit.subject, audit.requestId, audit.sourceIp, source.resourceType, source.action ?? 'read'],
   );
   return rows[0] ?? null;
+}
+
+/** Appends one audit row on its own, for an event that has no data access to ride with. */
+export async function recordAuditEvent(
+  db: Pick<pg.Pool, 'query'>,
+  event: AuditEvent,
+  audit: AuditContext,
+): Promise<void> {
+  await db.query(`INSERT INTO audit_events ${AUDIT_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+    audit.subject,
+    event.action,
+    event.resourceType,
+    event.resourceId,
+    audit.requestId,
+    audit.sourceIp,
+    event.outcome,
+  ]);
+}
+
+/** Writes audit rows for refusals that happen before any repository is called. */
+export class AuditTrail {
+  constructor(private readonly pool: pg.Pool) {}
+
+  record(event: AuditEvent, audit: AuditContext): Promise<void> {
+    return recordAuditEvent(this.pool, event, audit);
+  }
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AuditContext } from './audit.js';
-import { AUDIT_COLUMNS, findByIdAudited } from './audit.js';
+import { AUDIT_COLUMNS, findByIdAudited, recordAuditEvent } from './audit.js';
 import { isForeignKeyViolation } from '../database-errors.js';
 
 export type PaymentStatus = 'pending' | 'settled' | 'failed';
@@ -37,8 +37,19 @@ export interface StoredResponse {
 
 export type CreatePaymentResult =
   | { readonly kind: 'created'; readonly payment: Payment; readonly response: StoredResponse }
-  | { readonly kind: 'replayed'; readonly paymentId: string; readonly response: StoredResponse }
+  | {
+      readonly kind: 'replayed';
+      readonly paymentId: string;
+      /** The payment as it is now (settled or failed by then, perhaps), read and audited as a `replay`. */
+      readonly payment: Payment;
+      /** The response first sent; its status is replayed, its body is the payment at that time. */
+      readonly response: StoredResponse;
+    }
   | { readonly kind: 'key_reused_with_other_request' };
+
+type StoredKey =
+  | { readonly kind: 'replayed'; readonly paymentId: string; readonly response: StoredResponse }
+  | { readonly kind: 'key_reused_with_other_request'; readonly paymentId: string };
 
 export class UnknownPatientError extends Error {
   override readonly name = 'UnknownPatientError';
@@ -57,15 +68,45 @@ const PAYMENT_FIELDS = `id, patient_id AS "patientId", amount::float8 AS amount,
 export class PaymentRepository {
   constructor(private readonly pool: pg.Pool) {}
 
+  /**
+   * Creates the payment, or answers a retry of the same key: a replay returns the payment's
+   * current state and is audited as a `replay`; the key reused with another body is audited
+   * as a `conflict` on the key's payment. Every outcome leaves exactly one audit row.
+   */
   async create(
     payment: NewPayment,
     request: IdempotentRequest,
     audit: AuditContext,
     toResponse: (payment: Payment) => StoredResponse,
   ): Promise<CreatePaymentResult> {
-    const existing = await this.findStoredResponse(request);
-    if (existing) return existing;
+    const outcome =
+      (await this.findStoredResponse(request)) ?? (await this.insert(payment, request, audit, toResponse));
+    if (outcome.kind === 'created') return outcome;
+    if (outcome.kind === 'key_reused_with_other_request') {
+      await recordAuditEvent(
+        this.pool,
+        { action: 'create', resourceType: 'payment', resourceId: outcome.paymentId, outcome: 'conflict' },
+        audit,
+      );
+      return { kind: 'key_reused_with_other_request' };
+    }
+    const current = await findByIdAudited<Payment>(
+      this.pool,
+      { table: 'payments', fields: PAYMENT_FIELDS, resourceType: 'payment', action: 'replay' },
+      outcome.paymentId,
+      audit,
+    );
+    return { ...outcome, payment: current ?? (outcome.response.body as Payment) };
+  }
 
+  private async insert(
+    payment: NewPayment,
+    request: IdempotentRequest,
+    audit: AuditContext,
+    toResponse: (payment: Payment) => StoredResponse,
+  ): Promise<
+    StoredKey | { readonly kind: 'created'; readonly payment: Payment; readonly response: StoredResponse }
+  > {
     const client = await this.pool.connect();
     // A connection lost while checked out (database restart) emits 'error' on the client,
     // which would be an uncaught exception without a listener. The pending query rejects
@@ -73,7 +114,11 @@ export class PaymentRepository {
     let broken: Error | undefined;
     const onConnectionLost = (error: Error) => (broken = error);
     client.on('error', onConnectionLost);
-    let created: CreatePaymentResult | null = null;
+    let created: {
+      readonly kind: 'created';
+      readonly payment: Payment;
+      readonly response: StoredResponse;
+    } | null = null;
     try {
       await client.query('BEGIN');
       const inserted = await client
@@ -124,7 +169,7 @@ export class PaymentRepository {
       client.removeListener('error', onConnectionLost);
       client.release(broken);
     }
-    return created ?? ((await this.findStoredResponse(request)) as CreatePaymentResult);
+    return created ?? ((await this.findStoredResponse(request)) as StoredKey);
   }
 
   findById(id: string, audit: AuditContext): Promise<Payment | null> {
@@ -136,7 +181,7 @@ export class PaymentRepository {
     );
   }
 
-  private async findStoredResponse(request: IdempotentRequest): Promise<CreatePaymentResult | null> {
+  private async findStoredResponse(request: IdempotentRequest): Promise<StoredKey | null> {
     const { rows } = await this.pool.query<{
       requestHash: string;
       paymentId: string;
@@ -149,7 +194,9 @@ export class PaymentRepository {
     );
     const stored = rows[0];
     if (!stored) return null;
-    if (stored.requestHash !== request.requestHash) return { kind: 'key_reused_with_other_request' };
+    if (stored.requestHash !== request.requestHash) {
+      return { kind: 'key_reused_with_other_request', paymentId: stored.paymentId };
+    }
     return {
       kind: 'replayed',
       paymentId: stored.paymentId,
