@@ -13,6 +13,7 @@ import type { PaymentQueue } from './payments/payment-queue.js';
 import { authentication } from './plugins/authentication.js';
 import { cardDataGuard } from './plugins/card-data-guard.js';
 import { errorHandler, sendError } from './plugins/error-handler.js';
+import { failedAuthenticationLimit } from './plugins/failed-authentication-limit.js';
 import { nulRefusal } from './plugins/nul-refusal.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { healthRoutes } from './routes/health.js';
@@ -126,6 +127,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(swaggerUi, { routePrefix: '/docs' });
   }
 
+  await app.register(failedAuthenticationLimit, {
+    maxFailures: config.auth.failureLimit,
+    windowSeconds: config.auth.failureWindowSeconds,
+  });
   await app.register(authentication, {
     config,
     ...(deps.keys ? { keys: deps.keys } : {}),
