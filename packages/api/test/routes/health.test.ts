@@ -6,9 +6,10 @@ import { startEmbeddedPostgres, type RunningPostgres } from '@citadel/db/testing
 import type { FastifyInstance } from 'fastify';
 import getPort from 'get-port';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { READY_CACHE_MS } from '../../src/routes/health.js';
 import { InProcessPaymentQueue } from '../../src/payments/in-process-payment-queue.js';
 
 /** This file stops and starts its database, so it runs its own cluster rather than the shared one. */
@@ -45,6 +46,8 @@ describe('health and readiness', () => {
   });
 
   const ready = () => app.inject({ method: 'GET', url: '/ready' });
+  /** Lets the last readiness answer expire, so the next call asks the database again. */
+  const afterCache = () => new Promise((resolve) => setTimeout(resolve, READY_CACHE_MS + 100));
 
   it('answers /health without touching the database', async () => {
     await postgres.stop();
@@ -63,12 +66,33 @@ describe('health and readiness', () => {
     expect(before.json().error.code).toBe('migrations_pending');
 
     await migrateToLatest(pool);
+    await afterCache();
 
     expect((await ready()).statusCode).toBe(200);
   });
 
+  it('shares one database query between concurrent and repeated calls within a second', async () => {
+    await afterCache();
+    const query = vi.spyOn(pool, 'query');
+    try {
+      const concurrent = await Promise.all(Array.from({ length: 25 }, () => ready()));
+      const repeated = [await ready(), await ready()];
+      const queriesWithinWindow = query.mock.calls.length;
+      await afterCache();
+      const later = await ready();
+
+      expect([...concurrent, ...repeated].every((response) => response.statusCode === 200)).toBe(true);
+      expect(queriesWithinWindow).toBe(1);
+      expect(later.statusCode).toBe(200);
+      expect(query.mock.calls.length).toBe(2);
+    } finally {
+      query.mockRestore();
+    }
+  });
+
   it('answers 503 within 2 s when the database stops, and 200 again when it returns, without a restart', async () => {
     await postgres.stop();
+    await afterCache();
     const started = Date.now();
     const down = await ready();
     const elapsed = Date.now() - started;
