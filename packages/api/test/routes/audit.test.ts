@@ -10,7 +10,8 @@ describe('audit trail', () => {
   let t: TestApp;
   let auth: { authorization: string };
   beforeAll(async () => {
-    t = await startTestApp();
+    // Refusals are the point here: keep the per-address failure limit out of the way.
+    t = await startTestApp({ AUTH_FAILURE_LIMIT: '100000' });
     auth = { authorization: `Bearer ${await t.token(undefined, 'auditor-subject')}` };
   });
   afterAll(() => t.close());
@@ -286,14 +287,21 @@ describe('audit trail', () => {
       },
     );
 
+    const bearer = async (token: Promise<string>) => `Bearer ${await token}`;
     it.each([
-      ['no token', undefined],
-      ['a malformed header', 'Bearer not-a-jwt'],
-      ['another scheme', 'Basic dXNlcjpwYXNz'],
-      ['a token with a bad signature', 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'],
-    ])(
+      ['no token', async () => undefined],
+      ['a malformed header', async () => 'Bearer not-a-jwt'],
+      ['another scheme', async () => 'Basic dXNlcjpwYXNz'],
+      ['a forged signature', async () => 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'],
+      ['an expired token', () => bearer(t.issuer.token({ expiresIn: Math.floor(Date.now() / 1000) - 120 }))],
+      ['another issuer', () => bearer(t.issuer.token({ issuer: 'https://elsewhere.example' }))],
+      ['another audience', () => bearer(t.issuer.token({ audience: 'another-api' }))],
+      ['an unknown key', () => bearer(t.issuer.token({ kid: 'rotated-away' }))],
+      ['no subject', () => bearer(t.issuer.token({ subject: null }))],
+    ] as const)(
       'logs %s as one auth_failed security event the metric filter counts, and no audit row',
-      async (_case, authorization) => {
+      async (_case, makeAuthorization) => {
+        const authorization = await makeAuthorization();
         const before = t.logs.length;
 
         const response = await t.app.inject({
@@ -312,7 +320,19 @@ describe('audit trail', () => {
           expect.objectContaining({ event: 'auth_failed', reason: expect.any(String), level: 'warn' }),
         ]);
         expect(await newRows()).toEqual([]);
+        if (authorization) expect(t.logs.slice(before).join('\n')).not.toContain(authorization.slice(7));
       },
     );
+
+    it('pairs every 401 this app answered with exactly one auth_failed event of the same request', () => {
+      const entries = t.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const unauthenticated = entries
+        .filter((entry) => (entry.res as { statusCode?: number } | undefined)?.statusCode === 401)
+        .map((entry) => entry.requestId);
+      const failed = entries.filter((entry) => entry.event === 'auth_failed').map((entry) => entry.requestId);
+
+      expect(unauthenticated.length).toBeGreaterThanOrEqual(9);
+      expect(failed.sort()).toEqual(unauthenticated.sort());
+    });
   });
 });
