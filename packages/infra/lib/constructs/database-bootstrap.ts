@@ -9,6 +9,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { InvalidPropError } from '../invalid-prop-error.js';
 import { CustomResourceProvider } from './custom-resource-provider.js';
 import { functionEntry } from './node-function.js';
 
@@ -38,8 +39,10 @@ export interface DatabaseBootstrapProps {
   readonly masterSecret: ISecret;
   /** @default 'citadel' */
   readonly databaseName?: string;
-  /** Application role created with `rds_iam`. @default 'citadel_app' */
+  /** The API's role, given IAM login (`rds_iam`). @default 'citadel_app' */
   readonly appUserName?: string;
+  /** The payment processor's role, given IAM login (`rds_iam`); must differ from `appUserName`. @default 'citadel_processor' */
+  readonly processorUserName?: string;
   readonly functionEnvironmentKey: IKey;
   readonly logsKey: IKey;
   readonly logRetentionDays: number;
@@ -59,6 +62,16 @@ export class DatabaseBootstrap extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseBootstrapProps) {
     super(scope, id);
+    const appUser = props.appUserName ?? 'citadel_app';
+    const processorUser = props.processorUserName ?? 'citadel_processor';
+    if (processorUser === appUser) {
+      throw new InvalidPropError(
+        this.node.path,
+        'processorUserName',
+        processorUser,
+        `name a role other than appUserName ("${appUser}"), so the API cannot settle payments`,
+      );
+    }
     const provider = new CustomResourceProvider(this, 'Provider', {
       entry: props.entry ?? functionEntry('database-bootstrap'),
       description: 'Creates the Citadel application role and applies database migrations',
@@ -93,7 +106,8 @@ export class DatabaseBootstrap extends Construct {
         DbHost: props.database.dbInstanceEndpointAddress,
         DbPort: props.database.dbInstanceEndpointPort,
         DbName: props.databaseName ?? 'citadel',
-        AppUser: props.appUserName ?? 'citadel_app',
+        AppUser: appUser,
+        ProcessorUser: processorUser,
         // A new or changed migration changes this value, so the next deploy applies it.
         MigrationsFingerprint: migrationsFingerprint(props.migrationsDirectory ?? MIGRATIONS_DIRECTORY),
       },

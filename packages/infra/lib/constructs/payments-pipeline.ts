@@ -22,7 +22,10 @@ export interface PaymentsPipelineProps {
   readonly database: IDatabaseInstance;
   /** @default 'citadel' */
   readonly databaseName?: string;
-  /** Database role the processor signs in as with an IAM token. @default 'citadel_app' */
+  /**
+   * Database role the processor signs in as with an IAM token; the only database user it may connect as.
+   * @default 'citadel_processor'
+   */
   readonly databaseUser?: string;
   /** Encrypts the queue and its dead-letter queue. */
   readonly messagesKey: IKey;
@@ -72,6 +75,7 @@ export class PaymentsPipeline extends Construct {
       );
     }
     const processorTimeout = Duration.seconds(30);
+    const databaseUser = props.databaseUser ?? 'citadel_processor';
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.KMS,
@@ -107,7 +111,7 @@ export class PaymentsPipeline extends Construct {
         DB_HOST: props.database.dbInstanceEndpointAddress,
         DB_PORT: props.database.dbInstanceEndpointPort,
         DB_NAME: props.databaseName ?? 'citadel',
-        DB_USER: props.databaseUser ?? 'citadel_app',
+        DB_USER: databaseUser,
         DB_CA_BUNDLE_PATH: LAMBDA_RDS_CA_BUNDLE_PATH,
         POWERTOOLS_SERVICE_NAME: 'payment-processor',
       },
@@ -122,7 +126,7 @@ export class PaymentsPipeline extends Construct {
           props.processorReservedConcurrency >= 2 ? props.processorReservedConcurrency : undefined,
       }),
     );
-    grantDatabaseConnect(processor.function, props.database, props.databaseUser ?? 'citadel_app');
+    grantDatabaseConnect(processor.function, props.database, databaseUser);
 
     acknowledge(
       this.deadLetterQueue,

@@ -28,8 +28,10 @@ import { EncryptedLogGroup } from './encrypted-log-group.js';
 export const POSTGRES_VERSION = PostgresEngineVersion.VER_18_3;
 /** Database the API and functions use. */
 export const DATABASE_NAME = 'citadel';
-/** Application role created by the migrations; the API and functions log in as it with IAM tokens. */
+/** The API's role, created by the migrations; the API logs in as it with IAM tokens. */
 export const APPLICATION_USER = 'citadel_app';
+/** The payment processor's role, created by the migrations; the processor logs in as it with IAM tokens. */
+export const PROCESSOR_USER = 'citadel_processor';
 /** Master user, whose generated password lives only in Secrets Manager. */
 export const MASTER_USER = 'citadel_admin';
 const POSTGRES_PORT = 5432;

@@ -20,9 +20,12 @@ import type { NetworkStack } from './network-stack.js';
 import type { SharedStack } from './shared-stack.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
-/** Database name and IAM-authenticated role the API and the processor use. */
+/** Database the API and the processor use. */
 export const APP_DATABASE_NAME = 'citadel';
+/** IAM-authenticated role the API signs in as: creates and reads payments, never settles them. */
 export const APP_DATABASE_USER = 'citadel_app';
+/** IAM-authenticated role the payment processor signs in as: settles pending payments, no patients. */
+export const PROCESSOR_DATABASE_USER = 'citadel_processor';
 
 /**
  * Values given at deploy time with `--context <key>=<value>`, because they change per
@@ -115,7 +118,7 @@ export class AppStack extends CitadelStack {
       securityGroup: network.functionSecurityGroup,
       database: data.database,
       databaseName: APP_DATABASE_NAME,
-      databaseUser: APP_DATABASE_USER,
+      databaseUser: PROCESSOR_DATABASE_USER,
       messagesKey: keys.messages,
       functionEnvironmentKey: keys.functionEnvironment,
       logsKey: keys.logs,
@@ -132,6 +135,7 @@ export class AppStack extends CitadelStack {
       masterSecret: data.masterSecret,
       databaseName: APP_DATABASE_NAME,
       appUserName: APP_DATABASE_USER,
+      processorUserName: PROCESSOR_DATABASE_USER,
       functionEnvironmentKey: keys.functionEnvironment,
       logsKey: keys.logs,
       logRetentionDays: config.logRetentionDays,
@@ -163,8 +167,10 @@ export class AppStack extends CitadelStack {
       containerInsights: config.features.containerInsights,
       enableExecuteCommand: config.features.ecsExec,
     });
-    // The first task must find the application role and the schema in place.
+    // The first task must find the application role and the schema in place, and the
+    // processor its own role: it signs in as a role that a migration creates.
     this.api.service.node.addDependency(this.bootstrap);
+    this.payments.processor.node.addDependency(this.bootstrap);
     this.jwksMirror?.grantRead(this.api.taskRole);
 
     if (config.features.waf) {

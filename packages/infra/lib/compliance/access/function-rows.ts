@@ -1,6 +1,5 @@
 import type { AccessRow } from './access-row.js';
 import {
-  APP_DB_USER,
   AUDIT,
   BOOTSTRAP,
   CERTIFICATE_HANDLER,
@@ -11,6 +10,7 @@ import {
   MASTER_SECRET,
   MESSAGES_KEY,
   PROCESSOR,
+  PROCESSOR_DB_USER,
   QUEUE,
   SECRETS_KEY,
   via,
@@ -38,8 +38,8 @@ export const FUNCTION_ROWS: readonly AccessRow[] = [
   {
     who: PROCESSOR,
     action: 'rds-db:connect',
-    resource: APP_DB_USER,
-    why: 'the processor records outcomes as the application user',
+    resource: PROCESSOR_DB_USER,
+    why: 'the processor records outcomes as its own database user, the only one allowed to settle payments',
     frameworks: LEAST,
   },
   {

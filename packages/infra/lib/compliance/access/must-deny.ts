@@ -1,5 +1,6 @@
 import type { AccessRow } from './access-row.js';
 import { HIPAA_ACCESS, HIPAA_ENCRYPTION, PCI_3_5, PCI_7_2_1, PCI_7_2_2 } from './frameworks.js';
+import { APP_DB_USER, PROCESSOR, PROCESSOR_DB_USER } from './row-names.js';
 
 const API_TASK = '{app:ApiTaskRole.Arn}';
 const LEAST = [PCI_7_2_1, PCI_7_2_2, HIPAA_ACCESS];
@@ -12,6 +13,20 @@ const LOG_BUCKETS = [
 
 /** What the API tasks must never be able to do, whatever a compromised task attempts. */
 export const MUST_DENY: readonly AccessRow[] = [
+  {
+    who: API_TASK,
+    action: 'rds-db:connect',
+    resource: PROCESSOR_DB_USER,
+    why: "the API cannot sign in as the payment processor's database user, which alone may settle payments",
+    frameworks: LEAST,
+  },
+  {
+    who: PROCESSOR,
+    action: 'rds-db:connect',
+    resource: APP_DB_USER,
+    why: "the processor cannot sign in as the API's database user, which may read and create patients",
+    frameworks: LEAST,
+  },
   {
     who: API_TASK,
     action: 'secretsmanager:GetSecretValue',

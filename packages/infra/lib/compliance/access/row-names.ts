@@ -1,4 +1,4 @@
-import { APP_DATABASE_USER } from '../../stacks/app-stack.js';
+import { APP_DATABASE_USER, PROCESSOR_DATABASE_USER } from '../../stacks/app-stack.js';
 import {
   HIPAA_ACCESS,
   HIPAA_AUDIT,
@@ -21,6 +21,7 @@ export const MESSAGES_KEY = '{network:KeysMessagesKey.Arn}';
 export const SECRETS_KEY = '{network:KeysSecretsKey.Arn}';
 export const MASTER_SECRET = '{data:PostgresInstanceSecretAttachment.Ref}';
 export const APP_DB_USER = `arn:aws:rds-db:{region}:{account}:dbuser:{data:PostgresInstance.DbiResourceId}/${APP_DATABASE_USER}`;
+export const PROCESSOR_DB_USER = `arn:aws:rds-db:{region}:{account}:dbuser:{data:PostgresInstance.DbiResourceId}/${PROCESSOR_DATABASE_USER}`;
 export const CLOUDFLARE_TOKEN =
   'arn:aws:secretsmanager:{region}:{account}:secret:citadel/{environment}/cloudflare-api-token-AbCdEf';
 export const TRAIL_BUCKET = '{baseline:BaselineTrailBucket.Arn}';

@@ -1,3 +1,4 @@
+import { poolOptionsFromEnvironment } from '@citadel/functions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../../../config/index.js';
@@ -558,7 +559,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
         Environment: {
           Variables: expect.objectContaining({
             DB_NAME: 'citadel',
-            DB_USER: 'citadel_app',
+            DB_USER: 'citadel_processor',
             DB_CA_BUNDLE_PATH: '/var/runtime/ca-cert.pem',
           }),
         },
@@ -571,6 +572,71 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/^PaymentsQueue/), 'Arn'] },
       });
+    });
+  });
+
+  describe('payments processor database access', () => {
+    function processorResources(): { id: string; fn: Resource; roleId: string } {
+      const template = app();
+      const [id, fn] = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).find(([logicalId]) =>
+        logicalId.startsWith('PaymentsProcessor'),
+      ) ?? ['', undefined];
+      const role = (fn?.Properties?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
+        'Fn::GetAtt'
+      ]?.[0];
+      if (!fn || !role) throw new Error('the payments processor function and its role are missing');
+      return { id, fn, roleId: role };
+    }
+
+    it('lets the processor connect to the database as citadel_processor only', () => {
+      // Prepare
+      const { roleId } = processorResources();
+
+      // Act
+      const connects = statementsFor(environment, 'app', roleId).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('rds-db:') || action === '*'),
+      );
+
+      // Assess
+      expect(connects).toHaveLength(1);
+      const [separator, parts] = (connects[0]?.Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      expect(separator).toBe('');
+      expect(parts[0]).toBe(`arn:aws:rds-db:${config.region}:${config.account}:dbuser:`);
+      expect(parts[2]).toBe('/citadel_processor');
+    });
+
+    it('gives the processor an environment its pool loader accepts, naming citadel_processor for IAM sign-in', () => {
+      // Prepare
+      const { fn } = processorResources();
+      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const environmentOfLambda = Object.fromEntries(
+        Object.entries(variables).map(([name, value]) => [
+          name,
+          typeof value === 'string' ? value : `resolved-${name.toLowerCase()}`,
+        ]),
+      );
+
+      // Act
+      const options = poolOptionsFromEnvironment({
+        ...environmentOfLambda,
+        DB_PORT: '5432',
+        AWS_REGION: config.region,
+        AWS_LAMBDA_FUNCTION_NAME: 'payments-processor',
+      });
+
+      // Assess
+      expect(options).toMatchObject({ kind: 'iam', username: 'citadel_processor', database: 'citadel' });
+    });
+
+    it('updates the processor only after the bootstrap has created its database role', () => {
+      // Prepare
+      const { fn } = processorResources();
+
+      // Act
+      const dependsOn = [fn.DependsOn ?? []].flat() as string[];
+
+      // Assess
+      expect(dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^DatabaseBootstrap/)]));
     });
   });
 
@@ -589,6 +655,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       expect(bootstrap.Properties).toMatchObject({
         DbName: 'citadel',
         AppUser: 'citadel_app',
+        ProcessorUser: 'citadel_processor',
         MigrationsFingerprint: expect.stringMatching(/^[a-f0-9]{64}$/),
       });
       expect(
