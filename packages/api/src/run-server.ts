@@ -11,6 +11,16 @@ import { SqsPaymentQueue } from './payments/sqs-payment-queue.js';
 
 /** Graceful shutdown must finish within this; the orchestrator's stop timeout is longer (30 s on ECS). */
 export const SHUTDOWN_DEADLINE_MS = 9_000;
+/** How often open connections are checked against the request and headers timeouts. */
+export const CONNECTIONS_CHECK_INTERVAL_MS = 2_000;
+/** Requests served on one connection before it is closed, so load spreads again across tasks. */
+export const MAX_REQUESTS_PER_SOCKET = 1_000;
+/**
+ * Idle keep-alive connections are kept longer than the load balancer's idle timeout (60 s), so
+ * the load balancer always closes first: a target that closes an idle connection the load
+ * balancer is about to reuse answers that request with a 502.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -56,6 +66,7 @@ export async function runServer(config: Config, options: RunServerOptions = {}):
           app.log.error({ err: error, paymentId }, 'in-process payment processing failed'),
         );
     app = await buildApp({ ...options, config, pool, paymentQueue, ...(logStream ? { logStream } : {}) });
+    cutOffSlowClients(app, config);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await endPools();
@@ -82,6 +93,25 @@ export async function runServer(config: Config, options: RunServerOptions = {}):
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return { app, url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, close };
+}
+
+/**
+ * A client that trickles its headers or body is closed once the request has taken longer
+ * than the timeout (Node answers 408); the checks run every few seconds rather than Node's
+ * default 30 s, so the cut-off is close to the configured time. Applied before `listen`,
+ * which starts the connection checks.
+ */
+function cutOffSlowClients(
+  app: FastifyInstance,
+  config: Pick<Config, 'requestTimeoutMs' | 'headersTimeoutMs'>,
+): void {
+  // Node reads connectionsCheckingInterval when listening starts; @types/node lists it only as an option.
+  const server = app.server as FastifyInstance['server'] & { connectionsCheckingInterval: number };
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+  server.connectionsCheckingInterval = CONNECTIONS_CHECK_INTERVAL_MS;
+  server.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 }
 
 function createDatabasePool(config: Config): pg.Pool {

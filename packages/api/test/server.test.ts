@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import getPort from 'get-port';
 import pg from 'pg';
@@ -31,6 +32,44 @@ async function waitForReady(url: string, timeoutMs = 20_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+}
+
+interface TrickleResult {
+  readonly closed: boolean;
+  readonly elapsedMs: number;
+  readonly response: string;
+}
+
+/**
+ * Opens a raw connection, sends `head`, then one byte of `trickle` every `intervalMs`, and
+ * reports whether the server closed the connection within `giveUpAfterMs`.
+ */
+async function trickle(
+  port: number,
+  head: string,
+  trickle: string,
+  intervalMs: number,
+  giveUpAfterMs: number,
+): Promise<TrickleResult> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const started = Date.now();
+  let response = '';
+  socket.on('data', (chunk) => (response += chunk));
+  socket.on('error', () => undefined);
+  socket.write(head);
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (!socket.destroyed && sent < trickle.length) socket.write(trickle[sent++] as string);
+  }, intervalMs);
+  const closed = await Promise.race([
+    once(socket, 'close').then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), giveUpAfterMs)),
+  ]);
+  const elapsedMs = Date.now() - started;
+  clearInterval(timer);
+  socket.destroy();
+  return { closed, elapsedMs, response };
 }
 
 describe('server process', () => {
@@ -96,5 +135,62 @@ describe('server process', () => {
     expect(refused).not.toBe(200);
     expect(code).toBe(0);
     expect(output()).toContain('shutting down');
+  });
+
+  describe('with slow clients', () => {
+    const REQUEST_TIMEOUT_MS = 3000;
+    const HEADERS_TIMEOUT_MS = 2000;
+    let port: number;
+    let server: ChildProcess;
+    beforeAll(async () => {
+      port = await getPort();
+      server = startServer({
+        CITADEL_MODE: 'local',
+        DATABASE_URL: database.appUrl,
+        PORT: String(port),
+        AUTH_JWKS_URL: issuer.jwksUrl,
+        AUTH_ISSUER: TEST_ISSUER,
+        AUTH_AUDIENCE: TEST_AUDIENCE,
+        HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+      }).child;
+      await waitForReady(`http://127.0.0.1:${port}`);
+    });
+    afterAll(async () => {
+      server.kill('SIGTERM');
+      await once(server, 'exit');
+    });
+
+    it('closes a connection that trickles its body one byte every 2 s within the request timeout + 5 s', async () => {
+      const token = await issuer.token({ scopes: ['patients:write'] });
+      const body = JSON.stringify({ name: 'Slow Client', dateOfBirth: '1980-01-01' }).padEnd(200, ' ');
+      const head =
+        'POST /v1/patients HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
+        `Authorization: Bearer ${token}\r\nContent-Length: ${body.length}\r\n\r\n`;
+
+      const result = await trickle(port, head, body, 2000, REQUEST_TIMEOUT_MS + 6000);
+
+      expect(result.closed, result.response).toBe(true);
+      expect(result.elapsedMs).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS + 5000);
+      expect(result.elapsedMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
+      expect(result.response).toMatch(/^HTTP\/1\.1 408/);
+    }, 20_000);
+
+    it('closes a connection that trickles its headers one byte a second within the headers timeout + 5 s', async () => {
+      const head = 'GET /health HTTP/1.1\r\nHost: localhost\r\n';
+      const headers = `X-Slow: ${'a'.repeat(60)}\r\n\r\n`;
+
+      const result = await trickle(port, head, headers, 1000, HEADERS_TIMEOUT_MS + 6000);
+
+      expect(result.closed, result.response).toBe(true);
+      expect(result.elapsedMs).toBeLessThanOrEqual(HEADERS_TIMEOUT_MS + 5000);
+      expect(result.response).toMatch(/^HTTP\/1\.1 408/);
+    }, 20_000);
+
+    it('still serves a client that sends its request promptly', async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+
+      expect(response.status).toBe(200);
+    });
   });
 });
