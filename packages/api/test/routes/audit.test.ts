@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../src/domain/page-cursor.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const CARD_NUMBER = '4111111111111111';
@@ -286,6 +287,50 @@ describe('audit trail', () => {
         expect(JSON.stringify(rows)).not.toContain(CARD_NUMBER);
       },
     );
+
+    it('records a page of patients with one row per patient returned, and none for the one looked ahead at', async () => {
+      await newRows();
+
+      const page = await t.app.inject({ method: 'GET', url: '/v1/patients?limit=1', headers: auth });
+
+      expect(page.json().nextCursor).not.toBeNull();
+      expect(await newRows()).toEqual([
+        expect.objectContaining({
+          action: 'list',
+          resource_type: 'patient',
+          resource_id: page.json().data[0].id,
+          request_id: requestIdOf(page),
+          outcome: 'success',
+        }),
+      ]);
+    });
+
+    it('records a page with no patients on it as one list row without a resource', async () => {
+      const { rows } = await t.admin.query(
+        `SELECT id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createdAt"
+         FROM patients ORDER BY created_at DESC, id DESC LIMIT 1`,
+      );
+      const afterTheLast = encodeCursor({ createdAt: rows[0].createdAt, id: rows[0].id });
+      await newRows();
+
+      const empty = await t.app.inject({
+        method: 'GET',
+        url: `/v1/patients?cursor=${encodeURIComponent(afterTheLast)}`,
+        headers: auth,
+      });
+
+      expect(empty.json()).toEqual({ data: [], nextCursor: null });
+      expect(await newRows()).toEqual([
+        expect.objectContaining({
+          subject: 'auditor-subject',
+          action: 'list',
+          resource_type: 'patient',
+          resource_id: null,
+          request_id: requestIdOf(empty),
+          outcome: 'success',
+        }),
+      ]);
+    });
 
     const bearer = async (token: Promise<string>) => `Bearer ${await token}`;
     it.each([

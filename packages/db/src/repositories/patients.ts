@@ -84,7 +84,10 @@ export class PatientRepository {
     );
   }
 
-  /** Keyset pagination in creation order; one audit row per patient returned. */
+  /**
+   * Keyset pagination in creation order. One audit row per patient returned (not for the
+   * one read ahead to know whether a next page exists); an empty page still leaves one row.
+   */
   async list(
     options: { limit: number; after: PagePosition | null },
     audit: AuditContext,
@@ -97,7 +100,10 @@ export class PatientRepository {
          LIMIT $3
        ), audited AS (
          INSERT INTO audit_events ${AUDIT_COLUMNS}
-         SELECT $4, 'list', 'patient', id::text, $5, $6, 'success' FROM page
+         SELECT $4, 'list', 'patient', shown.id::text, $5, $6, 'success'
+         FROM (SELECT id FROM page ORDER BY created_at, id LIMIT $7) AS shown
+         UNION ALL
+         SELECT $4, 'list', 'patient', NULL, $5, $6, 'success' WHERE NOT EXISTS (SELECT 1 FROM page)
        )
        SELECT ${PATIENT_FIELDS} FROM page ORDER BY created_at, id`,
       [
@@ -107,6 +113,7 @@ export class PatientRepository {
         audit.subject,
         audit.requestId,
         audit.sourceIp,
+        options.limit,
       ],
     );
     const hasMore = rows.length > options.limit;
