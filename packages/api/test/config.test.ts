@@ -52,6 +52,61 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...VALID_AWS, ...override })).toThrow(message);
   });
 
+  it('limits token age, failed authentications and slow requests by default', () => {
+    const config = loadConfig(VALID_AWS);
+
+    expect(config.auth).toMatchObject({
+      maxTokenAgeSeconds: 3600,
+      tokenType: null,
+      failureLimit: 20,
+      failureWindowSeconds: 60,
+    });
+    expect(config.requestTimeoutMs).toBe(15_000);
+    expect(config.headersTimeoutMs).toBe(10_000);
+  });
+
+  it('reads the expected token type and keeps a short request timeout above the headers timeout', () => {
+    const config = loadConfig({
+      ...VALID_AWS,
+      AUTH_TOKEN_TYPE: 'application/at+jwt',
+      HTTP_REQUEST_TIMEOUT_MS: '3000',
+    });
+
+    expect(config.auth.tokenType).toBe('application/at+jwt');
+    expect(config.headersTimeoutMs).toBe(3000);
+  });
+
+  it.each([
+    [
+      'AUTH_MAX_TOKEN_AGE_SECONDS',
+      { AUTH_MAX_TOKEN_AGE_SECONDS: '0' },
+      "AUTH_MAX_TOKEN_AGE_SECONDS: '0' is not an integer between 60 and 86400",
+    ],
+    [
+      'AUTH_TOKEN_TYPE',
+      { AUTH_TOKEN_TYPE: 'at+jwt; drop' },
+      "AUTH_TOKEN_TYPE: 'at+jwt; drop' is not a media type",
+    ],
+    ['AUTH_FAILURE_LIMIT', { AUTH_FAILURE_LIMIT: '-1' }, "AUTH_FAILURE_LIMIT: '-1' is not an integer"],
+    [
+      'AUTH_FAILURE_WINDOW_SECONDS',
+      { AUTH_FAILURE_WINDOW_SECONDS: '1h' },
+      "AUTH_FAILURE_WINDOW_SECONDS: '1h' is not an integer",
+    ],
+    [
+      'HTTP_REQUEST_TIMEOUT_MS',
+      { HTTP_REQUEST_TIMEOUT_MS: '0' },
+      "HTTP_REQUEST_TIMEOUT_MS: '0' is not an integer between 1000 and 300000",
+    ],
+    [
+      'HTTP_HEADERS_TIMEOUT_MS',
+      { HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '8000' },
+      'HTTP_HEADERS_TIMEOUT_MS: 8000 is longer than HTTP_REQUEST_TIMEOUT_MS (5000)',
+    ],
+  ])('fails when %s is bad, naming it', (_name, override, message) => {
+    expect(() => loadConfig({ ...VALID_AWS, ...override })).toThrow(message);
+  });
+
   it('takes the identity provider keys inline from AUTH_JWKS instead of a URL', () => {
     const keySet = { keys: [{ kty: 'EC', kid: 'idp-2026', crv: 'P-256', x: 'abc', y: 'def' }] };
 
