@@ -332,8 +332,8 @@ describe('audit trail', () => {
       ]);
     });
 
-    const bearer = async (token: Promise<string>) => `Bearer ${await token}`;
-    it.each([
+    const bearer = async (token: Promise<string>): Promise<string> => `Bearer ${await token}`;
+    const refusedTokens: [string, () => Promise<string | undefined>][] = [
       ['no token', async () => undefined],
       ['a malformed header', async () => 'Bearer not-a-jwt'],
       ['another scheme', async () => 'Basic dXNlcjpwYXNz'],
@@ -343,7 +343,8 @@ describe('audit trail', () => {
       ['another audience', () => bearer(t.issuer.token({ audience: 'another-api' }))],
       ['an unknown key', () => bearer(t.issuer.token({ kid: 'rotated-away' }))],
       ['no subject', () => bearer(t.issuer.token({ subject: null }))],
-    ] as const)(
+    ];
+    it.each(refusedTokens)(
       'logs %s as one auth_failed security event the metric filter counts, and no audit row',
       async (_case, makeAuthorization) => {
         const authorization = await makeAuthorization();
