@@ -230,4 +230,37 @@ describe('logs', () => {
     expect(t.logs.at(-1)).not.toContain('another-secret');
     expect(t.logs.at(-1)).toContain('[redacted]');
   });
+
+  describe('behind more trusted proxies than the client is actually behind', () => {
+    let proxied: TestApp;
+    beforeAll(async () => {
+      proxied = await startTestApp({ TRUSTED_PROXY_HOPS: '2' });
+    });
+    afterAll(() => proxied.close());
+
+    it('fails closed when the client address taken from X-Forwarded-For is not an IP address: neither logged nor audited', async () => {
+      // Prepare
+      const before = proxied.logs.length;
+
+      // Act
+      const response = await proxied.app.inject({
+        method: 'POST',
+        url: '/v1/patients',
+        headers: {
+          authorization: `Bearer ${await proxied.token()}`,
+          'x-forwarded-for': 'Zebulon Quarterfield, 10.0.0.7',
+        },
+        payload: { name: 'Proxied', dateOfBirth: '1962-03-03', medicalRecordNumber: 'MRN-PROXIED' },
+      });
+
+      // Assess
+      expect(response.statusCode, response.body).toBe(201);
+      expect(proxied.logs.slice(before).join('\n')).not.toContain('Zebulon');
+      const { rows } = await proxied.admin.query(
+        'SELECT source_ip FROM audit_events WHERE resource_id = $1',
+        [response.json().id],
+      );
+      expect(rows).toEqual([{ source_ip: null }]);
+    });
+  });
 });
