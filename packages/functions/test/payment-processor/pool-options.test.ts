@@ -8,7 +8,7 @@ const lambdaEnvironment = {
   AWS_REGION: 'eu-west-1',
   DB_HOST: 'citadel-dev.abcdefghij.eu-west-1.rds.amazonaws.com',
   DB_NAME: 'citadel',
-  DB_USER: 'citadel_app',
+  DB_USER: 'citadel_processor',
 };
 
 describe('poolOptionsFromEnvironment', () => {
@@ -18,7 +18,7 @@ describe('poolOptionsFromEnvironment', () => {
       hostname: lambdaEnvironment.DB_HOST,
       port: 5432,
       database: 'citadel',
-      username: 'citadel_app',
+      username: 'citadel_processor',
       region: 'eu-west-1',
       caBundlePath: LAMBDA_CA_BUNDLE_PATH,
     });
