@@ -202,6 +202,24 @@ describe('logs', () => {
     expect(t.logs.slice(before).join('\n')).not.toContain('Zebulon');
   });
 
+  it.each([
+    ['a malformed percent-encoding', '/v1/patients/Zebulon%E0%A4%A?dateOfBirth=1933-07-21'],
+    ['a path far longer than any route', `/v1/${'Zebulon/'.repeat(40)}?dateOfBirth=1933-07-21`],
+    ['dot segments', '/v1/patients/../Zebulon/./1933-07-21?x=1'],
+  ])('never logs the text of %s', async (_kind, url) => {
+    // Prepare
+    const before = t.logs.length;
+
+    // Act
+    const response = await t.app.inject({ method: 'GET', url });
+
+    // Assess
+    expect(response.statusCode).toBeLessThan(500);
+    const output = t.logs.slice(before).join('\n');
+    expect(output).not.toContain('Zebulon');
+    expect(output).not.toContain('1933-07-21');
+  });
+
   it('logs only the SQLSTATE of a database error, never the input its message quotes', () => {
     // Prepare
     const error = Object.assign(new Error('invalid input syntax for type uuid: "Zebulon"'), {
