@@ -173,6 +173,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     queue: deps.paymentQueue,
     audit,
     amountCap: config.paymentAmountCap,
+    amountCaps: config.paymentAmountCaps,
   });
   return app;
 }

@@ -2,6 +2,7 @@ import type { JSONWebKeySet } from 'jose';
 import { parsePublicKeySet } from './auth/public-key-set.js';
 import { isReachableFromTasks } from './auth/task-reachable-host.js';
 import { ConfigError } from './errors.js';
+import { AmountCapsError, parseAmountCaps, type AmountCapsMajorUnits } from './domain/currency.js';
 
 export type RunMode = 'local' | 'aws';
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
@@ -75,6 +76,11 @@ export interface Config {
   readonly headersTimeoutMs: number;
   /** Largest accepted payment, in minor units. */
   readonly paymentAmountCap: number;
+  /**
+   * Largest payment per currency, in major units (`PAYMENT_AMOUNT_CAPS=EUR=250000,JPY=30000000`).
+   * @default - 1,000,000 major units of each currency, within paymentAmountCap
+   */
+  readonly paymentAmountCaps: AmountCapsMajorUnits;
   /** SQS queue for payments; when absent (local mode only) payments are processed in-process. */
   readonly paymentsQueueUrl: string | null;
   readonly rateLimitPerMinute: number;
@@ -213,6 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolMax: read.integer('DB_POOL_MAX', 20, 1, 500),
     auth,
     paymentAmountCap: read.integer('PAYMENT_AMOUNT_CAP', 1_000_000, 1, Number.MAX_SAFE_INTEGER),
+    paymentAmountCaps: readAmountCaps(env.PAYMENT_AMOUNT_CAPS, problems),
     paymentsQueueUrl,
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     trustedProxyHops: read.integer('TRUSTED_PROXY_HOPS', mode === 'aws' ? 1 : 0, 0, 10),
@@ -223,6 +230,17 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
   return config;
+}
+
+function readAmountCaps(value: string | undefined, problems: string[]): AmountCapsMajorUnits {
+  if (!value?.trim()) return {};
+  try {
+    return parseAmountCaps(value);
+  } catch (error) {
+    if (!(error instanceof AmountCapsError)) throw error;
+    problems.push(`PAYMENT_AMOUNT_CAPS: ${error.message}`);
+    return {};
+  }
 }
 
 class EnvReader {

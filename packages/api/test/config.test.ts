@@ -47,6 +47,11 @@ describe('configuration', () => {
     ['DB_HOST', { DB_HOST: '' }, 'DB_HOST: required but not set'],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, "LOG_LEVEL: 'verbose' is not one of"],
     ['PAYMENT_AMOUNT_CAP', { PAYMENT_AMOUNT_CAP: '0' }, "PAYMENT_AMOUNT_CAP: '0' is not an integer"],
+    [
+      'PAYMENT_AMOUNT_CAPS',
+      { PAYMENT_AMOUNT_CAPS: 'EUR=5000,HRK=100' },
+      'PAYMENT_AMOUNT_CAPS: amount cap for "HRK": not an active ISO 4217 currency',
+    ],
   ])('fails when %s is bad, naming it', (_name, override, message) => {
     expect(() => loadConfig({ ...VALID_AWS, ...override })).toThrow(ConfigError);
     expect(() => loadConfig({ ...VALID_AWS, ...override })).toThrow(message);

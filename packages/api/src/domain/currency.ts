@@ -91,6 +91,28 @@ export function checkAmountCaps(caps: AmountCapsMajorUnits): AmountCapsMajorUnit
   return caps;
 }
 
+/**
+ * Reads caps written as `EUR=250000,JPY=30000000` (major units), as in an environment
+ * variable. Throws AmountCapsError naming the first entry that is not `CODE=whole number`,
+ * a repeated code, or a cap `checkAmountCaps` refuses.
+ */
+export function parseAmountCaps(text: string): AmountCapsMajorUnits {
+  const caps: Record<string, number> = {};
+  for (const entry of text.split(',').map((item) => item.trim())) {
+    if (entry === '') continue;
+    const match = /^([A-Z]{3})\s*=\s*([0-9]{1,16})$/.exec(entry);
+    if (!match) {
+      throw new AmountCapsError(
+        `${JSON.stringify(entry.slice(0, 40))} is not CODE=amount in major units, e.g. EUR=250000`,
+      );
+    }
+    const [, code, cap] = match as unknown as [string, string, string];
+    if (Object.hasOwn(caps, code)) throw new AmountCapsError(`${code} is given more than once`);
+    caps[code] = Number(cap);
+  }
+  return checkAmountCaps(caps);
+}
+
 /** The cap of `code` in its minor units (1,000,000 JPY is 1,000,000; 1,000,000 KWD is 1,000,000,000). */
 export function amountCapMinorUnits(code: string, caps: AmountCapsMajorUnits = {}): number {
   const exponent = minorUnitExponent(code);

@@ -8,6 +8,7 @@ import {
   DEFAULT_AMOUNT_CAP_MAJOR_UNITS,
   isIso4217Currency,
   minorUnitExponent,
+  parseAmountCaps,
 } from '../../src/domain/currency.js';
 
 describe('currency table', () => {
@@ -171,5 +172,24 @@ describe('amount caps', () => {
 
   it('defaults to a cap of one million major units', () => {
     expect(DEFAULT_AMOUNT_CAP_MAJOR_UNITS).toBe(1_000_000);
+  });
+});
+
+describe('amount caps written as text', () => {
+  it('reads CODE=major units pairs, ignoring spaces and empty entries', () => {
+    expect(parseAmountCaps(' EUR=250000, JPY = 30000000,,')).toEqual({ EUR: 250_000, JPY: 30_000_000 });
+  });
+
+  it.each([
+    ['EUR', /"EUR" is not CODE=amount/],
+    ['EUR=2.5', /"EUR=2.5" is not CODE=amount/],
+    ['eur=100', /"eur=100" is not CODE=amount/],
+    ['EUR=-1', /"EUR=-1" is not CODE=amount/],
+    ['EUR=1,EUR=2', /EUR is given more than once/],
+    ['XAU=10', /"XAU": not an active ISO 4217 currency/],
+    ['EUR=0', /EUR: 0 is not a whole number/],
+    ['__proto__=1', /is not CODE=amount/],
+  ])('fails when the text is %j', (text, message) => {
+    expect(() => parseAmountCaps(text)).toThrow(message);
   });
 });

@@ -8,7 +8,7 @@ describe('payments', () => {
   let patientId: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ PAYMENT_AMOUNT_CAP: '500000' });
+    t = await startTestApp({ PAYMENT_AMOUNT_CAP: '500000', PAYMENT_AMOUNT_CAPS: 'EUR=4000' });
     auth = { authorization: `Bearer ${await t.token()}` };
     const patient = await t.app.inject({
       method: 'POST',
@@ -170,6 +170,23 @@ describe('payments', () => {
     expect(response.json().error).toEqual(expect.objectContaining({ code: expect.any(String) }));
     const after = await t.admin.query('SELECT count(*)::int AS n FROM payments');
     expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it.each([
+    ['EUR', 400_000, 201],
+    ['EUR', 400_001, 422],
+    ['JPY', 450_000, 201],
+    ['KWD', 450_000, 201],
+  ])('applies the %s cap in major units to an amount of %i minor units', async (currency, amount, status) => {
+    const response = await pay(body({ currency, amount }));
+
+    expect(response.statusCode).toBe(status);
+    if (status === 422) {
+      expect(response.json().error).toMatchObject({
+        code: 'amount_over_cap',
+        message: 'amount is above the cap of 4000 EUR (400000 minor units)',
+      });
+    }
   });
 
   it('answers 404 for an unknown payment', async () => {
