@@ -131,6 +131,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     maxFailures: config.auth.failureLimit,
     windowSeconds: config.auth.failureWindowSeconds,
   });
+  // Card data is refused before anything else reads, logs or stores the request.
+  await app.register(cardDataGuard);
   await app.register(authentication, {
     config,
     ...(deps.keys ? { keys: deps.keys } : {}),
@@ -148,7 +150,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       'x-ratelimit-reset': true,
     },
   });
-  await app.register(cardDataGuard);
 
   await app.register(healthRoutes, { pool: deps.pool });
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () =>
