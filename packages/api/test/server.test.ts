@@ -6,6 +6,7 @@ import getPort from 'get-port';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '@citadel/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_REQUESTS_PER_SOCKET } from '../src/run-server.js';
 import { TEST_AUDIENCE, TEST_ISSUER, TokenIssuer } from './support/token-issuer.js';
 
 const SERVER_ENTRY = fileURLToPath(new URL('../src/server.ts', import.meta.url));
@@ -185,6 +186,32 @@ describe('server process', () => {
       expect(result.closed, result.response).toBe(true);
       expect(result.elapsedMs).toBeLessThanOrEqual(HEADERS_TIMEOUT_MS + 5000);
       expect(result.response).toMatch(/^HTTP\/1\.1 408/);
+    }, 20_000);
+
+    it(`ends keep-alive after ${MAX_REQUESTS_PER_SOCKET} requests on one connection`, async () => {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      let response = '';
+      const statuses = () => [...response.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1]);
+      const allAnswered = new Promise<void>((resolve) =>
+        socket.on('data', (chunk) => {
+          response += chunk;
+          if (statuses().length > MAX_REQUESTS_PER_SOCKET) resolve();
+        }),
+      );
+      const request = 'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n';
+
+      socket.write(request.repeat(MAX_REQUESTS_PER_SOCKET + 1));
+      await allAnswered;
+      socket.destroy();
+
+      expect(
+        statuses()
+          .slice(0, MAX_REQUESTS_PER_SOCKET)
+          .every((status) => status === '200'),
+      ).toBe(true);
+      expect(statuses()[MAX_REQUESTS_PER_SOCKET]).toBe('503');
+      expect(response.toLowerCase()).toContain('connection: close');
     }, 20_000);
 
     it('still serves a client that sends its request promptly', async () => {
