@@ -10,7 +10,7 @@ import {
   valueContainsPrimaryAccountNumber,
 } from '../../src/domain/card-data.js';
 import { requestHoldsCardData } from '../../src/plugins/card-data-guard.js';
-import { CORPUS_CATEGORIES, nonCardCorpus } from '../support/non-card-corpus.js';
+import { CORPUS_CATEGORIES, nonCardCorpus, weakSpotCorpus } from '../support/non-card-corpus.js';
 
 /** Writes ASCII digits in another script whose zero is `zero` (any `\p{Nd}` block). */
 const inScript = (digits: string, zero: number): string =>
@@ -52,6 +52,7 @@ describe('card data detection: hostile writings', () => {
       [...'4111111111111111'].map((digit) => `${digit}\u0332`).join(''),
     ],
     ['as a medical record number with a suffix', 'MRN-4111111111111111-A'],
+    ['as a medical record number with a digit suffix', 'MRN-4111111111111111-01'],
     ['glued to other digits', 'ref 99004111111111111111'],
     ['inside a longer digit run', '123-4111111111111111-9876'],
     ['as American Express', '3782 822463 10005'],
@@ -396,6 +397,25 @@ describe('card data detection: false positives and speed', () => {
     );
     expect(corpus.length).toBeGreaterThanOrEqual(10_000);
     expect(rate).toBeLessThanOrEqual(0.001);
+  });
+
+  it('measures the known weak spots: long decimal fractions read as one run of digits', () => {
+    // Prepare
+    const samples = weakSpotCorpus(2000);
+
+    // Act
+    const rates = new Map<string, number>();
+    for (const sample of samples) {
+      if (containsPrimaryAccountNumber(sample.text))
+        rates.set(sample.category, (rates.get(sample.category) ?? 0) + 1);
+    }
+
+    // Assess: a regression guard and a published figure, not a target
+    const figures = [...rates].map(
+      ([category, count]) => `${category} ${((count / 2000) * 100).toFixed(1)} %`,
+    );
+    console.info(`card-data false positives on weak spots: ${figures.join(', ')}`);
+    for (const count of rates.values()) expect(count / 2000).toBeLessThan(0.1);
   });
 
   it('checks a 64 KiB body in a few milliseconds at most, digits throughout included', () => {

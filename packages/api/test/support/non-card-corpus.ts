@@ -271,6 +271,25 @@ const generators: Readonly<Record<string, (random: Random) => string>> = {
   },
 };
 
+/**
+ * Text where every-window detection is known to refuse often: long decimal fractions, whose
+ * digits on both sides of the point read as one run. Measured and reported apart from the
+ * corpus above.
+ */
+const weakSpotGenerators: Readonly<Record<string, (random: Random) => string>> = {
+  coordinates: (random) =>
+    `${(random.next() * 180 - 90).toFixed(6)}, ${(random.next() * 360 - 180).toFixed(6)}`,
+  'full-precision decimal': (random) => String(random.next() * 10),
+};
+
+/** `perCategory` samples of each weak-spot category, the same for the same seed. */
+export function weakSpotCorpus(perCategory: number, seed = 20_261_130): CorpusSample[] {
+  const random = new Random(seed);
+  return Object.entries(weakSpotGenerators).flatMap(([category, generate]) =>
+    Array.from({ length: perCategory }, () => ({ category, text: generate(random) })),
+  );
+}
+
 /** Category names, in a stable order. */
 export const CORPUS_CATEGORIES = Object.keys(generators);
 
