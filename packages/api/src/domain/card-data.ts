@@ -175,7 +175,8 @@ export function containsPrimaryAccountNumber(text: string): boolean {
         continue;
       }
       if (!previousAlphanumeric) {
-        const skip = uuidLengthAt(text, position) || ibanLengthAt(text, position);
+        const skip =
+          uuidLengthAt(text, position) || (code >= 65 && code <= 90 ? ibanLengthAt(text, position) : 0);
         if (skip > 0) {
           runLength = 0;
           position += skip - 1;
@@ -272,6 +273,7 @@ const UUID_LENGTH = 36;
 /** 36 when a canonical UUID (version 1–8, RFC 4122 variant) starts at `start` and ends a token, else 0. */
 function uuidLengthAt(text: string, start: number): number {
   const end = start + UUID_LENGTH;
+  if (text.charCodeAt(start + 8) !== 0x2d) return 0;
   if (end > text.length || (end < text.length && isAsciiAlphanumeric(text.charCodeAt(end)))) return 0;
   for (let offset = 0; offset < UUID_LENGTH; offset++) {
     const code = text.charCodeAt(start + offset);
