@@ -465,6 +465,6 @@ describe('card data detection: false positives and speed', () => {
         .join(', ')}`,
     );
     // A loose bound that still fails on any superlinear scan (a backtracking regex takes seconds)
-    for (const { fastest } of Object.values(figures)) expect(fastest).toBeLessThan(5);
+    for (const { fastest } of Object.values(figures)) expect(fastest).toBeLessThan(8);
   });
 });
