@@ -16,8 +16,8 @@ describe('payment processor handler', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     admin = new pg.Pool({ connectionString: database.adminUrl, max: 2 });
-    // The deployed module, wired to this database as the application role.
-    vi.stubEnv('DATABASE_URL', database.appUrl);
+    // The deployed module, wired to this database as the processor's own role.
+    vi.stubEnv('DATABASE_URL', database.processorUrl);
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', '');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     ({ handler } = await import('../../src/payment-processor/handler.js'));
