@@ -233,17 +233,21 @@ describe('the API under faults', () => {
     const lines = (await readFile(logFile, 'utf8'))
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { msg: string; requestId?: string });
+      .map((line) => JSON.parse(line) as { msg: string; clientRequestId?: string });
     const shutdownAt = lines.findIndex((line) => line.msg === 'shutting down');
     const acceptedBeforeSignal = new Set(
       lines
         .slice(0, shutdownAt)
-        .flatMap((line) => (line.msg === 'incoming request' && line.requestId ? [line.requestId] : [])),
+        .flatMap((line) =>
+          line.msg === 'incoming request' && line.clientRequestId ? [line.clientRequestId] : [],
+        ),
     );
     const completedBeforeSignal = new Set(
       lines
         .slice(0, shutdownAt)
-        .flatMap((line) => (line.msg === 'request completed' && line.requestId ? [line.requestId] : [])),
+        .flatMap((line) =>
+          line.msg === 'request completed' && line.clientRequestId ? [line.clientRequestId] : [],
+        ),
     );
     const inFlight = records.filter(
       (record) => acceptedBeforeSignal.has(record.requestId) && !completedBeforeSignal.has(record.requestId),

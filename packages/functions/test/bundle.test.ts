@@ -138,7 +138,7 @@ describe('function bundles', () => {
       const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
         env: {
           PATH: process.env.PATH,
-          DATABASE_URL: database.appUrl,
+          DATABASE_URL: database.processorUrl,
           POWERTOOLS_LOG_LEVEL: 'SILENT',
           EVENT: JSON.stringify(event),
         },
