@@ -1,8 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
 import { API_CONTAINER_USER, ApiService } from '../../lib/constructs/api-service.js';
-import { workloadFixture } from '../support/workload-fixture.js';
+import { apiServiceProps, workloadFixture } from '../support/workload-fixture.js';
 import {
   contextSources,
   lintDockerfile,
@@ -21,28 +20,7 @@ const runtime = stages.at(-1)!;
 /** Container paths the API's synthesized task definition mounts volumes at. */
 function apiMountPaths(): string[] {
   const fixture = workloadFixture();
-  new ApiService(fixture.stack, 'Api', {
-    vpc: fixture.vpc,
-    vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
-    repository: fixture.repository,
-    imageTag: 'v1.2.3',
-    listener: fixture.edge().httpsListener,
-    database: fixture.database,
-    paymentsQueue: fixture.queue,
-    auth: {
-      jwksUrl: 'https://idp.example.com/jwks.json',
-      issuer: 'https://idp.example.com/',
-      audience: 'citadel',
-    },
-    logsKey: fixture.key,
-    logRetentionDays: 90,
-    cpu: 256,
-    memoryMiB: 512,
-    minTasks: 1,
-    maxTasks: 2,
-    cpuTargetPercent: 60,
-    requestsPerTarget: 500,
-  });
+  new ApiService(fixture.stack, 'Api', apiServiceProps(fixture));
   const definitions = Object.values(
     Template.fromStack(fixture.stack).findResources('AWS::ECS::TaskDefinition'),
   );

@@ -6,6 +6,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { DatabaseInstance, DatabaseInstanceEngine, PostgresEngineVersion } from 'aws-cdk-lib/aws-rds';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { readCdkContext } from '../../lib/citadel-app.js';
+import type { ApiServiceProps } from '../../lib/constructs/api-service.js';
 import { LoadBalancedEdge } from '../../lib/constructs/load-balanced-edge.js';
 
 /** A small stack with what Citadel's workload constructs expect from earlier layers. */
@@ -42,4 +43,34 @@ export function workloadFixture() {
       accessLogRetentionDays: 90,
     }));
   return { app, stack, vpc, key, database, queue, repository, edge: edgeOf };
+}
+
+/** Props of an ApiService in `fixture`, with a key URL for the identity provider and a small size. */
+export function apiServiceProps(
+  fixture: ReturnType<typeof workloadFixture>,
+  overrides: Partial<ApiServiceProps> = {},
+): ApiServiceProps {
+  return {
+    vpc: fixture.vpc,
+    vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+    repository: fixture.repository,
+    imageTag: 'v1.2.3',
+    listener: fixture.edge().httpsListener,
+    database: fixture.database,
+    paymentsQueue: fixture.queue,
+    auth: {
+      jwksUrl: 'https://idp.example.com/jwks.json',
+      issuer: 'https://idp.example.com/',
+      audience: 'citadel',
+    },
+    logsKey: fixture.key,
+    logRetentionDays: 90,
+    cpu: 256,
+    memoryMiB: 512,
+    minTasks: 1,
+    maxTasks: 2,
+    cpuTargetPercent: 60,
+    requestsPerTarget: 500,
+    ...overrides,
+  };
 }

@@ -1,36 +1,17 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
 import { ApiService, type ApiServiceProps } from '../../../lib/constructs/api-service.js';
-import { workloadFixture } from '../../support/workload-fixture.js';
+import { apiServiceProps, workloadFixture } from '../../support/workload-fixture.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 function build(overrides: Partial<ApiServiceProps> = {}) {
   const fixture = workloadFixture();
-  const service = new ApiService(fixture.stack, 'Api', {
-    vpc: fixture.vpc,
-    vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
-    repository: fixture.repository,
-    imageTag: 'v1.2.3',
-    listener: fixture.edge().httpsListener,
-    database: fixture.database,
-    paymentsQueue: fixture.queue,
-    auth: {
-      jwksUrl: 'https://idp.example.com/jwks.json',
-      issuer: 'https://idp.example.com/',
-      audience: 'citadel',
-    },
-    logsKey: fixture.key,
-    logRetentionDays: 90,
-    cpu: 256,
-    memoryMiB: 512,
-    minTasks: 2,
-    maxTasks: 4,
-    cpuTargetPercent: 60,
-    requestsPerTarget: 500,
-    ...overrides,
-  });
+  const service = new ApiService(
+    fixture.stack,
+    'Api',
+    apiServiceProps(fixture, { minTasks: 2, maxTasks: 4, ...overrides }),
+  );
   return { ...fixture, service };
 }
 
