@@ -56,9 +56,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
     logController: new SafeLogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
+    // Request, headers and keep-alive timeouts come from config and are set on the server by
+    // run-server.ts, the one place that listens.
     connectionTimeout: 10_000,
-    requestTimeout: 15_000,
-    keepAliveTimeout: 65_000,
     routerOptions: { maxParamLength: 100 },
     // Errors raised before routing (a malformed URL, a bad header) get the same JSON shape.
     frameworkErrors: (error, _request, reply) =>
