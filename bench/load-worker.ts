@@ -30,6 +30,7 @@ const requests: Record<LoadSpec['scenario'], Request[]> = {
   mixed: [readPayment, createPayment, readPayment, health],
 };
 
+const cpuBefore = process.cpuUsage();
 const result = await autocannon({
   url: spec.url,
   connections: spec.connections,
@@ -60,5 +61,10 @@ const output: LoadResult = {
   non2xx: result.non2xx,
   errors: result.errors,
   timeouts: result.timeouts,
+  generatorCpuMs: cpuMs(process.cpuUsage(cpuBefore)),
 };
 process.stdout.write(`${JSON.stringify(output)}\n`);
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return Math.round((usage.user + usage.system) / 1000);
+}

@@ -52,6 +52,8 @@ export interface ApiProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Extra node flags, e.g. --cpu-prof. */
   readonly nodeFlags?: readonly string[];
+  /** Runs the API on these CPUs only (`taskset -c`, Linux), e.g. '0' for one core as in a 1-vCPU task. */
+  readonly cpuList?: string;
 }
 
 export interface ExitStatus {
@@ -82,7 +84,10 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
   const port = options.port ?? (await getPort());
   const log = await open(options.logFile, 'a');
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), entry], {
+  const command = [process.execPath, ...(options.nodeFlags ?? []), entry];
+  // taskset execs the command in its own process, so the child's pid is the API's.
+  const [file, ...args] = options.cpuList ? ['taskset', '-c', options.cpuList, ...command] : command;
+  const child = spawn(file as string, args, {
     cwd: repositoryRoot,
     stdio: ['ignore', log.fd, log.fd],
     env: {

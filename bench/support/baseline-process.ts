@@ -7,6 +7,7 @@ const SERVER = resolve(fileURLToPath(new URL('.', import.meta.url)), '../baselin
 
 export interface BaselineProcess {
   readonly child: ChildProcess;
+  readonly pid: number;
   readonly url: string;
   stop(): Promise<void>;
 }
@@ -41,6 +42,7 @@ export async function startBaselineProcess(options: {
   }
   return {
     child,
+    pid: child.pid as number,
     url,
     stop: async () => {
       child.kill('SIGTERM');

@@ -32,6 +32,8 @@ export interface LoadResult {
   readonly non2xx: number;
   readonly errors: number;
   readonly timeouts: number;
+  /** CPU time (user + system) the load generator itself spent. */
+  readonly generatorCpuMs: number;
 }
 
 export interface RunningLoad {
@@ -40,10 +42,10 @@ export interface RunningLoad {
 }
 
 /** Drives load from a separate process (autocannon), so the load generator does not share the server's event loop. */
-export function startLoad(spec: LoadSpec): RunningLoad {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(spec)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startLoad(spec: LoadSpec, placement: { readonly cpuList?: string } = {}): RunningLoad {
+  const command = [process.execPath, '--import', 'tsx', WORKER, JSON.stringify(spec)];
+  const [file, ...args] = placement.cpuList ? ['taskset', '-c', placement.cpuList, ...command] : command;
+  const child = spawn(file as string, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -62,6 +64,6 @@ export function startLoad(spec: LoadSpec): RunningLoad {
   return { pid: child.pid as number, result };
 }
 
-export function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  return startLoad(spec).result;
+export function runLoad(spec: LoadSpec, placement: { readonly cpuList?: string } = {}): Promise<LoadResult> {
+  return startLoad(spec, placement).result;
 }

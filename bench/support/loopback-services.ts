@@ -17,6 +17,8 @@ export interface LoopbackServices {
   readonly queuedPaymentIds: readonly string[];
   /** TLS connections accepted so far: with keep-alive, far fewer than requests. */
   tlsConnections(): number;
+  /** SendMessage and SendMessageBatch requests answered so far (payment ids ÷ this = messages per request). */
+  queueRequests(): number;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startLoopbackServices(jwks: JSONWebKeySet): Promise<Loopba
   ]);
   const jwksBody = JSON.stringify(jwks);
   const queuedPaymentIds: string[] = [];
+  let queueRequests = 0;
   const server: Server = createServer(
     { key: await readFile(keyFile), cert: await readFile(caFile) },
     (request, response) => {
@@ -68,6 +71,7 @@ export async function startLoopbackServices(jwks: JSONWebKeySet): Promise<Loopba
           return { MessageId: randomUUID(), MD5OfMessageBody: createHash('md5').update(body).digest('hex') };
         };
         let answer: unknown;
+        if (target === 'AmazonSQS.SendMessage' || target === 'AmazonSQS.SendMessageBatch') queueRequests += 1;
         if (target === 'AmazonSQS.SendMessage') {
           answer = receive((JSON.parse(raw) as { MessageBody: string }).MessageBody);
         } else if (target === 'AmazonSQS.SendMessageBatch') {
@@ -96,6 +100,7 @@ export async function startLoopbackServices(jwks: JSONWebKeySet): Promise<Loopba
     queueUrl: `https://127.0.0.1:${port}/000000000000/citadel-payments`,
     queuedPaymentIds,
     tlsConnections: () => tlsConnections,
+    queueRequests: () => queueRequests,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
