@@ -1,4 +1,8 @@
+import { requestsPerTargetFor } from './capacity.js';
 import type { EnvironmentConfig } from './schema.js';
+
+/** Fargate CPU units of one API task; the request-scaling target follows from it. */
+const TASK_CPU = 512;
 
 /**
  * Courses: a training environment in the development account (111111111111, a
@@ -15,12 +19,12 @@ export const courses: EnvironmentConfig = {
   logRetentionDays: 90,
   alarmEmail: 'citadel-alerts-courses@example.com',
   service: {
-    cpu: 512,
+    cpu: TASK_CPU,
     memoryMiB: 1024,
     minTasks: 1,
     maxTasks: 3,
     cpuTargetPercent: 60,
-    requestsPerTarget: 500,
+    requestsPerTarget: requestsPerTargetFor(TASK_CPU),
   },
   edge: { domainName: 'api.courses.example.org', albDeletionProtection: false, wafRateLimitPer5Min: 1000 },
   dns: {

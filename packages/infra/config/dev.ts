@@ -1,4 +1,8 @@
+import { requestsPerTargetFor } from './capacity.js';
 import type { EnvironmentConfig } from './schema.js';
+
+/** Fargate CPU units of one API task; the request-scaling target follows from it. */
+const TASK_CPU = 512;
 
 /**
  * Development: smallest footprint, data disposable. Account and zone ids are
@@ -13,12 +17,12 @@ export const dev: EnvironmentConfig = {
   logRetentionDays: 90,
   alarmEmail: 'citadel-alerts-dev@example.com',
   service: {
-    cpu: 512,
+    cpu: TASK_CPU,
     memoryMiB: 1024,
     minTasks: 1,
     maxTasks: 2,
     cpuTargetPercent: 60,
-    requestsPerTarget: 500,
+    requestsPerTarget: requestsPerTargetFor(TASK_CPU),
   },
   edge: {
     domainName: 'api.dev.citadel.example.com',

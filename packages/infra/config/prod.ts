@@ -1,4 +1,8 @@
+import { requestsPerTargetFor } from './capacity.js';
 import type { EnvironmentConfig } from './schema.js';
+
+/** Fargate CPU units of one API task; the request-scaling target follows from it. */
+const TASK_CPU = 1024;
 
 /**
  * Production: three AZs, Multi-AZ database, 35-day backups, one year of logs. Account
@@ -13,12 +17,12 @@ export const prod: EnvironmentConfig = {
   logRetentionDays: 365,
   alarmEmail: 'citadel-alerts-prod@example.com',
   service: {
-    cpu: 1024,
+    cpu: TASK_CPU,
     memoryMiB: 2048,
     minTasks: 3,
     maxTasks: 12,
     cpuTargetPercent: 50,
-    requestsPerTarget: 400,
+    requestsPerTarget: requestsPerTargetFor(TASK_CPU),
   },
   edge: { domainName: 'api.citadel.example.com', albDeletionProtection: true, wafRateLimitPer5Min: 5000 },
   dns: { provider: 'route53', hostedZoneId: 'Z00000000000000000003', zoneName: 'citadel.example.com' },

@@ -1,4 +1,8 @@
+import { requestsPerTargetFor } from './capacity.js';
 import type { EnvironmentConfig } from './schema.js';
+
+/** Fargate CPU units of one API task; the request-scaling target follows from it. */
+const TASK_CPU = 512;
 
 /**
  * QA: production-shaped (Multi-AZ, deletion protection) at a smaller size. Account and
@@ -13,12 +17,12 @@ export const qa: EnvironmentConfig = {
   logRetentionDays: 180,
   alarmEmail: 'citadel-alerts-qa@example.com',
   service: {
-    cpu: 512,
+    cpu: TASK_CPU,
     memoryMiB: 1024,
     minTasks: 2,
     maxTasks: 4,
     cpuTargetPercent: 60,
-    requestsPerTarget: 500,
+    requestsPerTarget: requestsPerTargetFor(TASK_CPU),
   },
   edge: { domainName: 'api.qa.citadel.example.com', albDeletionProtection: true, wafRateLimitPer5Min: 2000 },
   dns: { provider: 'route53', hostedZoneId: 'Z00000000000000000002', zoneName: 'qa.citadel.example.com' },
