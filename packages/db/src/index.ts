@@ -1,3 +1,12 @@
+export {
+  APP_ROLE,
+  DATABASE_NAME,
+  OUTBOX_ROLE,
+  PROCESSOR_ROLE,
+  RETENTION_ROLE,
+  SERVICE_ROLES,
+  type ServiceRole,
+} from './roles.js';
 export { createPool, type PoolOptions, type UrlPoolOptions, type IamPoolOptions } from './pool.js';
 export { IamTokenSource, IAM_TOKEN_LIFETIME_MS, type IamTokenSourceOptions } from './iam-token.js';
 export { migrateToLatest, migrationState, type MigrationState } from './migrate.js';
