@@ -1,16 +1,27 @@
 import pg from 'pg';
 import { migrateToLatest } from '../migrate.js';
 import { createPool } from '../pool.js';
+import { APP_ROLE, OUTBOX_ROLE, PROCESSOR_ROLE, RETENTION_ROLE } from '../roles.js';
 
 // Local-only passwords of the application roles, on clusters bound to 127.0.0.1 that local
 // mode, tests and benchmarks start. In AWS the roles log in with IAM tokens instead.
 const LOCAL_APP_PASSWORD = 'citadel-app-local';
 const LOCAL_PROCESSOR_PASSWORD = 'citadel-processor-local';
+const LOCAL_RETENTION_PASSWORD = 'citadel-retention-local';
+const LOCAL_OUTBOX_PASSWORD = 'citadel-outbox-local';
 
 /** The API's database role, created by the migrations. */
-export const API_DATABASE_ROLE = 'citadel_app';
+export const API_DATABASE_ROLE = APP_ROLE;
 /** The payment processor's database role, created by the migrations. */
-export const PROCESSOR_DATABASE_ROLE = 'citadel_processor';
+export const PROCESSOR_DATABASE_ROLE = PROCESSOR_ROLE;
+
+/** Role names and passwords are constants of this module, never input. */
+const LOCAL_LOGINS: ReadonlyArray<readonly [string, string]> = [
+  [APP_ROLE, LOCAL_APP_PASSWORD],
+  [PROCESSOR_ROLE, LOCAL_PROCESSOR_PASSWORD],
+  [RETENTION_ROLE, LOCAL_RETENTION_PASSWORD],
+  [OUTBOX_ROLE, LOCAL_OUTBOX_PASSWORD],
+];
 
 export interface LocalDatabase {
   /** Superuser URL of the database: for migrations, seeding and assertions. */
@@ -19,13 +30,17 @@ export interface LocalDatabase {
   readonly appUrl: string;
   /** URL that logs in as `citadel_processor`, as the payment processor does. */
   readonly processorUrl: string;
+  /** URL that logs in as `citadel_retention`, as the idempotency-key retention job does. */
+  readonly retentionUrl: string;
+  /** URL that logs in as `citadel_outbox`, as the payment outbox sweeper does. */
+  readonly outboxUrl: string;
   /** Names of the migrations this call applied. */
   readonly applied: string[];
 }
 
 /**
  * Creates `database` on a local cluster when missing, applies the migrations and lets the
- * API's and the payment processor's roles log in with their local passwords. Safe to run again on the same database.
+ * API's, the payment processor's and the maintenance jobs' roles log in with their local passwords. Safe to run again on the same database.
  */
 export async function prepareLocalDatabase(serverUrl: string, database: string): Promise<LocalDatabase> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) {
@@ -50,17 +65,18 @@ export async function prepareLocalDatabase(serverUrl: string, database: string):
   let applied: string[];
   try {
     applied = await migrateToLatest(pool);
-    await pool.query(`ALTER ROLE ${API_DATABASE_ROLE} WITH LOGIN PASSWORD '${LOCAL_APP_PASSWORD}'`);
-    await pool.query(
-      `ALTER ROLE ${PROCESSOR_DATABASE_ROLE} WITH LOGIN PASSWORD '${LOCAL_PROCESSOR_PASSWORD}'`,
-    );
+    for (const [role, password] of LOCAL_LOGINS) {
+      await pool.query(`ALTER ROLE ${role} WITH LOGIN PASSWORD '${password}'`);
+    }
   } finally {
     await pool.end();
   }
   return {
     adminUrl: adminUrl.href,
-    appUrl: urlAs(adminUrl, API_DATABASE_ROLE, LOCAL_APP_PASSWORD),
-    processorUrl: urlAs(adminUrl, PROCESSOR_DATABASE_ROLE, LOCAL_PROCESSOR_PASSWORD),
+    appUrl: urlAs(adminUrl, APP_ROLE, LOCAL_APP_PASSWORD),
+    processorUrl: urlAs(adminUrl, PROCESSOR_ROLE, LOCAL_PROCESSOR_PASSWORD),
+    retentionUrl: urlAs(adminUrl, RETENTION_ROLE, LOCAL_RETENTION_PASSWORD),
+    outboxUrl: urlAs(adminUrl, OUTBOX_ROLE, LOCAL_OUTBOX_PASSWORD),
     applied,
   };
 }

@@ -12,6 +12,10 @@ export interface TestDatabase {
   readonly appUrl: string;
   /** URL that logs in as the payment processor's role `citadel_processor`; empty when not migrated. */
   readonly processorUrl: string;
+  /** URL that logs in as the idempotency-key retention job's role `citadel_retention`; empty when not migrated. */
+  readonly retentionUrl: string;
+  /** URL that logs in as the payment outbox sweeper's role `citadel_outbox`; empty when not migrated. */
+  readonly outboxUrl: string;
   drop(): Promise<void>;
 }
 
@@ -19,7 +23,7 @@ export interface TestDatabase {
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = new URL(inject('postgresAdminUrl'));
   const name = `t_${randomBytes(6).toString('hex')}`;
-  let urls: { adminUrl: string; appUrl: string; processorUrl: string };
+  let urls: Omit<TestDatabase, 'name' | 'drop'>;
   if (options.migrate ?? true) {
     urls = await prepareLocalDatabase(serverUrl.href, name);
   } else {
@@ -32,7 +36,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     }
     const adminUrl = new URL(serverUrl.href);
     adminUrl.pathname = `/${name}`;
-    urls = { adminUrl: adminUrl.href, appUrl: '', processorUrl: '' };
+    urls = { adminUrl: adminUrl.href, appUrl: '', processorUrl: '', retentionUrl: '', outboxUrl: '' };
   }
   return {
     name,
