@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { generateReports } from '../lib/compliance/report/generate-reports.js';
+import { generateReports } from '../src/report/generate-reports.js';
 
 const USAGE = 'usage: npm run report -- [--env <dev|qa|prod|courses>] [--out <dir>]';
 

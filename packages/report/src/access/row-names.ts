@@ -1,4 +1,4 @@
-import { APP_DATABASE_USER, PROCESSOR_DATABASE_USER } from '../../stacks/app-stack.js';
+import { APP_DATABASE_USER, PROCESSOR_DATABASE_USER } from '@citadel/infra/stacks/app-stack';
 import {
   HIPAA_ACCESS,
   HIPAA_AUDIT,

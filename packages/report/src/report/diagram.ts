@@ -1,5 +1,5 @@
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
-import { flattenString } from '../rules/values.js';
+import { flattenString } from '@citadel/infra/compliance/values';
 import { displayName } from './inventories.js';
 import type { TemplateIndex, TemplateResource } from './template-index.js';
 

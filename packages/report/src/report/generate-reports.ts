@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { buildCitadelApp } from '../../citadel-app.js';
-import { loadAllEnvironmentConfigs, loadEnvironmentConfig } from '../../../config/index.js';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { buildCitadelApp } from '@citadel/infra';
+import { loadAllEnvironmentConfigs, loadEnvironmentConfig } from '@citadel/infra/config';
 import { buildEnvironmentReport, type EnvironmentReport } from './environment-report.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -36,7 +37,9 @@ export interface GeneratedReport {
   readonly report: EnvironmentReport;
 }
 
-const INFRA_ROOT = new URL('../../../', import.meta.url);
+const REPORT_ROOT = new URL('../../', import.meta.url);
+/** The folder of the environment config files, which the SARIF log names as the findings' source. */
+const CONFIG_DIR = dirname(createRequire(import.meta.url).resolve('@citadel/infra/config'));
 /** Context key naming the stacks whose assets are bundled; `[]` bundles none (as `cdk synth --exclusively` does). */
 const BUNDLING_STACKS = 'aws:cdk:bundling-stacks';
 const CONTEXT_ENV = 'CDK_CONTEXT_JSON';
@@ -76,7 +79,7 @@ export async function generateReports(options: GenerateReportsOptions): Promise<
       }),
   );
   const assembly = app.synth();
-  const { version } = JSON.parse(await readFile(new URL('package.json', INFRA_ROOT), 'utf8')) as {
+  const { version } = JSON.parse(await readFile(new URL('package.json', REPORT_ROOT), 'utf8')) as {
     version: string;
   };
   const generatedAt = options.generatedAt ?? new Date();
@@ -85,10 +88,7 @@ export async function generateReports(options: GenerateReportsOptions): Promise<
     const report = await buildEnvironmentReport(stage, assembly, log, generatedAt);
     const directory = join(options.outDir, report.environment);
     await mkdir(directory, { recursive: true });
-    const configUri = relative(
-      process.cwd(),
-      join(INFRA_ROOT.pathname, 'config', `${report.environment}.ts`),
-    );
+    const configUri = relative(process.cwd(), join(CONFIG_DIR, `${report.environment}.ts`));
     await Promise.all([
       writeFile(join(directory, 'index.html'), renderHtml(report)),
       writeFile(join(directory, 'compliance.md'), renderMarkdown(report)),

@@ -1,7 +1,7 @@
 import { Validations, type CfnResource, type IPolicyValidationPlugin } from 'aws-cdk-lib';
 import { NagPack, NagRuleCompliance, type IApplyRule, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { createRulePacks } from '../../rule-packs.js';
+import { createRulePacks } from '@citadel/infra/rule-packs';
 
 /** What one rule concluded about one resource (rules that do not apply are not recorded). */
 export type RuleOutcome = 'pass' | 'fail' | 'acknowledged';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AccessEvaluator, StagePolicies, type AccessRow } from '../../../lib/compliance/access/index.js';
+import { AccessEvaluator, StagePolicies, type AccessRow } from '../../src/access/index.js';
 import { fixtureStack, fixtureStage, statement } from './fixture-stage.js';
 
 const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:111111111111:payments';

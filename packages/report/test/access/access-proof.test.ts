@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES } from '../../../config/index.js';
+import { ENVIRONMENT_NAMES } from '@citadel/infra/config';
 import {
   AccessEvaluator,
   MUST_ALLOW,
@@ -13,8 +13,8 @@ import {
   type AccessRow,
   type Expectation,
   type RowResult,
-} from '../../../lib/compliance/access/index.js';
-import { synthesizedApp } from '../../support/synthesized-app.js';
+} from '../../src/access/index.js';
+import { synthesizedApp } from '../support/synthesized-app.js';
 
 const label = (row: AccessRow) =>
   `${row.who} ${row.action} ${row.resource}${row.via ? ` via ${row.via}` : ''}`;

@@ -1,8 +1,4 @@
-import type {
-  StackTemplate,
-  StageTemplates,
-  TemplateResource,
-} from '../../../lib/compliance/access/index.js';
+import type { StackTemplate, StageTemplates, TemplateResource } from '../../src/access/index.js';
 
 /** A stack of the fixture environment `test` (account 111111111111, eu-west-1). */
 export function fixtureStack(

@@ -1,6 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../../lib/compliance/access/index.js';
+import { simulate } from '../../src/access/index.js';
 
 const ACCOUNT = '111111111111';
 const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/00000000-1111-2222-3333-444444444444`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IntrinsicResolutionError, IntrinsicResolver } from '../../../lib/compliance/access/index.js';
+import { IntrinsicResolutionError, IntrinsicResolver } from '../../src/access/index.js';
 import { fixtureStack, fixtureStage } from './fixture-stage.js';
 
 const network = fixtureStack(

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MUST_ALLOW } from '../../../lib/compliance/access/index.js';
+import { MUST_ALLOW } from '../../src/access/index.js';
 import { findSdkCalls } from './sdk-calls.js';
 
-const REPOSITORY = fileURLToPath(new URL('../../../../../', import.meta.url));
+const REPOSITORY = fileURLToPath(new URL('../../../../', import.meta.url));
 const RUNTIME_SOURCES = ['packages/api/src', 'packages/db/src', 'packages/functions/src'];
 const allowed = new Set(MUST_ALLOW.map((row) => row.action.toLowerCase()));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeText, readableName, type AccessLine } from '../../../lib/compliance/report/access-section.js';
+import { outcomeText, readableName, type AccessLine } from '../../src/report/access-section.js';
 
 const entry = (fields: Partial<AccessLine>): AccessLine => ({
   who: 'app/ApiTaskRole',

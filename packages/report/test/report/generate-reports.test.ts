@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CITADEL_RULE_IDS } from '../../../lib/compliance/index.js';
-import { generateReports, type GeneratedReport } from '../../../lib/compliance/report/generate-reports.js';
+import { CITADEL_RULE_IDS } from '@citadel/infra/compliance';
+import { generateReports, type GeneratedReport } from '../../src/report/generate-reports.js';
 
 /** Every resource type the architecture diagram must show, by SVG class. */
 const EXPECTED_KINDS = [

@@ -8,8 +8,8 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { buildInventories } from '../../../lib/compliance/report/inventories.js';
-import { TemplateIndex } from '../../../lib/compliance/report/template-index.js';
+import { buildInventories } from '../../src/report/inventories.js';
+import { TemplateIndex } from '../../src/report/template-index.js';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 
