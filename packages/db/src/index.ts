@@ -50,3 +50,23 @@ export {
   type PaymentMessage,
   type ProcessPaymentResult,
 } from './payments/index.js';
+export {
+  IDEMPOTENCY_WINDOW_HOURS,
+  JOB_LOCK_IDS,
+  OUTBOX_AUDIT_SUBJECT,
+  OUTBOX_MAX_PAYMENTS_PER_RUN,
+  OUTBOX_PAGE_SIZE,
+  OUTBOX_RESEND_AFTER_MINUTES,
+  RETENTION_AUDIT_SUBJECT,
+  RETENTION_BATCH_SIZE,
+  RETENTION_MAX_ROWS_PER_RUN,
+  purgeExpiredIdempotencyKeys,
+  resendStalePendingPayments,
+  type ConnectionSource,
+  type JobName,
+  type OutboxOptions,
+  type OutboxResult,
+  type RetentionOptions,
+  type RetentionResult,
+  type SendPayments,
+} from './jobs/index.js';

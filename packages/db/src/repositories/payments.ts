@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { AuditContext } from './audit.js';
 import { AUDIT_COLUMNS, findByIdAudited, recordAuditEvent } from './audit.js';
 import { isForeignKeyViolation } from '../database-errors.js';
+import { IDEMPOTENCY_WINDOW_HOURS } from '../jobs/idempotency-retention.js';
 
 export type PaymentStatus = 'pending' | 'settled' | 'failed';
 
@@ -79,8 +80,7 @@ export class PaymentRepository {
     audit: AuditContext,
     toResponse: (payment: Payment) => StoredResponse,
   ): Promise<CreatePaymentResult> {
-    const outcome =
-      (await this.findStoredResponse(request)) ?? (await this.insert(payment, request, audit, toResponse));
+    const outcome = await this.findOrInsert(payment, request, audit, toResponse);
     if (outcome.kind === 'created') return outcome;
     if (outcome.kind === 'key_reused_with_other_request') {
       await recordAuditEvent(
@@ -99,13 +99,35 @@ export class PaymentRepository {
     return { ...outcome, payment: current ?? (outcome.response.body as Payment) };
   }
 
-  private async insert(
+  /**
+   * A key lost between a refused claim and the lookup after it (its record expired and was
+   * deleted in that instant) is tried once more, as a new key.
+   */
+  private async findOrInsert(
     payment: NewPayment,
     request: IdempotentRequest,
     audit: AuditContext,
     toResponse: (payment: Payment) => StoredResponse,
   ): Promise<
     StoredKey | { readonly kind: 'created'; readonly payment: Payment; readonly response: StoredResponse }
+  > {
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome =
+        (await this.findStoredResponse(request)) ?? (await this.insert(payment, request, audit, toResponse));
+      if (outcome) return outcome;
+      if (attempt === 2) throw new Error('the idempotency record disappeared twice while claiming its key');
+    }
+  }
+
+  private async insert(
+    payment: NewPayment,
+    request: IdempotentRequest,
+    audit: AuditContext,
+    toResponse: (payment: Payment) => StoredResponse,
+  ): Promise<
+    | StoredKey
+    | { readonly kind: 'created'; readonly payment: Payment; readonly response: StoredResponse }
+    | null
   > {
     const client = await this.pool.connect();
     // A connection lost while checked out (database restart) emits 'error' on the client,
@@ -139,7 +161,11 @@ export class PaymentRepository {
       const claimed = await client.query(
         `INSERT INTO idempotency_keys (principal, key, request_hash, payment_id, response_status, response_body)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (principal, key) DO NOTHING`,
+         ON CONFLICT (principal, key) DO UPDATE
+           SET request_hash = EXCLUDED.request_hash, payment_id = EXCLUDED.payment_id,
+               response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body,
+               created_at = EXCLUDED.created_at
+           WHERE idempotency_keys.created_at <= now() - make_interval(hours => $7)`,
         [
           request.principal,
           request.key,
@@ -147,6 +173,7 @@ export class PaymentRepository {
           row.id,
           response.status,
           JSON.stringify(response.body),
+          IDEMPOTENCY_WINDOW_HOURS,
         ],
       );
       if (claimed.rowCount === 1) {
@@ -169,7 +196,8 @@ export class PaymentRepository {
       client.removeListener('error', onConnectionLost);
       client.release(broken);
     }
-    return created ?? ((await this.findStoredResponse(request)) as StoredKey);
+    // The claim was refused, so a live record holds the key: replay it, whatever its age now.
+    return created ?? (await this.findStoredResponse(request, { includeExpired: true }));
   }
 
   findById(id: string, audit: AuditContext): Promise<Payment | null> {
@@ -181,7 +209,14 @@ export class PaymentRepository {
     );
   }
 
-  private async findStoredResponse(request: IdempotentRequest): Promise<StoredKey | null> {
+  /**
+   * The stored response for this key, unless the record is older than the idempotency
+   * window: an expired key is a new key, even before the retention job deletes its record.
+   */
+  private async findStoredResponse(
+    request: IdempotentRequest,
+    options: { readonly includeExpired?: boolean } = {},
+  ): Promise<StoredKey | null> {
     const { rows } = await this.pool.query<{
       requestHash: string;
       paymentId: string;
@@ -189,8 +224,9 @@ export class PaymentRepository {
       body: unknown;
     }>(
       `SELECT request_hash AS "requestHash", payment_id AS "paymentId", response_status AS status, response_body AS body
-       FROM idempotency_keys WHERE principal = $1 AND key = $2`,
-      [request.principal, request.key],
+       FROM idempotency_keys
+       WHERE principal = $1 AND key = $2 AND ($3 OR created_at > now() - make_interval(hours => $4))`,
+      [request.principal, request.key, options.includeExpired ?? false, IDEMPOTENCY_WINDOW_HOURS],
     );
     const stored = rows[0];
     if (!stored) return null;
