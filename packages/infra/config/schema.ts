@@ -1,15 +1,13 @@
-import type { ApiServiceSizing } from '../lib/constructs/api-service.js';
+import { Type, type Static, type TSchema } from 'typebox';
 
 /**
- * The shape of one Citadel environment and the rules a config file must satisfy.
+ * The shape of one Citadel environment: one TypeBox schema, from which the types come
+ * (`Static<>`), against which every config file is checked when the app starts, and from
+ * which an editor can read the JSON Schema. Every difference between environments is data
+ * in this shape; constructs never branch on the environment name.
  *
- * Every difference between environments is data in this shape; constructs never
- * branch on the environment name. `validateEnvironmentConfig` runs when the app
- * starts, so a bad value stops synth before any construct is created.
+ * `problem` on a schema is the fix the error message gives when a value does not match.
  */
-
-export const ENVIRONMENT_NAMES = ['dev', 'qa', 'prod', 'courses'] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS_ALLOWED = [
@@ -19,99 +17,284 @@ export const LOG_RETENTION_DAYS_ALLOWED = [
 /** Audit logs (HIPAA, PCI DSS 10.7) are kept at least this long. */
 export const MIN_LOG_RETENTION_DAYS = 90;
 
-/** The API service on ECS Fargate: size and scaling bounds. */
-export type ServiceConfig = ApiServiceSizing;
-
-/** The HTTPS edge: load balancer, certificate and WAF. */
-export interface EdgeConfig {
-  /** Fully qualified name the API is served on; the certificate covers exactly this name. */
-  readonly domainName: string;
-  /** Keep the load balancer from being deleted by a stack update or delete. */
-  readonly albDeletionProtection: boolean;
-  /** Requests one client IP may send in any 5-minute window before WAF blocks it (100–2,000,000,000). */
-  readonly wafRateLimitPer5Min: number;
-}
-
-/** DNS hosted in Route 53. Referenced by id and name: synth never looks the zone up. */
-export interface Route53DnsConfig {
-  readonly provider: 'route53';
-  /** Hosted zone id, for example `Z0123456789ABCDEFGHIJ`. */
-  readonly hostedZoneId: string;
-  /** Zone apex; `edge.domainName` must be inside it. */
-  readonly zoneName: string;
-}
-
-/** DNS hosted in Cloudflare, managed by a custom resource through Cloudflare's v4 API. */
-export interface CloudflareDnsConfig {
-  readonly provider: 'cloudflare';
-  /** Cloudflare zone id (32 hexadecimal characters). */
-  readonly zoneId: string;
-  /** Zone apex; `edge.domainName` must be inside it. */
-  readonly zoneName: string;
-  /** Name of the Secrets Manager secret that holds the Cloudflare API token (never the token itself). */
-  readonly apiTokenSecretName: string;
-}
-
-export type DnsConfig = Route53DnsConfig | CloudflareDnsConfig;
-
-/** The payments queue and its processor. */
-export interface PaymentsConfig {
-  /** Deliveries before a message moves to the dead-letter queue (3–5). */
-  readonly maxReceiveCount: number;
-  /** Concurrent executions reserved for (and capping) the payment processor (1–100). */
-  readonly processorReservedConcurrency: number;
-}
-
 /**
- * Detective controls that exist once per AWS account. One environment of the account owns
- * each of them; the others leave it off.
+ * An environment name: lower-case letters, digits and hyphens, starting with a letter, at
+ * most 16 characters (it is part of every stack and many resource names, which AWS limits).
  */
-export interface AccountControlsConfig {
-  /**
-   * A multi-region CloudTrail trail with log file validation, into a KMS-encrypted,
-   * versioned, TLS-only bucket and a log group. At most one environment per account.
-   * @default false
-   */
-  readonly cloudTrail?: boolean;
-  /**
-   * Record IAM and the other global resource types in this environment's AWS Config
-   * recorder (so in its region only). Exactly one environment per account that runs
-   * Config; needs `baseline.region.config` in the same environment.
-   * @default false
-   */
-  readonly configGlobalResources?: boolean;
-}
+export const ENVIRONMENT_NAME_PATTERN = '^[a-z][a-z0-9-]{0,15}$';
 
-/**
- * Detective controls that exist once per account AND region. Every (account, region)
- * used by any environment needs exactly one environment owning each of them.
- */
-export interface RegionalControlsConfig {
-  /**
-   * An AWS Config recorder of every supported resource type, delivering to an encrypted,
-   * versioned, TLS-only bucket. Security Hub's controls evaluate what it records.
-   * @default false
-   */
-  readonly config?: boolean;
-  /** A GuardDuty detector. @default false */
-  readonly guardDuty?: boolean;
-  /**
-   * Security Hub with the AWS Foundational Security Best Practices and PCI DSS standards;
-   * needs `config` in the same environment.
-   * @default false
-   */
-  readonly securityHub?: boolean;
-}
+const integer = (minimum: number, maximum: number, description: string) =>
+  Type.Integer({ minimum, maximum, description });
+const text = (pattern: string, problem: string, description: string) =>
+  Type.String({ pattern, problem, description });
 
-/**
- * Which detective controls this environment deploys in its `baseline` stack. An
- * environment that owns none has no baseline stack.
- */
-export interface BaselineConfig {
-  /** Controls owned for the whole account. @default - none */
-  readonly account?: AccountControlsConfig;
-  /** Controls owned for this environment's account and region. @default - none */
-  readonly region?: RegionalControlsConfig;
+export const ServiceSchema = Type.Object(
+  {
+    cpu: Type.Integer({
+      enum: [256, 512, 1024, 2048, 4096],
+      problem: 'expected one of 256, 512, 1024, 2048, 4096',
+      description: 'Fargate task CPU units.',
+    }),
+    memoryMiB: integer(512, 30720, 'Fargate task memory in MiB; must be a valid pairing with `cpu`.'),
+    minTasks: integer(1, 100, 'Lower autoscaling bound and the task count of the first deploy.'),
+    maxTasks: integer(1, 100, 'Upper autoscaling bound.'),
+    cpuTargetPercent: integer(10, 90, 'Average CPU utilisation the service scales to hold, in percent.'),
+    requestsPerTarget: integer(
+      1,
+      1_000_000,
+      'ALB requests per task per minute the service scales to hold (see config/capacity.ts).',
+    ),
+  },
+  { additionalProperties: false, description: 'The API service on ECS Fargate: size and scaling bounds.' },
+);
+
+export const EdgeSchema = Type.Object(
+  {
+    domainName: text(
+      '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
+      'expected a lower-case fully qualified domain name',
+      'Fully qualified name the API is served on; the certificate covers exactly this name.',
+    ),
+    albDeletionProtection: Type.Boolean({
+      description: 'Keep the load balancer from being deleted by a stack update or delete.',
+    }),
+    wafRateLimitPer5Min: integer(
+      100,
+      2_000_000_000,
+      'Requests one client IP may send in any 5-minute window before WAF blocks it.',
+    ),
+  },
+  { additionalProperties: false, description: 'The HTTPS edge: load balancer, certificate and WAF.' },
+);
+
+const ZONE_NAME = text(
+  '^([a-z0-9-]+\\.)+[a-z]{2,63}$',
+  'expected a lower-case zone name',
+  'Zone apex; `edge.domainName` must be inside it.',
+);
+
+export const Route53DnsSchema = Type.Object(
+  {
+    provider: Type.Literal('route53'),
+    hostedZoneId: text(
+      '^Z[A-Z0-9]{1,31}$',
+      'expected a Route 53 hosted zone id such as Z0123456789ABC',
+      'Hosted zone id; referenced by id, never looked up.',
+    ),
+    zoneName: ZONE_NAME,
+  },
+  { additionalProperties: false, description: 'DNS hosted in Route 53.' },
+);
+
+export const CloudflareDnsSchema = Type.Object(
+  {
+    provider: Type.Literal('cloudflare'),
+    zoneId: text(
+      '^[a-f0-9]{32}$',
+      'expected a Cloudflare zone id (32 hexadecimal characters)',
+      'Cloudflare zone id.',
+    ),
+    zoneName: ZONE_NAME,
+    apiTokenSecretName: text(
+      '^[A-Za-z0-9/_+=.@-]{1,512}$',
+      'expected a Secrets Manager secret name',
+      'Name of the Secrets Manager secret that holds the Cloudflare API token (never the token itself).',
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "DNS hosted in Cloudflare, managed through Cloudflare's v4 API.",
+  },
+);
+
+export const DnsSchema = Type.Union([Route53DnsSchema, CloudflareDnsSchema]);
+
+export const PaymentsSchema = Type.Object(
+  {
+    maxReceiveCount: integer(3, 5, 'Deliveries before a message moves to the dead-letter queue.'),
+    processorReservedConcurrency: integer(
+      1,
+      100,
+      'Concurrent executions reserved for (and capping) the payment processor.',
+    ),
+  },
+  { additionalProperties: false, description: 'The payments queue and its processor.' },
+);
+
+export const AccountControlsSchema = Type.Object(
+  {
+    cloudTrail: Type.Optional(
+      Type.Boolean({
+        description:
+          'A multi-region CloudTrail trail with log file validation. At most one environment per account.',
+      }),
+    ),
+    configGlobalResources: Type.Optional(
+      Type.Boolean({
+        description:
+          "Record IAM and the other global resource types in this environment's AWS Config recorder; one environment per account.",
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Detective controls that exist once per AWS account.' },
+);
+
+export const RegionalControlsSchema = Type.Object(
+  {
+    config: Type.Optional(
+      Type.Boolean({ description: 'An AWS Config recorder of every supported resource type.' }),
+    ),
+    guardDuty: Type.Optional(Type.Boolean({ description: 'A GuardDuty detector.' })),
+    securityHub: Type.Optional(
+      Type.Boolean({
+        description: 'Security Hub with its standards; needs `config` in the same environment.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Detective controls that exist once per account and region.' },
+);
+
+export const BaselineSchema = Type.Object(
+  {
+    account: Type.Optional(AccountControlsSchema),
+    region: Type.Optional(RegionalControlsSchema),
+  },
+  {
+    additionalProperties: false,
+    problem: 'expected an object, {} when the environment owns no detective control',
+    description: 'Which detective controls this environment deploys in its `baseline` stack.',
+  },
+);
+
+export const GithubSchema = Type.Object(
+  {
+    repository: text(
+      '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
+      'expected owner/name',
+      'Repository allowed to deploy.',
+    ),
+    oidcProviderArn: Type.Optional(
+      text(
+        '^arn:aws[a-z-]*:iam::\\d{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$',
+        'expected the ARN of the token.actions.githubusercontent.com OIDC provider',
+        "ARN of the account's existing GitHub OIDC provider; without it this environment creates one.",
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'Continuous delivery from GitHub Actions through OIDC.' },
+);
+
+export const DatabaseSchema = Type.Object(
+  {
+    instanceClass: text(
+      '^[a-z][a-z0-9-]*$',
+      'expected an instance class such as t4g or m7g',
+      'Instance class (Graviton classes with Performance Insights support).',
+    ),
+    instanceSize: text(
+      '^(nano|micro|small|medium|\\d*x?large|metal)$',
+      'expected a size such as medium or large',
+      'Instance size.',
+    ),
+    allocatedStorageGiB: integer(20, 65_536, 'Storage allocated at creation, in GiB.'),
+    maxAllocatedStorageGiB: integer(
+      20,
+      65_536,
+      'Storage autoscaling ceiling, in GiB; at least allocatedStorageGiB.',
+    ),
+    multiAz: Type.Boolean({ description: 'Standby in a second AZ.' }),
+    backupRetentionDays: integer(1, 35, 'Automated backup retention, in days.'),
+    deletionProtection: Type.Boolean({ description: 'Refuse to delete the instance.' }),
+    snapshotOnDelete: Type.Boolean({ description: 'Take a final snapshot when the instance is removed.' }),
+    backupPlanRetentionDays: integer(
+      7,
+      36_500,
+      'How long AWS Backup keeps each daily recovery point, in days.',
+    ),
+    vaultMinRetentionDays: integer(
+      1,
+      36_500,
+      'Vault lock: no recovery point can be deleted sooner than this, in days (at most backupPlanRetentionDays).',
+    ),
+    monitoringIntervalSeconds: Type.Integer({
+      enum: [1, 5, 10, 15, 30, 60],
+      problem: 'expected one of 1, 5, 10, 15, 30, 60',
+      description: 'Enhanced monitoring granularity, in seconds.',
+    }),
+  },
+  { additionalProperties: false, description: 'RDS for PostgreSQL.' },
+);
+
+export const FeaturesSchema = Type.Object(
+  {
+    waf: Type.Boolean({ description: 'WAF web ACL on the load balancer.' }),
+    containerInsights: Type.Boolean({ description: 'ECS Container Insights on the cluster.' }),
+    ecsExec: Type.Boolean({
+      description: 'Allow `ecs execute-command` into running tasks (keep off outside dev).',
+    }),
+  },
+  { additionalProperties: false, description: 'Switches for optional features.' },
+);
+
+export const EnvironmentSchema = Type.Object(
+  {
+    name: text(
+      ENVIRONMENT_NAME_PATTERN,
+      'expected lower-case letters, digits and hyphens, starting with a letter, at most 16 characters',
+      'Environment name; also the CDK stage id and part of every stack name. Must match the file name.',
+    ),
+    account: text('^\\d{12}$', 'expected a 12-digit AWS account id', 'AWS account id.'),
+    region: text('^[a-z]{2}(-gov)?-[a-z]+-\\d$', 'expected a region such as eu-west-1', 'AWS region.'),
+    availabilityZones: Type.Array(Type.String(), {
+      minItems: 2,
+      maxItems: 3,
+      problem: 'expected 2 or 3 availability zones',
+      description: 'Availability zones to use, in this region; explicit so synth never looks them up.',
+    }),
+    vpcCidr: Type.String({
+      problem: 'expected an IPv4 CIDR block such as 10.20.0.0/16',
+      description: 'VPC IPv4 range, a private (RFC 1918) block from /16 to /18.',
+    }),
+    logRetentionDays: integer(
+      MIN_LOG_RETENTION_DAYS,
+      3653,
+      'Retention of every log group and of flow-log objects, in days (a CloudWatch value, at least 90).',
+    ),
+    alarmEmail: text(
+      '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
+      'expected an email address',
+      'Address that receives alarms.',
+    ),
+    service: ServiceSchema,
+    edge: EdgeSchema,
+    dns: DnsSchema,
+    payments: PaymentsSchema,
+    database: DatabaseSchema,
+    baseline: BaselineSchema,
+    github: GithubSchema,
+    features: FeaturesSchema,
+  },
+  { additionalProperties: false, $id: 'CitadelEnvironment', description: 'One Citadel environment.' },
+);
+
+export type EnvironmentConfig = Static<typeof EnvironmentSchema>;
+export type EnvironmentName = EnvironmentConfig['name'];
+export type ServiceConfig = Static<typeof ServiceSchema>;
+export type EdgeConfig = Static<typeof EdgeSchema>;
+export type Route53DnsConfig = Static<typeof Route53DnsSchema>;
+export type CloudflareDnsConfig = Static<typeof CloudflareDnsSchema>;
+export type DnsConfig = Static<typeof DnsSchema>;
+export type PaymentsConfig = Static<typeof PaymentsSchema>;
+export type AccountControlsConfig = Static<typeof AccountControlsSchema>;
+export type RegionalControlsConfig = Static<typeof RegionalControlsSchema>;
+export type BaselineConfig = Static<typeof BaselineSchema>;
+export type GithubConfig = Static<typeof GithubSchema>;
+export type DatabaseConfig = Static<typeof DatabaseSchema>;
+export type FeatureSwitches = Static<typeof FeaturesSchema>;
+
+/** Identity with a type: `export default defineEnvironment({ … })` gives a config file completion and checking. */
+export function defineEnvironment<const T extends EnvironmentConfig>(config: T): T {
+  return config;
 }
 
 /** True when the environment owns at least one detective control, so it has a `baseline` stack. */
@@ -120,74 +303,8 @@ export function ownsBaselineControls(baseline: BaselineConfig): boolean {
   return Boolean(account.cloudTrail || region.config || region.guardDuty || region.securityHub);
 }
 
-/** Continuous delivery from GitHub Actions through OIDC. */
-export interface GithubConfig {
-  /** Repository allowed to deploy, as `owner/name`. */
-  readonly repository: string;
-  /**
-   * ARN of the account's existing GitHub OIDC provider (one per account).
-   * @default - a provider is created in this environment's `shared` stack
-   */
-  readonly oidcProviderArn?: string;
-}
-
-/** RDS for PostgreSQL. */
-export interface DatabaseConfig {
-  /** Instance class, for example `t4g`, `m7g`, `r7g` (Graviton classes with Performance Insights support). */
-  readonly instanceClass: string;
-  /** Instance size, for example `medium`, `large`, `xlarge`. */
-  readonly instanceSize: string;
-  /** Storage allocated at creation, in GiB (20–65,536). */
-  readonly allocatedStorageGiB: number;
-  /** Storage autoscaling ceiling, in GiB; at least `allocatedStorageGiB`. */
-  readonly maxAllocatedStorageGiB: number;
-  /** Standby in a second AZ. Turning it off is acknowledged against the rule packs. */
-  readonly multiAz: boolean;
-  /** Automated backup retention, in days (1–35). */
-  readonly backupRetentionDays: number;
-  /** Refuse to delete the instance through the API or CloudFormation. */
-  readonly deletionProtection: boolean;
-  /** Take a final snapshot when the instance is removed from the stack (otherwise it is deleted). */
-  readonly snapshotOnDelete: boolean;
-  /** How long AWS Backup keeps each daily recovery point, in days. */
-  readonly backupPlanRetentionDays: number;
-  /** Vault lock: no recovery point can be deleted sooner than this, in days (1 – `backupPlanRetentionDays`). */
-  readonly vaultMinRetentionDays: number;
-  /** Enhanced monitoring granularity, in seconds (1, 5, 10, 15, 30 or 60). */
-  readonly monitoringIntervalSeconds: number;
-}
-
-/** Switches for optional features. The secure choice is the default in every shipped config. */
-export interface FeatureSwitches {
-  /** WAF web ACL on the load balancer. */
-  readonly waf: boolean;
-  /** ECS Container Insights on the cluster. */
-  readonly containerInsights: boolean;
-  /** Allow `ecs execute-command` into running tasks (an interactive shell: keep off outside dev). */
-  readonly ecsExec: boolean;
-}
-
-export interface EnvironmentConfig {
-  /** Environment name; also the CDK stage id and part of every stack name. */
-  readonly name: EnvironmentName;
-  /** AWS account id (12 digits). */
-  readonly account: string;
-  /** AWS region, for example `eu-west-1`. */
-  readonly region: string;
-  /** Availability zones to use, in this region (2 or 3, distinct). Explicit so synth never looks them up. */
-  readonly availabilityZones: readonly string[];
-  /** VPC IPv4 range, a private (RFC 1918) block from /16 to /18 (room for a /21 app subnet in each of 3 AZs). */
-  readonly vpcCidr: string;
-  /** Retention of every log group and of flow-log objects, in days (a CloudWatch value, at least 90). */
-  readonly logRetentionDays: number;
-  /** Address that receives alarm notifications. */
-  readonly alarmEmail: string;
-  readonly service: ServiceConfig;
-  readonly edge: EdgeConfig;
-  readonly dns: DnsConfig;
-  readonly payments: PaymentsConfig;
-  readonly database: DatabaseConfig;
-  readonly baseline: BaselineConfig;
-  readonly github: GithubConfig;
-  readonly features: FeatureSwitches;
+/** The fix a schema gives for a value that does not match it, when it names one. */
+export function problemOf(schema: TSchema): string | undefined {
+  const problem = (schema as { problem?: unknown }).problem;
+  return typeof problem === 'string' ? problem : undefined;
 }

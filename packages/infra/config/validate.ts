@@ -1,11 +1,14 @@
+import { Type, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 import {
-  ENVIRONMENT_NAMES,
+  CloudflareDnsSchema,
+  EnvironmentSchema,
   LOG_RETENTION_DAYS_ALLOWED,
   MIN_LOG_RETENTION_DAYS,
+  problemOf,
+  Route53DnsSchema,
   type EnvironmentConfig,
-  type EnvironmentName,
 } from './schema.js';
-
 /** A config value that Citadel refuses to synthesize. Names the environment, the field and the value. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -38,157 +41,101 @@ function range(from: number, to: number, step: number): number[] {
   return values;
 }
 
-export function isEnvironmentName(name: string): name is EnvironmentName {
-  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
-}
+/** Settings Citadel once read and now refuses, with what to do instead. */
+const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  'service.desiredCount':
+    'no longer used: autoscaling owns the running task count, so a deploy cannot scale a busy service back; remove it and set service.minTasks',
+};
+
+const SCHEMA_BY_PROVIDER: Readonly<Record<string, TSchema>> = {
+  route53: Type.Object(
+    { ...EnvironmentSchema.properties, dns: Route53DnsSchema },
+    { additionalProperties: false },
+  ),
+  cloudflare: Type.Object(
+    { ...EnvironmentSchema.properties, dns: CloudflareDnsSchema },
+    { additionalProperties: false },
+  ),
+};
 
 /**
- * Checks a candidate environment config and returns it typed, or throws one ConfigError
- * for the first rule it breaks. Changes nothing.
+ * Checks a candidate environment config against the schema (config/schema.ts), then the
+ * rules a schema cannot say (memory that fits the CPU, zones in the region, a private
+ * CIDR, a domain inside its zone, ...). Returns it typed, or throws one ConfigError for
+ * the first problem, naming the field, the value and the fix. Changes nothing.
  */
 export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig {
   const check = new Checker(candidate);
-  const name = check.string('name');
-  if (!isEnvironmentName(name)) {
-    check.fail('name', name, `unknown environment; expected one of ${ENVIRONMENT_NAMES.join(', ')}`);
+  if (candidate === null || typeof candidate !== 'object' || Array.isArray(candidate)) {
+    check.fail('(config)', candidate, 'expected an object');
   }
+  for (const [field, problem] of Object.entries(RETIRED_SETTINGS)) {
+    const value = check.get(field);
+    if (value !== undefined) check.fail(field, value, problem);
+  }
+  const provider = check.get('dns.provider');
+  const schema = typeof provider === 'string' ? SCHEMA_BY_PROVIDER[provider] : undefined;
+  if (check.get('dns') !== undefined && schema === undefined) {
+    check.fail('dns.provider', provider, 'expected "route53" or "cloudflare"');
+  }
+  const [first] = Value.Errors(schema ?? EnvironmentSchema, candidate);
+  if (first) check.schemaError(schema ?? EnvironmentSchema, first);
+  const config = candidate as EnvironmentConfig;
 
-  check.matches('account', /^\d{12}$/, 'expected a 12-digit AWS account id');
-  const region = check.matches(
-    'region',
-    /^[a-z]{2}(-gov)?-[a-z]+-\d$/,
-    'expected a region such as eu-west-1',
-  );
-  const zones = check.array('availabilityZones');
-  if (zones.length < 2 || zones.length > 3) {
-    check.fail('availabilityZones', zones, 'expected 2 or 3 availability zones');
-  }
-  zones.forEach((zone, index) => {
-    if (typeof zone !== 'string' || !new RegExp(`^${region}[a-z]$`).test(zone)) {
+  const { region } = config;
+  config.availabilityZones.forEach((zone, index) => {
+    if (!new RegExp(`^${region}[a-z]$`).test(zone)) {
       check.fail(`availabilityZones[${index}]`, zone, `availability zone is not in region ${region}`);
     }
   });
-  if (new Set(zones).size !== zones.length) {
-    check.fail('availabilityZones', zones, 'availability zones must be distinct');
+  if (new Set(config.availabilityZones).size !== config.availabilityZones.length) {
+    check.fail('availabilityZones', config.availabilityZones, 'availability zones must be distinct');
   }
   check.cidr('vpcCidr');
-  const retention = check.integer('logRetentionDays', MIN_LOG_RETENTION_DAYS, 3653);
-  if (!(LOG_RETENTION_DAYS_ALLOWED as readonly number[]).includes(retention)) {
+  if (!(LOG_RETENTION_DAYS_ALLOWED as readonly number[]).includes(config.logRetentionDays)) {
     check.fail(
       'logRetentionDays',
-      retention,
+      config.logRetentionDays,
       `not a CloudWatch Logs retention; use one of ${LOG_RETENTION_DAYS_ALLOWED.filter((d) => d >= MIN_LOG_RETENTION_DAYS).join(', ')}`,
     );
   }
-  check.matches('alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected an email address');
 
-  const cpu = check.integer('service.cpu', 256, 4096);
-  const memory = check.integer('service.memoryMiB', 512, 30720);
-  const allowedMemory = FARGATE_MEMORY_BY_CPU[cpu];
-  if (allowedMemory === undefined) {
-    check.fail('service.cpu', cpu, 'expected one of 256, 512, 1024, 2048, 4096');
-  } else if (!allowedMemory.includes(memory)) {
+  const { cpu, memoryMiB, minTasks, maxTasks } = config.service;
+  const allowedMemory = FARGATE_MEMORY_BY_CPU[cpu] ?? [];
+  if (!allowedMemory.includes(memoryMiB)) {
     check.fail(
       'service.memoryMiB',
-      memory,
+      memoryMiB,
       `not a Fargate size for ${cpu} CPU units; use one of ${allowedMemory.join(', ')}`,
     );
   }
-  const minTasks = check.integer('service.minTasks', 1, 100);
-  const maxTasks = check.integer('service.maxTasks', 1, 100);
   if (maxTasks < minTasks)
     check.fail('service.maxTasks', maxTasks, `must be at least service.minTasks (${minTasks})`);
-  const desiredCount = check.get('service.desiredCount');
-  if (desiredCount !== undefined) {
-    check.fail(
-      'service.desiredCount',
-      desiredCount,
-      'no longer used: autoscaling owns the running task count, so a deploy cannot scale a busy service back; remove it and set service.minTasks',
-    );
-  }
-  check.integer('service.cpuTargetPercent', 10, 90);
-  check.integer('service.requestsPerTarget', 1, 100_000);
 
-  const domainName = check.matches(
-    'edge.domainName',
-    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-    'expected a lower-case fully qualified domain name',
-  );
-  check.boolean('edge.albDeletionProtection');
-  check.integer('edge.wafRateLimitPer5Min', 100, 2_000_000_000);
-
-  const provider = check.string('dns.provider');
-  const zoneName = check.matches(
-    'dns.zoneName',
-    /^([a-z0-9-]+\.)+[a-z]{2,63}$/,
-    'expected a lower-case zone name',
-  );
+  const { domainName } = config.edge;
+  const { zoneName } = config.dns;
   if (domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
     check.fail('edge.domainName', domainName, `is not inside the DNS zone ${zoneName}`);
   }
-  if (provider === 'route53') {
-    check.matches(
-      'dns.hostedZoneId',
-      /^Z[A-Z0-9]{1,31}$/,
-      'expected a Route 53 hosted zone id such as Z0123456789ABC',
+
+  const database = config.database;
+  if (database.maxAllocatedStorageGiB < database.allocatedStorageGiB) {
+    check.fail(
+      'database.maxAllocatedStorageGiB',
+      database.maxAllocatedStorageGiB,
+      `expected a value from ${database.allocatedStorageGiB} to 65536`,
     );
-  } else if (provider === 'cloudflare') {
-    check.matches(
-      'dns.zoneId',
-      /^[a-f0-9]{32}$/,
-      'expected a Cloudflare zone id (32 hexadecimal characters)',
-    );
-    check.matches(
-      'dns.apiTokenSecretName',
-      /^[A-Za-z0-9/_+=.@-]{1,512}$/,
-      'expected a Secrets Manager secret name',
-    );
-  } else {
-    check.fail('dns.provider', provider, 'expected "route53" or "cloudflare"');
   }
-
-  check.integer('payments.maxReceiveCount', 3, 5);
-  check.integer('payments.processorReservedConcurrency', 1, 100);
-
-  check.matches(
-    'database.instanceClass',
-    /^[a-z][a-z0-9-]*$/,
-    'expected an instance class such as t4g or m7g',
-  );
-  check.matches(
-    'database.instanceSize',
-    /^(nano|micro|small|medium|\d*x?large|metal)$/,
-    'expected a size such as medium or large',
-  );
-  const allocated = check.integer('database.allocatedStorageGiB', 20, 65_536);
-  check.integer('database.maxAllocatedStorageGiB', allocated, 65_536);
-  check.boolean('database.multiAz');
-  check.integer('database.backupRetentionDays', 1, 35);
-  check.boolean('database.deletionProtection');
-  check.boolean('database.snapshotOnDelete');
-  const planRetention = check.integer('database.backupPlanRetentionDays', 7, 36_500);
-  check.integer('database.vaultMinRetentionDays', 1, planRetention);
-  const interval = check.integer('database.monitoringIntervalSeconds', 1, 60);
-  if (![1, 5, 10, 15, 30, 60].includes(interval)) {
-    check.fail('database.monitoringIntervalSeconds', interval, 'expected one of 1, 5, 10, 15, 30, 60');
+  if (database.vaultMinRetentionDays > database.backupPlanRetentionDays) {
+    check.fail(
+      'database.vaultMinRetentionDays',
+      database.vaultMinRetentionDays,
+      `expected a value from 1 to ${database.backupPlanRetentionDays}`,
+    );
   }
 
   checkBaseline(check);
-
-  check.matches('github.repository', /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected owner/name');
-  if (check.get('github.oidcProviderArn') !== undefined) {
-    check.matches(
-      'github.oidcProviderArn',
-      /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/,
-      'expected the ARN of the token.actions.githubusercontent.com OIDC provider',
-    );
-  }
-
-  check.boolean('features.waf');
-  check.boolean('features.containerInsights');
-  check.boolean('features.ecsExec');
-
-  return candidate as EnvironmentConfig;
+  return config;
 }
 
 /**
@@ -259,7 +206,7 @@ function checkBaseline(check: Checker): void {
 }
 
 function configFile(config: EnvironmentConfig): string {
-  return `packages/infra/config/${config.name}.ts`;
+  return `packages/infra/config/environments/${config.name}.ts`;
 }
 
 /** One CloudTrail trail per account, and global resources recorded in exactly one region of it. */
@@ -351,12 +298,12 @@ class Checker {
 
   constructor(private readonly candidate: unknown) {
     const name = this.get('name');
-    this.environment = typeof name === 'string' ? name : '<unnamed>';
+    this.environment = typeof name === 'string' && name.length > 0 ? name : '<unnamed>';
   }
 
   get(field: string): unknown {
     let current: unknown = this.candidate;
-    for (const part of field.split('.')) {
+    for (const part of field.replace(/\[(\d+)\]/g, '.$1').split('.')) {
       if (current === null || typeof current !== 'object') return undefined;
       current = (current as Record<string, unknown>)[part];
     }
@@ -367,17 +314,38 @@ class Checker {
     throw new ConfigError(this.environment, field, value, problem);
   }
 
-  string(field: string): string {
+  /** Turns the schema's first complaint into a ConfigError naming the field, the value and the fix. */
+  schemaError(root: TSchema, error: SchemaError): never {
+    const parts = error.instancePath.split('/').slice(1).map(decodePointer);
+    if (error.keyword === 'boolean' && error.schemaPath.endsWith('/additionalProperties')) {
+      // A key the schema does not know (`additionalProperties: false` reports the key itself).
+      const known = Object.keys(
+        (schemaAt(root, parts.slice(0, -1)) as { properties?: object }).properties ?? {},
+      );
+      this.fail(
+        fieldName(parts),
+        this.get(fieldName(parts)),
+        `unknown setting; expected one of ${known.join(', ')}`,
+      );
+    }
+    let field = fieldName(parts);
+    let schema = schemaAt(root, parts);
+    if (error.keyword === 'required') {
+      const [missing = '?'] = (error.params as { requiredProperties?: string[] }).requiredProperties ?? [];
+      field = fieldName([...parts, missing]);
+      schema = schemaAt(root, [...parts, missing]);
+    }
+    if (error.keyword === 'additionalProperties') {
+      const [extra = '?'] = (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
+      const known = Object.keys((schema as { properties?: object }).properties ?? {});
+      this.fail(
+        fieldName([...parts, extra]),
+        this.get(fieldName([...parts, extra])),
+        `unknown setting; expected one of ${known.join(', ')}`,
+      );
+    }
     const value = this.get(field);
-    if (typeof value !== 'string' || value.length === 0)
-      this.fail(field, value, 'expected a non-empty string');
-    return value;
-  }
-
-  matches(field: string, pattern: RegExp, problem: string): string {
-    const value = this.string(field);
-    if (!pattern.test(value)) this.fail(field, value, problem);
-    return value;
+    this.fail(field, value, describeExpected(schema, error.keyword, value));
   }
 
   optionalBoolean(field: string): boolean | undefined {
@@ -404,28 +372,12 @@ class Checker {
     }
   }
 
-  boolean(field: string): boolean {
-    const value = this.get(field);
-    if (typeof value !== 'boolean') this.fail(field, value, 'expected true or false');
-    return value;
-  }
-
-  integer(field: string, min: number, max: number): number {
-    const value = this.get(field);
-    if (typeof value !== 'number' || !Number.isInteger(value)) this.fail(field, value, 'expected an integer');
-    if (value < min || value > max) this.fail(field, value, `expected a value from ${min} to ${max}`);
-    return value;
-  }
-
-  array(field: string): readonly unknown[] {
-    const value = this.get(field);
-    if (!Array.isArray(value)) this.fail(field, value, 'expected a list');
-    return value;
-  }
-
   cidr(field: string): string {
-    const value = this.string(field);
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    const value = this.get(field);
+    const match =
+      typeof value === 'string'
+        ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value)
+        : null;
     const octets = match?.slice(1, 5).map(Number) ?? [];
     const prefix = Number(match?.[5]);
     if (!match || octets.some((octet) => octet > 255))
@@ -438,6 +390,55 @@ class Checker {
     const isPrivate =
       first === 10 || (first === 172 && second >= 16 && second <= 31) || (first === 192 && second === 168);
     if (!isPrivate) this.fail(field, value, 'expected a private (RFC 1918) range');
-    return value;
+    return value as string;
   }
+}
+
+interface SchemaError {
+  readonly keyword: string;
+  readonly schemaPath: string;
+  readonly instancePath: string;
+  readonly params: object;
+}
+
+function decodePointer(part: string): string {
+  return part.replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
+/** `['availabilityZones', '1']` → `availabilityZones[1]`; `['service', 'cpu']` → `service.cpu`. */
+function fieldName(parts: readonly string[]): string {
+  return parts.reduce(
+    (name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part),
+    '',
+  );
+}
+
+function schemaAt(root: TSchema, parts: readonly string[]): TSchema {
+  let schema: TSchema = root;
+  for (const part of parts) {
+    const node = schema as { properties?: Record<string, TSchema>; items?: TSchema };
+    const next = /^\d+$/.test(part) ? node.items : node.properties?.[part];
+    if (!next) return schema;
+    schema = next;
+  }
+  return schema;
+}
+
+/** What the schema expected, in the words a config author needs. */
+function describeExpected(schema: TSchema, keyword: string, value: unknown): string {
+  const node = schema as { type?: string; minimum?: number; maximum?: number; enum?: unknown[] };
+  const problem = problemOf(schema);
+  if (value === undefined && node.type === 'object') return problem ?? 'expected an object';
+  if (node.type === 'boolean') return 'expected true or false';
+  if (node.type === 'integer' || node.type === 'number') {
+    if (typeof value !== 'number' || !Number.isInteger(value)) return 'expected an integer';
+    if (problem) return problem;
+    return `expected a value from ${node.minimum ?? '-∞'} to ${node.maximum ?? '∞'}`;
+  }
+  if (node.type === 'string' && (typeof value !== 'string' || value.length === 0)) {
+    return 'expected a non-empty string';
+  }
+  if (node.type === 'array' && !Array.isArray(value)) return 'expected a list';
+  if (node.type === 'object') return problem ?? 'expected an object';
+  return problem ?? `does not match the schema (${keyword})`;
 }

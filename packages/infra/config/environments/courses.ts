@@ -1,5 +1,5 @@
-import { requestsPerTargetFor } from './capacity.js';
-import type { EnvironmentConfig } from './schema.js';
+import { requestsPerTargetFor } from '../capacity.js';
+import { defineEnvironment } from '../schema.js';
 
 /** Fargate CPU units of one API task; the request-scaling target follows from it. */
 const TASK_CPU = 512;
@@ -10,7 +10,7 @@ const TASK_CPU = 512;
  * comes from `dev`; Config, GuardDuty and Security Hub of eu-central-1 come from here. The
  * Cloudflare zone id is a placeholder to replace.
  */
-export const courses: EnvironmentConfig = {
+export default defineEnvironment({
   name: 'courses',
   account: '111111111111',
   region: 'eu-central-1',
@@ -57,4 +57,4 @@ export const courses: EnvironmentConfig = {
     oidcProviderArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
   },
   features: { waf: true, containerInsights: true, ecsExec: false },
-};
+});

@@ -1,5 +1,5 @@
-import { requestsPerTargetFor } from './capacity.js';
-import type { EnvironmentConfig } from './schema.js';
+import { requestsPerTargetFor } from '../capacity.js';
+import { defineEnvironment } from '../schema.js';
 
 /** Fargate CPU units of one API task; the request-scaling target follows from it. */
 const TASK_CPU = 512;
@@ -8,7 +8,7 @@ const TASK_CPU = 512;
  * Development: smallest footprint, data disposable. Account and zone ids are
  * placeholders (111111111111, Z…0001): replace them with your own before deploying.
  */
-export const dev: EnvironmentConfig = {
+export default defineEnvironment({
   name: 'dev',
   account: '111111111111',
   region: 'eu-west-1',
@@ -50,4 +50,4 @@ export const dev: EnvironmentConfig = {
   },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
-};
+});

@@ -1,5 +1,5 @@
-import { requestsPerTargetFor } from './capacity.js';
-import type { EnvironmentConfig } from './schema.js';
+import { requestsPerTargetFor } from '../capacity.js';
+import { defineEnvironment } from '../schema.js';
 
 /** Fargate CPU units of one API task; the request-scaling target follows from it. */
 const TASK_CPU = 1024;
@@ -8,7 +8,7 @@ const TASK_CPU = 1024;
  * Production: three AZs, Multi-AZ database, 35-day backups, one year of logs. Account
  * and zone ids are placeholders (333333333333, Z…0003): replace them before deploying.
  */
-export const prod: EnvironmentConfig = {
+export default defineEnvironment({
   name: 'prod',
   account: '333333333333',
   region: 'eu-west-1',
@@ -46,4 +46,4 @@ export const prod: EnvironmentConfig = {
   },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
-};
+});

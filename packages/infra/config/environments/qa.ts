@@ -1,5 +1,5 @@
-import { requestsPerTargetFor } from './capacity.js';
-import type { EnvironmentConfig } from './schema.js';
+import { requestsPerTargetFor } from '../capacity.js';
+import { defineEnvironment } from '../schema.js';
 
 /** Fargate CPU units of one API task; the request-scaling target follows from it. */
 const TASK_CPU = 512;
@@ -8,7 +8,7 @@ const TASK_CPU = 512;
  * QA: production-shaped (Multi-AZ, deletion protection) at a smaller size. Account and
  * zone ids are placeholders (222222222222, Z…0002): replace them before deploying.
  */
-export const qa: EnvironmentConfig = {
+export default defineEnvironment({
   name: 'qa',
   account: '222222222222',
   region: 'eu-west-1',
@@ -46,4 +46,4 @@ export const qa: EnvironmentConfig = {
   },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
-};
+});

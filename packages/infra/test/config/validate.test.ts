@@ -249,7 +249,7 @@ describe('detective controls across environments', () => {
     // Assess
     expect(error).toMatchObject({ environment: 'courses', field: 'baseline.account.cloudTrail' });
     expect(error.message).toContain('"dev"');
-    expect(error.message).toContain('packages/infra/config/courses.ts');
+    expect(error.message).toContain('packages/infra/config/environments/courses.ts');
   });
 
   it('fails when no environment of an account owns its CloudTrail trail', () => {
@@ -261,7 +261,7 @@ describe('detective controls across environments', () => {
     // Assess
     expect(error).toMatchObject({ environment: 'qa', field: 'baseline.account.cloudTrail' });
     expect(error.message).toContain('account 222222222222');
-    expect(error.message).toContain('packages/infra/config/qa.ts');
+    expect(error.message).toContain('packages/infra/config/environments/qa.ts');
   });
 
   it.each(REGIONAL)(
@@ -283,7 +283,7 @@ describe('detective controls across environments', () => {
       // Assess
       expect(error).toMatchObject({ environment: 'courses', field: `baseline.region.${control}` });
       expect(error.message).toContain('account 111111111111 in eu-central-1');
-      expect(error.message).toContain('packages/infra/config/courses.ts');
+      expect(error.message).toContain('packages/infra/config/environments/courses.ts');
     },
   );
 
