@@ -20,9 +20,10 @@ function dockerfileBundleCommand(): string[] {
   return JSON.parse(line.getTextContent().replace(/^RUN\s+/, '')) as string[];
 }
 
-/** Starts the bundle outside the repository (no node_modules to fall back on) and collects its output. */
-function startBundle(dir: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [join(dir, 'server.mjs')], {
+/** Starts a bundle outside the repository (no node_modules to fall back on) and collects its output. */
+function startBundle(dir: string, env: Record<string, string>, entry: string[] = ['server.mjs']) {
+  const [file, ...args] = entry;
+  const child = spawn(process.execPath, [join(dir, file!), ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', ...env },
   });
@@ -33,15 +34,15 @@ function startBundle(dir: string, env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
-describe('API bundle built with the Dockerfile esbuild command', () => {
+describe('API and jobs bundles built with the Dockerfile esbuild command', () => {
   let dir: string;
   let database: TestDatabase;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'citadel-api-bundle-'));
     const [command, ...args] = dockerfileBundleCommand();
-    const outfile = args.findIndex((a) => a.startsWith('--outfile='));
-    args[outfile] = `--outfile=${join(dir, 'server.mjs')}`;
+    const outdir = args.findIndex((a) => a.startsWith('--outdir='));
+    args[outdir] = `--outdir=${dir}`;
     await run(repoPath(command!), args, { cwd: repoPath('.') });
     database = await createTestDatabase();
   }, 120_000);
@@ -56,6 +57,35 @@ describe('API bundle built with the Dockerfile esbuild command', () => {
     console.log(`API bundle: ${(size / 1024 / 1024).toFixed(2)} MB`);
     expect(size).toBeLessThan(10 * 1024 * 1024);
     await run(process.execPath, ['--check', join(dir, 'server.mjs')]);
+  });
+
+  it('bundles the jobs entry as one self-contained file under 10 MB beside the server', async () => {
+    const { size } = await stat(join(dir, 'jobs.mjs'));
+    console.log(`jobs bundle: ${(size / 1024 / 1024).toFixed(2)} MB`);
+    expect(size).toBeLessThan(10 * 1024 * 1024);
+    await run(process.execPath, ['--check', join(dir, 'jobs.mjs')]);
+  });
+
+  it('exits 2 with the list of jobs when the jobs bundle is given an unknown job', async () => {
+    const jobs = startBundle(dir, {}, ['jobs.mjs', 'no-such-job']);
+
+    const code = await jobs.exited;
+
+    expect(code).toBe(2);
+    expect(JSON.parse(jobs.output())).toMatchObject({ jobs: ['idempotency-retention', 'payment-outbox'] });
+  });
+
+  it('runs the retention job against a real database with nothing but the jobs bundle', async () => {
+    const jobs = startBundle(dir, { DATABASE_URL: database.retentionUrl }, [
+      'jobs.mjs',
+      'idempotency-retention',
+    ]);
+
+    const code = await jobs.exited;
+
+    expect(code, jobs.output()).toBe(0);
+    expect(jobs.output()).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (package|module)/);
+    expect(JSON.parse(jobs.output())).toMatchObject({ job: 'idempotency-retention', outcome: 'success' });
   });
 
   it('fails with the configuration error and exit code 78 when the environment is empty', async () => {

@@ -66,11 +66,13 @@ describe('packages/api/Dockerfile', () => {
     expect(runs.some((run) => /\bnpm install\b/.test(run))).toBe(false);
   });
 
-  it('bundles the server entry for Node 22 with esbuild', () => {
-    const bundle = stages[0]!.instructions
-      .find((i) => i.getTextContent().includes('esbuild'))!
-      .getTextContent();
-    expect(bundle).toContain('packages/api/src/server.ts');
+  it('bundles the server and the jobs entries for Node 22 with one esbuild run', () => {
+    const bundles = stages[0]!.instructions.filter((i) => i.getTextContent().includes('esbuild'));
+    expect(bundles).toHaveLength(1);
+    const bundle = bundles[0]!.getTextContent();
+    expect(bundle).toContain('"server=packages/api/src/server.ts"');
+    expect(bundle).toContain('"jobs=packages/api/src/jobs/run-job.ts"');
+    expect(bundle).toContain('"--outdir=/out"');
     expect(bundle).toContain('--platform=node');
     expect(bundle).toContain('--target=node22');
   });
