@@ -1,17 +1,128 @@
+import { APP_ROLE, DATABASE_NAME } from '@citadel/db';
 import type { JSONWebKeySet } from 'jose';
+import { Type, type Static, type StaticDecode } from 'typebox';
+import { Value } from 'typebox/value';
 import { parsePublicKeySet } from './auth/public-key-set.js';
 import { isReachableFromTasks } from './auth/task-reachable-host.js';
+import {
+  API_DEFAULT_PORT,
+  API_ENV,
+  API_KEY_SOURCE_ENV,
+  API_SECRET_ENV,
+  type ApiEnvironmentVariable,
+} from './contract.js';
 import { ConfigError } from './errors.js';
 import { AmountCapsError, parseAmountCaps, type AmountCapsMajorUnits } from './domain/currency.js';
 
-export type RunMode = 'local' | 'aws';
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
-export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+const RUN_MODES = ['local', 'aws'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const DATABASE_AUTH = ['url', 'iam'] as const;
 
 /** Issuer of the development tokens minted by `npm start` and `npm run token`. */
 export const LOCAL_ISSUER = 'citadel-local';
 /** Key ids of development signing keys start with this; such keys are refused outside local mode. */
 export const LOCAL_KEY_ID_PREFIX = 'citadel-local-';
+/** `typ` header values accepted when AUTH_TOKEN_TYPE is not set (compared case-insensitively). */
+export const ACCEPTED_TOKEN_TYPES = ['JWT', 'at+jwt', 'application/at+jwt'] as const;
+/** Where the API can take the identity provider's keys from; exactly one is set. */
+export const KEY_SOURCE_VARIABLES = API_KEY_SOURCE_ENV;
+
+/** Longest value repeated in an error message; the rest is cut. */
+const SHOWN_VALUE_LENGTH = 120;
+
+/**
+ * Every variable the API reads, as the text the environment holds: an unset or blank variable
+ * is left out, the others are trimmed. Each carries `description` (what to set it to) and
+ * `expected` (the shape its value must have), which the error messages quote.
+ */
+export const API_ENVIRONMENT_SCHEMA = Type.Object({
+  [API_ENV.mode]: Type.Optional(oneOf(RUN_MODES, 'aws on AWS, local on a developer machine')),
+  [API_ENV.host]: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9.:-]{1,255}$',
+      description: 'the address to listen on',
+      expected: 'a host name or IP address to listen on, such as 0.0.0.0',
+    }),
+  ),
+  [API_ENV.port]: Type.Optional(integerBetween(0, 65535, 'the port to listen on')),
+  [API_ENV.logLevel]: Type.Optional(oneOf(LOG_LEVELS, 'the lowest log level written')),
+  [API_ENV.databaseAuth]: Type.Optional(
+    oneOf(DATABASE_AUTH, 'iam to sign in with IAM tokens, url to use DATABASE_URL'),
+  ),
+  [API_ENV.databaseUrl]: Type.Optional(
+    url(['postgres:', 'postgresql:'], 'a postgres://user@host:port/database URL', { secret: true }),
+  ),
+  [API_ENV.databaseHost]: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$',
+      description: "the database endpoint's host name",
+      expected: 'a host name or IP address, without scheme or port',
+    }),
+  ),
+  [API_ENV.databasePort]: Type.Optional(integerBetween(1, 65535, "the database endpoint's port")),
+  [API_ENV.databaseName]: Type.Optional(identifier('the database to connect to')),
+  [API_ENV.databaseUser]: Type.Optional(identifier('the database role to sign in as')),
+  [API_ENV.databaseCaBundlePath]: Type.Optional(
+    Type.String({
+      pattern: '^/[^\\x00-\\x1f]*$',
+      description: 'the path of the RDS CA bundle in the image, such as /etc/ssl/certs/rds-global-bundle.pem',
+      expected: 'an absolute file path',
+    }),
+  ),
+  [API_ENV.databasePoolMax]: Type.Optional(integerBetween(1, 500, 'the most database connections')),
+  [API_ENV.awsRegion]: Type.Optional(
+    Type.String({
+      pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$',
+      description: "the task's AWS region, such as eu-west-1",
+      expected: 'an AWS region such as eu-west-1',
+    }),
+  ),
+  [API_ENV.jwksParameter]: Type.Optional(
+    Type.String({
+      pattern: '^(/[A-Za-z0-9_.-]+)+$',
+      maxLength: 1011,
+      description: "the SSM parameter the identity provider's keys are mirrored to",
+      expected: 'a fully qualified SSM parameter name such as /citadel/prod/auth/jwks',
+    }),
+  ),
+  [API_ENV.jwks]: Type.Optional(publicKeySet()),
+  [API_ENV.jwksUrl]: Type.Optional(
+    url(['http:', 'https:'], "the identity provider's JWKS URL", { secret: false }),
+  ),
+  [API_ENV.issuer]: printable("the identity provider's issuer (the tokens' iss)"),
+  [API_ENV.audience]: printable("this API's audience (the tokens' aud)"),
+  [API_ENV.algorithms]: Type.Optional(algorithmList()),
+  [API_ENV.maxTokenAgeSeconds]: Type.Optional(integerBetween(60, 86_400, 'the oldest token accepted')),
+  [API_ENV.tokenType]: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})?$',
+      description: "the typ header of the identity provider's access tokens",
+      expected: 'a media type such as at+jwt or application/at+jwt',
+    }),
+  ),
+  [API_ENV.failureLimit]: Type.Optional(integerBetween(1, 100_000, 'failed authentications per window')),
+  [API_ENV.failureWindowSeconds]: Type.Optional(integerBetween(1, 3600, 'the failed-authentication window')),
+  [API_ENV.requestTimeoutMs]: Type.Optional(integerBetween(1000, 300_000, 'the whole-request timeout')),
+  [API_ENV.headersTimeoutMs]: Type.Optional(integerBetween(1000, 300_000, 'the request-headers timeout')),
+  [API_ENV.paymentAmountCap]: Type.Optional(
+    integerBetween(1, Number.MAX_SAFE_INTEGER, 'the largest payment, in minor units'),
+  ),
+  [API_ENV.paymentAmountCaps]: Type.Optional(amountCaps()),
+  [API_ENV.paymentsQueueUrl]: Type.Optional(
+    url(['https:'], 'the URL of the SQS queue the payment processor reads', { secret: false }),
+  ),
+  [API_ENV.rateLimitPerMinute]: Type.Optional(integerBetween(1, 1_000_000, 'requests per client per minute')),
+  [API_ENV.trustedProxyHops]: Type.Optional(integerBetween(0, 10, 'proxies in front of the service')),
+});
+
+/** The variables as the environment holds them. */
+export type RawEnvironment = Static<typeof API_ENVIRONMENT_SCHEMA>;
+/** The variables once checked: integers as numbers, lists and key sets parsed. */
+type Environment = StaticDecode<typeof API_ENVIRONMENT_SCHEMA>;
+
+export type RunMode = NonNullable<Environment['CITADEL_MODE']>;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 export type DatabaseConfig =
   | { readonly auth: 'url'; readonly url: string }
@@ -29,7 +140,7 @@ export interface Config {
   readonly mode: RunMode;
   readonly host: string;
   readonly port: number;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logLevel: NonNullable<Environment['LOG_LEVEL']>;
   readonly database: DatabaseConfig;
   readonly databasePoolMax: number;
   /** Exactly one of `jwksParameter`, `jwks` and `jwksUrl` is set. */
@@ -90,243 +201,345 @@ export interface Config {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** `typ` header values accepted when AUTH_TOKEN_TYPE is not set (compared case-insensitively). */
-export const ACCEPTED_TOKEN_TYPES = ['JWT', 'at+jwt', 'application/at+jwt'] as const;
-/** A media type as RFC 7515 allows in `typ`, e.g. `at+jwt` or `application/at+jwt`. */
-const TOKEN_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126})?$/;
-
-/** Where the API can take the identity provider's keys from; exactly one is set. */
-export const KEY_SOURCE_VARIABLES = ['AUTH_JWKS_PARAMETER', 'AUTH_JWKS', 'AUTH_JWKS_URL'] as const;
-/** A fully qualified SSM parameter name, e.g. `/citadel/prod/auth/jwks`. */
-const SSM_PARAMETER_NAME = /^(\/[A-Za-z0-9_.-]+)+$/;
-
-function readKeySource(
-  env: Env,
-  mode: RunMode,
-  read: EnvReader,
-  problems: string[],
-): Pick<Config['auth'], 'jwksParameter' | 'jwks' | 'jwksUrl'> {
-  const given = KEY_SOURCE_VARIABLES.filter((name) => env[name]?.trim());
-  if (given.length !== 1) {
-    problems.push(
-      given.length === 0
-        ? `AUTH_JWKS_URL: required but not set; set exactly one of ${KEY_SOURCE_VARIABLES.join(', ')}`
-        : `${given.join(', ')}: set exactly one of ${KEY_SOURCE_VARIABLES.join(', ')}, not ${given.length}`,
-    );
-    return { jwksParameter: null, jwks: null, jwksUrl: null };
-  }
-  const none = { jwksParameter: null, jwks: null, jwksUrl: null };
-  switch (given[0]) {
-    case 'AUTH_JWKS_PARAMETER': {
-      const name = read.required('AUTH_JWKS_PARAMETER');
-      if (!SSM_PARAMETER_NAME.test(name) || name.length > 1011) {
-        problems.push(
-          `AUTH_JWKS_PARAMETER: '${name}' is not a fully qualified SSM parameter name such as /citadel/prod/auth/jwks`,
-        );
-      }
-      return { ...none, jwksParameter: name };
-    }
-    case 'AUTH_JWKS':
-      return { ...none, jwks: read.jwks('AUTH_JWKS') };
-    default: {
-      const url = read.url('AUTH_JWKS_URL', mode === 'local' ? ['http:', 'https:'] : ['https:']);
-      if (mode !== 'local' && URL.canParse(url) && !isReachableFromTasks(new URL(url).hostname)) {
-        problems.push(
-          `AUTH_JWKS_URL: host '${new URL(url).hostname}' is not reachable from the tasks, which have no route to the internet; ` +
-            "deploy with the identity provider's URL as authJwksUrl so the key mirror copies its keys to SSM and set AUTH_JWKS_PARAMETER " +
-            '(or pin the keys with AUTH_JWKS); a URL here must be a private VPC address, a .internal host or a loopback sidecar',
-        );
-      }
-      return { ...none, jwksUrl: url };
-    }
-  }
-}
-
 /**
- * Reads and validates the service configuration from environment variables. Every
- * problem is collected, and one ConfigError lists each bad variable with what was wrong.
+ * Reads and validates the service configuration from environment variables: each variable
+ * against {@link API_ENVIRONMENT_SCHEMA}, then the rules that tie variables together. Every
+ * problem is collected, and one ConfigError lists each bad variable, the value it holds
+ * (unless it is a secret) and what to set instead. Variables the API does not read are ignored.
  */
 export function loadConfig(env: Env = process.env): Config {
-  const problems: string[] = [];
-  const read = new EnvReader(env, problems);
-
-  const mode = read.oneOf('CITADEL_MODE', ['local', 'aws'] as const, 'aws');
-  const dbAuth = read.oneOf('DB_AUTH', ['url', 'iam'] as const, env.DATABASE_URL ? 'url' : 'iam');
-  const database: DatabaseConfig =
-    dbAuth === 'url'
-      ? { auth: 'url', url: read.url('DATABASE_URL', ['postgres:', 'postgresql:']) }
-      : {
-          auth: 'iam',
-          host: read.required('DB_HOST'),
-          port: read.integer('DB_PORT', 5432, 1, 65535),
-          name: read.required('DB_NAME', 'citadel'),
-          user: read.required('DB_USER', 'citadel_app'),
-          region: read.required('AWS_REGION'),
-          caBundlePath: read.required('DB_CA_BUNDLE_PATH'),
-        };
-
-  const algorithms = read.list('AUTH_ALGORITHMS', SIGNING_ALGORITHMS, ['RS256', 'ES256']);
-  const auth = {
-    ...readKeySource(env, mode, read, problems),
-    issuer: read.required('AUTH_ISSUER'),
-    audience: read.required('AUTH_AUDIENCE'),
-    algorithms,
-    maxTokenAgeSeconds: read.integer('AUTH_MAX_TOKEN_AGE_SECONDS', 3600, 60, 86_400),
-    tokenType: env.AUTH_TOKEN_TYPE?.trim() ? read.required('AUTH_TOKEN_TYPE') : null,
-    failureLimit: read.integer('AUTH_FAILURE_LIMIT', 20, 1, 100_000),
-    failureWindowSeconds: read.integer('AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 3600),
-  };
-  if (auth.tokenType !== null && !TOKEN_TYPE.test(auth.tokenType)) {
-    problems.push(
-      `AUTH_TOKEN_TYPE: '${auth.tokenType}' is not a media type such as at+jwt or application/at+jwt`,
-    );
-  }
-  const requestTimeoutMs = read.integer('HTTP_REQUEST_TIMEOUT_MS', 15_000, 1000, 300_000);
-  const headersTimeoutMs = read.integer(
-    'HTTP_HEADERS_TIMEOUT_MS',
-    Math.min(10_000, requestTimeoutMs),
-    1000,
-    300_000,
+  const raw = presentVariables(env);
+  const problems = schemaProblems(raw);
+  const valid = Object.fromEntries(
+    Object.entries(raw).filter(([name]) => !problems.some((problem) => problem.variable === name)),
   );
-  if (headersTimeoutMs > requestTimeoutMs) {
-    problems.push(
-      `HTTP_HEADERS_TIMEOUT_MS: ${headersTimeoutMs} is longer than HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}); set it at most that`,
-    );
-  }
+  const given = Value.Decode(Type.Partial(API_ENVIRONMENT_SCHEMA), valid) as Partial<Environment>;
+  const rules = new RuleChecks(raw, given);
+
+  const mode = given.CITADEL_MODE ?? 'aws';
+  const database = rules.database();
+  const auth = {
+    ...rules.keySource(mode),
+    issuer: given.AUTH_ISSUER ?? '',
+    audience: given.AUTH_AUDIENCE ?? '',
+    algorithms: given.AUTH_ALGORITHMS ?? [...SIGNING_ALGORITHMS],
+    maxTokenAgeSeconds: given.AUTH_MAX_TOKEN_AGE_SECONDS ?? 3600,
+    tokenType: given.AUTH_TOKEN_TYPE ?? null,
+    failureLimit: given.AUTH_FAILURE_LIMIT ?? 20,
+    failureWindowSeconds: given.AUTH_FAILURE_WINDOW_SECONDS ?? 60,
+  };
   if (mode === 'aws' && auth.issuer === LOCAL_ISSUER) {
-    problems.push(
-      `AUTH_ISSUER: '${LOCAL_ISSUER}' is the development issuer and is refused outside local mode`,
+    rules.problem(
+      API_ENV.issuer,
+      `'${LOCAL_ISSUER}' is the development issuer and is refused outside local mode (${modeText(raw)}); set the identity provider's issuer`,
+    );
+  }
+  const requestTimeoutMs = given.HTTP_REQUEST_TIMEOUT_MS ?? 15_000;
+  const headersTimeoutMs = given.HTTP_HEADERS_TIMEOUT_MS ?? Math.min(10_000, requestTimeoutMs);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    rules.problem(
+      API_ENV.headersTimeoutMs,
+      `${headersTimeoutMs} is longer than ${API_ENV.requestTimeoutMs} (${requestTimeoutMs}); set it at most that`,
+    );
+  }
+  const paymentsQueueUrl = given.PAYMENTS_QUEUE_URL ?? null;
+  if (mode === 'aws' && raw.PAYMENTS_QUEUE_URL === undefined) {
+    rules.problem(
+      API_ENV.paymentsQueueUrl,
+      `required outside local mode (${modeText(raw)}); set it to the URL of the SQS queue the payment processor reads`,
     );
   }
 
-  const paymentsQueueUrl = env.PAYMENTS_QUEUE_URL ? read.url('PAYMENTS_QUEUE_URL', ['https:']) : null;
-  if (mode === 'aws' && !paymentsQueueUrl) {
-    problems.push(
-      'PAYMENTS_QUEUE_URL: required outside local mode (the SQS queue the payment processor reads)',
-    );
+  problems.push(...rules.problems);
+  if (problems.length > 0) {
+    const lines = problems.map(({ variable, text }) => `${variable}: ${text}`);
+    throw new ConfigError(`invalid configuration:\n  - ${lines.join('\n  - ')}`);
   }
-
-  const config: Config = {
+  return {
     mode,
-    host: read.required('HOST', mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
-    port: read.integer('PORT', 8080, 0, 65535),
-    logLevel: read.oneOf(
-      'LOG_LEVEL',
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
-      'info',
-    ),
+    host: given.HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
+    port: given.PORT ?? API_DEFAULT_PORT,
+    logLevel: given.LOG_LEVEL ?? 'info',
     database,
-    databasePoolMax: read.integer('DB_POOL_MAX', 20, 1, 500),
+    databasePoolMax: given.DB_POOL_MAX ?? 20,
     auth,
-    paymentAmountCap: read.integer('PAYMENT_AMOUNT_CAP', 1_000_000, 1, Number.MAX_SAFE_INTEGER),
-    paymentAmountCaps: readAmountCaps(env.PAYMENT_AMOUNT_CAPS, problems),
+    paymentAmountCap: given.PAYMENT_AMOUNT_CAP ?? 1_000_000,
+    paymentAmountCaps: given.PAYMENT_AMOUNT_CAPS ?? {},
     paymentsQueueUrl,
-    rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
-    trustedProxyHops: read.integer('TRUSTED_PROXY_HOPS', mode === 'aws' ? 1 : 0, 0, 10),
+    rateLimitPerMinute: given.RATE_LIMIT_PER_MINUTE ?? 600,
+    trustedProxyHops: given.TRUSTED_PROXY_HOPS ?? (mode === 'aws' ? 1 : 0),
     requestTimeoutMs,
     headersTimeoutMs,
   };
-  if (problems.length > 0) {
-    throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-  return config;
 }
 
-function readAmountCaps(value: string | undefined, problems: string[]): AmountCapsMajorUnits {
-  if (!value?.trim()) return {};
-  try {
-    return parseAmountCaps(value);
-  } catch (error) {
-    if (!(error instanceof AmountCapsError)) throw error;
-    problems.push(`PAYMENT_AMOUNT_CAPS: ${error.message}`);
-    return {};
-  }
+interface Problem {
+  /** The variable, or the variables, the problem is about. */
+  readonly variable: string;
+  readonly text: string;
 }
 
-class EnvReader {
+/** The API's variables that hold something other than blanks, trimmed. */
+function presentVariables(env: Env): Record<string, string> {
+  const present: Record<string, string> = {};
+  for (const name of Object.values(API_ENV)) {
+    const value = env[name]?.trim();
+    if (value) present[name] = value;
+  }
+  return present;
+}
+
+/** One problem per variable that fails its schema, in the schema's order. */
+function schemaProblems(raw: Record<string, string>): Problem[] {
+  const failing = new Map<ApiEnvironmentVariable, string>();
+  for (const error of Value.Errors(API_ENVIRONMENT_SCHEMA, raw)) {
+    if (error.keyword === 'required') {
+      for (const name of (error.params as { requiredProperties: ApiEnvironmentVariable[] })
+        .requiredProperties) {
+        failing.set(name, requiredText(name));
+      }
+      continue;
+    }
+    const name = error.instancePath.slice(1) as ApiEnvironmentVariable;
+    if (failing.has(name)) continue;
+    const value = raw[name] as string;
+    failing.set(
+      name,
+      error.keyword === '~refine' ? error.message : `${shown(name, value)} is not ${expectation(name)}`,
+    );
+  }
+  return Object.values(API_ENV)
+    .filter((name) => failing.has(name))
+    .map((name) => ({ variable: name, text: failing.get(name) as string }));
+}
+
+/** The rules that tie one variable to another, checked on the values that passed the schema. */
+class RuleChecks {
+  readonly problems: Problem[] = [];
+
   constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
+    private readonly raw: Readonly<Record<string, string>>,
+    private readonly given: Partial<Environment>,
   ) {}
 
-  private raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === '' ? undefined : value;
+  problem(variable: ApiEnvironmentVariable, text: string): void {
+    this.problems.push({ variable, text });
   }
 
-  required(name: string, fallback?: string): string {
-    const value = this.raw(name) ?? fallback;
-    if (value === undefined) {
-      this.problems.push(`${name}: required but not set`);
-      return '';
+  /** IAM sign-in unless DB_AUTH says otherwise or only DATABASE_URL is given. */
+  database(): DatabaseConfig {
+    const { given } = this;
+    const chosen = given.DB_AUTH === undefined ? undefined : `${API_ENV.databaseAuth} is ${given.DB_AUTH}`;
+    const auth = given.DB_AUTH ?? (this.raw.DATABASE_URL === undefined ? 'iam' : 'url');
+    if (auth === 'url') {
+      return {
+        auth,
+        url: this.requiredWhen(API_ENV.databaseUrl, chosen ?? `${API_ENV.databaseAuth} is url`),
+      };
     }
-    return value;
+    const because = chosen ?? `IAM sign-in, the default without ${API_ENV.databaseUrl}`;
+    return {
+      auth,
+      host: this.requiredWhen(API_ENV.databaseHost, because),
+      port: given.DB_PORT ?? 5432,
+      name: given.DB_NAME ?? DATABASE_NAME,
+      user: given.DB_USER ?? APP_ROLE,
+      region: this.requiredWhen(API_ENV.awsRegion, because),
+      caBundlePath: this.requiredWhen(API_ENV.databaseCaBundlePath, because),
+    };
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name) ?? fallback;
-    if (!(allowed as readonly string[]).includes(value)) {
-      this.problems.push(`${name}: '${value}' is not one of ${allowed.join(', ')}`);
-      return fallback;
+  /** Exactly one key source; outside local mode, a key URL must be https and inside the VPC. */
+  keySource(mode: RunMode): Pick<Config['auth'], 'jwksParameter' | 'jwks' | 'jwksUrl'> {
+    const none = { jwksParameter: null, jwks: null, jwksUrl: null };
+    const set = API_KEY_SOURCE_ENV.filter((name) => this.raw[name] !== undefined);
+    if (set.length !== 1) {
+      const choose = `set exactly one of ${API_KEY_SOURCE_ENV.join(', ')}`;
+      this.problems.push(
+        set.length === 0
+          ? { variable: API_ENV.jwksUrl, text: `required but not set; ${choose}` }
+          : { variable: set.join(', '), text: `${choose}, not ${set.length}` },
+      );
+      return none;
     }
-    return value as T;
+    const jwksUrl = this.given.AUTH_JWKS_URL;
+    if (mode !== 'local' && jwksUrl !== undefined) this.checkTaskReachable(jwksUrl, modeText(this.raw));
+    return {
+      jwksParameter: this.given.AUTH_JWKS_PARAMETER ?? null,
+      jwks: this.given.AUTH_JWKS ?? null,
+      jwksUrl: jwksUrl ?? null,
+    };
   }
 
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const parsed = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      this.problems.push(`${name}: '${value}' is not an integer between ${min} and ${max}`);
-      return fallback;
+  private checkTaskReachable(jwksUrl: string, mode: string): void {
+    const { protocol, hostname } = new URL(jwksUrl);
+    if (protocol !== 'https:') {
+      this.problem(
+        API_ENV.jwksUrl,
+        `protocol '${protocol}' is not allowed here (use https:); outside local mode (${mode}) the keys are fetched over TLS only`,
+      );
+    } else if (!isReachableFromTasks(hostname)) {
+      this.problem(
+        API_ENV.jwksUrl,
+        `host '${hostname}' is not reachable from the tasks, which have no route to the internet; ` +
+          "deploy with the identity provider's URL as authJwksUrl so the key mirror copies its keys to SSM and set AUTH_JWKS_PARAMETER " +
+          '(or pin the keys with AUTH_JWKS); a URL here must be a private VPC address, a .internal host or a loopback sidecar',
+      );
     }
-    return parsed;
   }
 
-  url(name: string, protocols: readonly string[]): string {
-    const value = this.required(name);
-    if (value === '') return value;
-    let url: URL;
+  private requiredWhen(name: ApiEnvironmentVariable, because: string): string {
+    if (this.raw[name] === undefined) this.problem(name, requiredText(name, because));
+    return this.raw[name] ?? '';
+  }
+}
+
+/** How the mode was chosen, for messages about rules that hold outside local mode. */
+function modeText(raw: Readonly<Record<string, string>>): string {
+  return raw.CITADEL_MODE === 'aws' ? `${API_ENV.mode} is aws` : `${API_ENV.mode} is aws, the default`;
+}
+
+function requiredText(name: ApiEnvironmentVariable, because?: string): string {
+  const reason = because === undefined ? '' : ` (${because})`;
+  return `required but not set${reason}; set it to ${propertyOf(name).description ?? expectation(name)}`;
+}
+
+function propertyOf(name: ApiEnvironmentVariable): { description?: string; expected?: string } {
+  return API_ENVIRONMENT_SCHEMA.properties[name] as { description?: string; expected?: string };
+}
+
+function expectation(name: ApiEnvironmentVariable): string {
+  return propertyOf(name).expected ?? 'valid';
+}
+
+/** A value as an error message may quote it: never a secret, cut to length, controls escaped. */
+function shown(name: ApiEnvironmentVariable, value: string): string {
+  if ((API_SECRET_ENV as readonly string[]).includes(name)) return 'the value (not shown, it is secret)';
+  return quoted(value);
+}
+
+function quoted(value: string): string {
+  const cut = value.length > SHOWN_VALUE_LENGTH ? `${value.slice(0, SHOWN_VALUE_LENGTH)}…` : value;
+  const escaped = cut.replace(
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
+    (character) => `\\u{${character.codePointAt(0)?.toString(16)}}`,
+  );
+  return `'${escaped}'`;
+}
+
+function oneOf<Values extends string[]>(values: readonly [...Values], description: string) {
+  return Type.Enum(values, { description, expected: `one of ${values.join(', ')}` });
+}
+
+function integerBetween(min: number, max: number, description: string) {
+  const expected = `an integer between ${min} and ${max}`;
+  const inRange = (text: string): boolean => {
+    const value = Number(text);
+    return Number.isSafeInteger(value) && value >= min && value <= max;
+  };
+  return Type.Decode(
+    Type.Refine(
+      Type.String({ pattern: '^-?[0-9]+$', description, expected }),
+      inRange,
+      (text) => `${quoted(text)} is not ${expected}`,
+    ),
+    (text) => Number(text),
+  );
+}
+
+function identifier(description: string) {
+  return Type.String({
+    pattern: '^[A-Za-z_][A-Za-z0-9_$]{0,62}$',
+    description,
+    expected: 'a PostgreSQL name: a letter or _, then letters, digits, _ or $, at most 63',
+  });
+}
+
+function printable(description: string) {
+  return Type.String({
+    pattern: '^[^\\x00-\\x1f\\x7f]{1,2048}$',
+    description,
+    expected: 'text of at most 2048 characters without control characters',
+  });
+}
+
+function url(protocols: readonly string[], description: string, { secret }: { secret: boolean }) {
+  const use = `use ${protocols.join(' or ')}`;
+  const parsed = (text: string): URL | null => (URL.canParse(text) ? new URL(text) : null);
+  const subject = (text: string): string => (secret ? '' : `${quoted(withoutCredentials(text))} is `);
+  return Type.Refine(
+    Type.String({ description, expected: `an absolute URL (${use})` }),
+    (text) => protocols.includes(parsed(text)?.protocol ?? ''),
+    (text) => {
+      const protocol = parsed(text)?.protocol;
+      if (protocol === undefined) return `${subject(text)}not a valid URL; give ${description}`;
+      // In a secret, text before a colon is shown only when it is plainly a scheme (`x://`):
+      // `hunter2:rest` parses with the protocol `hunter2:`.
+      const shownProtocol = !secret || text.toLowerCase().startsWith(`${protocol}//`);
+      return `${shownProtocol ? `protocol '${protocol}'` : "the URL's protocol"} is not allowed here (${use})`;
+    },
+  );
+}
+
+/** The text with any `user:password@` replaced, for an error message. */
+function withoutCredentials(text: string): string {
+  return text.replace(/[^\s/?#@]*@/g, '…@');
+}
+
+function publicKeySet() {
+  const description = 'a JSON Web Key Set of public keys: {"keys":[...]}';
+  return Type.Decode(
+    Type.Refine(
+      Type.String({ description, expected: description }),
+      (text) => parsePublicKeySet(text) !== null,
+      (text) =>
+        isJson(text)
+          ? 'expected {"keys":[...]} with at least one public key, each with kty and kid and no private members'
+          : 'not valid JSON (expected a JSON Web Key Set: {"keys":[...]})',
+    ),
+    (text) => parsePublicKeySet(text) as JSONWebKeySet,
+  );
+}
+
+function algorithmList() {
+  const items = (text: string): string[] => text.split(',').map((item) => item.trim());
+  const unknown = (text: string): string[] =>
+    items(text).filter((item) => !(SIGNING_ALGORITHMS as readonly string[]).includes(item));
+  return Type.Decode(
+    Type.Refine(
+      Type.String({
+        description: 'the signing algorithms accepted, comma-separated',
+        expected: `a comma-separated list of ${SIGNING_ALGORITHMS.join(', ')}`,
+      }),
+      (text) => unknown(text).length === 0,
+      (text) =>
+        `${quoted(unknown(text).join(',') || text)} not allowed; choose from ${SIGNING_ALGORITHMS.join(', ')}`,
+    ),
+    (text) => items(text) as SigningAlgorithm[],
+  );
+}
+
+function amountCaps() {
+  const problem = (text: string): string | null => {
     try {
-      url = new URL(value);
-    } catch {
-      this.problems.push(`${name}: not a valid URL`);
-      return value;
+      parseAmountCaps(text);
+      return null;
+    } catch (error) {
+      if (error instanceof AmountCapsError) return error.message;
+      throw error;
     }
-    if (!protocols.includes(url.protocol)) {
-      this.problems.push(
-        `${name}: protocol '${url.protocol}' is not allowed here (use ${protocols.join(' or ')})`,
-      );
-    }
-    return value;
-  }
-
-  /** A JSON Web Key Set of public keys only. */
-  jwks(name: string): JSONWebKeySet | null {
-    const text = this.raw(name) ?? '';
-    const keySet = parsePublicKeySet(text);
-    if (keySet) return keySet;
-    this.problems.push(
-      !isJson(text)
-        ? `${name}: not valid JSON (expected a JSON Web Key Set: {"keys":[...]})`
-        : `${name}: expected {"keys":[...]} with at least one public key, each with kty and kid and no private members`,
-    );
-    return null;
-  }
-
-  list<T extends string>(name: string, allowed: readonly T[], fallback: readonly T[]): T[] {
-    const value = this.raw(name);
-    if (value === undefined) return [...fallback];
-    const items = value.split(',').map((item) => item.trim());
-    const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
-    if (unknown.length > 0 || items.length === 0) {
-      this.problems.push(
-        `${name}: '${unknown.join(',') || value}' not allowed; choose from ${allowed.join(', ')}`,
-      );
-      return [...fallback];
-    }
-    return items as T[];
-  }
+  };
+  return Type.Decode(
+    Type.Refine(
+      Type.String({
+        description: 'per-currency caps in major units, such as EUR=250000,JPY=30000000',
+        expected: 'CURRENCY=amount pairs, comma-separated',
+      }),
+      (text) => problem(text) === null,
+      (text) => problem(text) ?? '',
+    ),
+    (text) => parseAmountCaps(text),
+  );
 }
 
 function isJson(text: string): boolean {

@@ -211,6 +211,106 @@ describe('configuration', () => {
     expect(attempt).toThrow(/AUTH_AUDIENCE: required/);
   });
 
+  it.each([
+    ['AWS_REGION', { AWS_REGION: 'Ireland' }, "AWS_REGION: 'Ireland' is not an AWS region such as eu-west-1"],
+    [
+      'DB_HOST',
+      { DB_HOST: 'postgres://db.internal' },
+      "DB_HOST: 'postgres://db.internal' is not a host name or IP address",
+    ],
+    ['DB_NAME', { DB_NAME: 'citadel"; drop' }, `DB_NAME: 'citadel"; drop' is not a PostgreSQL name`],
+    ['DB_USER', { DB_USER: '1app' }, "DB_USER: '1app' is not a PostgreSQL name"],
+    [
+      'DB_CA_BUNDLE_PATH',
+      { DB_CA_BUNDLE_PATH: 'certs/rds.pem' },
+      "DB_CA_BUNDLE_PATH: 'certs/rds.pem' is not an absolute file path",
+    ],
+    ['HOST', { HOST: '0.0.0.0 8080' }, "HOST: '0.0.0.0 8080' is not a host name or IP address"],
+    ['DB_POOL_MAX', { DB_POOL_MAX: '1e3' }, "DB_POOL_MAX: '1e3' is not an integer between 1 and 500"],
+    [
+      'TRUSTED_PROXY_HOPS',
+      { TRUSTED_PROXY_HOPS: '9007199254740993' },
+      "TRUSTED_PROXY_HOPS: '9007199254740993' is not an integer between 0 and 10",
+    ],
+    [
+      'PAYMENTS_QUEUE_URL',
+      { PAYMENTS_QUEUE_URL: 'sqs citadel-payments' },
+      "PAYMENTS_QUEUE_URL: 'sqs citadel-payments' is not a valid URL; give the URL of the SQS queue",
+    ],
+    [
+      'AUTH_ISSUER',
+      { AUTH_ISSUER: 'https://login.example.com/\nforged' },
+      "AUTH_ISSUER: 'https://login.example.com/\\u{a}forged' is not text",
+    ],
+    [
+      'DATABASE_URL',
+      { DB_AUTH: 'url' },
+      'DATABASE_URL: required but not set (DB_AUTH is url); set it to a postgres://',
+    ],
+    [
+      'CITADEL_MODE',
+      { CITADEL_MODE: '', PAYMENTS_QUEUE_URL: '' },
+      'PAYMENTS_QUEUE_URL: required outside local mode (CITADEL_MODE is aws, the default)',
+    ],
+  ])('fails when %s is bad, naming it, the value and what to set', (_name, override, message) => {
+    const attempt = () => loadConfig({ ...VALID_AWS, ...override });
+
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('reads trimmed values, treats blank ones as unset and ignores variables it does not read', () => {
+    const config = loadConfig({
+      ...VALID_AWS,
+      PORT: ' 9090 ',
+      LOG_LEVEL: '   ',
+      AUTH_ALGORITHMS: 'ES256 , RS256',
+      UNRELATED: 'not a number',
+      __proto__: 'x',
+    });
+
+    expect(config.port).toBe(9090);
+    expect(config.logLevel).toBe('info');
+    expect(config.auth.algorithms).toEqual(['ES256', 'RS256']);
+  });
+
+  it('cuts a long value and escapes control characters in the message', () => {
+    const attempt = () => loadConfig({ ...VALID_AWS, PORT: `8080\u001b[2J${'9'.repeat(500)}` });
+
+    expect(attempt).toThrow("PORT: '8080\\u{1b}[2J99");
+    expect(attempt).toThrow(/9…' is not an integer/);
+    expect(attempt).not.toThrow('9'.repeat(200));
+  });
+
+  it('never echoes a user name and password given in a key URL', () => {
+    const attempt = () =>
+      loadConfig({ ...VALID_AWS, AUTH_JWKS_PARAMETER: '', AUTH_JWKS_URL: 'https://keys:hunter2@[::1/jwks' });
+
+    expect(attempt).toThrow("AUTH_JWKS_URL: 'https://…@[::1/jwks' is not a valid URL");
+    expect(attempt).not.toThrow(/hunter2/);
+  });
+
+  it('never echoes what AUTH_JWKS holds', () => {
+    const attempt = () =>
+      loadConfig({
+        ...VALID_AWS,
+        AUTH_JWKS_PARAMETER: '',
+        AUTH_JWKS: '{"keys":[{"kty":"oct","kid":"k","k":"c2VjcmV0LWhtYWMta2V5"}]}',
+      });
+
+    expect(attempt).toThrow(/AUTH_JWKS: expected/);
+    expect(attempt).not.toThrow(/c2VjcmV0LWhtYWMta2V5/);
+  });
+
+  it('never echoes a database URL whose scheme is missing, where the password could look like one', () => {
+    const attempt = () => loadConfig({ ...VALID_AWS, DB_AUTH: 'url', DATABASE_URL: 'hunter2:5432/citadel' });
+
+    expect(attempt).toThrow(
+      "DATABASE_URL: the URL's protocol is not allowed here (use postgres: or postgresql:)",
+    );
+    expect(attempt).not.toThrow(/hunter2/);
+  });
+
   it('never echoes a database URL, which may hold a password', () => {
     const attempt = () =>
       loadConfig({ ...VALID_AWS, DB_AUTH: 'url', DATABASE_URL: 'mysql://user:hunter2@db/x' });

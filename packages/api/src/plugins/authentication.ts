@@ -4,6 +4,7 @@ import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerif
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { readParameterKeySet, type ParameterReader } from '../auth/parameter-key-set.js';
 import { KeySetUnavailableError, RefreshingKeySet } from '../auth/refreshing-key-set.js';
+import { API_LOG_EVENTS } from '../contract.js';
 import { ACCEPTED_TOKEN_TYPES, LOCAL_KEY_ID_PREFIX, type Config } from '../config.js';
 import { ApiError, AuthenticationError, ForbiddenError } from '../errors.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
@@ -40,8 +41,8 @@ export interface AuthenticationOptions {
 
 /** Log events about the key parameter; `auth_keys_refresh_failed` means the keys may be stale. */
 export const KEY_SOURCE_EVENTS = {
-  loaded: 'auth_keys_loaded',
-  refreshFailed: 'auth_keys_refresh_failed',
+  loaded: API_LOG_EVENTS.authKeysLoaded,
+  refreshFailed: API_LOG_EVENTS.authKeysRefreshFailed,
 } as const;
 
 /** RFC 6750: the scheme is case-insensitive; exactly one space, then one compact JWS. */
@@ -81,13 +82,16 @@ export const authentication = fp<AuthenticationOptions>(
         request.principal = await verify(request);
       } catch (error) {
         if (error instanceof AuthenticationError) {
-          request.log.warn({ event: 'auth_failed', reason: error.reason }, 'authentication failed');
+          request.log.warn(
+            { event: API_LOG_EVENTS.authFailed, reason: error.reason },
+            'authentication failed',
+          );
         }
         throw error;
       }
       if (!request.principal.scopes.has(requiredScope)) {
         request.log.warn(
-          { event: 'access_denied', subject: request.principal.subject, requiredScope },
+          { event: API_LOG_EVENTS.accessDenied, subject: request.principal.subject, requiredScope },
           'missing scope',
         );
         throw new ForbiddenError(requiredScope);

@@ -7,6 +7,7 @@ import {
   urlContainsPrimaryAccountNumber,
   valueContainsPrimaryAccountNumber,
 } from '../domain/card-data.js';
+import { API_LOG_EVENTS } from '../contract.js';
 import { ApiError } from '../errors.js';
 
 /**
@@ -64,7 +65,7 @@ function headerValueHoldsCardData(value: string): boolean {
 function refuse(request: FastifyRequest): ApiError {
   // Only the route pattern is logged, never the path, query, headers or body that held it.
   request.log.warn(
-    { event: 'card_data_rejected', route: request.routeOptions.url ?? null },
+    { event: API_LOG_EVENTS.cardDataRejected, route: request.routeOptions.url ?? null },
     'card data rejected',
   );
   return new ApiError(

@@ -1,6 +1,7 @@
 import { clientDataProblem, isDatabaseUnavailable } from '@citadel/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { API_LOG_EVENTS } from '../contract.js';
 import { ApiError } from '../errors.js';
 
 /** The one error shape clients see. */
@@ -77,7 +78,7 @@ export const errorHandler = fp(
       }
       if (isDatabaseUnavailable(error)) {
         request.log.warn(
-          { event: 'database_unavailable', err: { code: (error as { code?: string }).code } },
+          { event: API_LOG_EVENTS.databaseUnavailable, err: { code: (error as { code?: string }).code } },
           'database unavailable',
         );
         reply.header('retry-after', '2');
@@ -93,7 +94,7 @@ export const errorHandler = fp(
         // The database's message quotes the refused value, so only its SQLSTATE is logged.
         request.log.warn(
           {
-            event: 'client_value_refused_by_database',
+            event: API_LOG_EVENTS.clientValueRefusedByDatabase,
             sqlState: refused.sqlState,
             route: request.routeOptions.url,
           },

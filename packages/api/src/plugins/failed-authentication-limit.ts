@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { API_LOG_EVENTS } from '../contract.js';
 import { ApiError } from '../errors.js';
 
 export interface FailedAuthenticationLimitOptions {
@@ -14,7 +15,7 @@ export interface FailedAuthenticationLimitOptions {
 }
 
 /** Logged when a client IP is refused for too many failed authentications. */
-export const AUTH_RATE_LIMITED_EVENT = 'auth_rate_limited';
+export const AUTH_RATE_LIMITED_EVENT = API_LOG_EVENTS.authRateLimited;
 
 /**
  * Answers 429 to a client IP that had more than `maxFailures` failed authentications in the

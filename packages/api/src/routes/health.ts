@@ -2,6 +2,7 @@ import { migrationState, type MigrationState } from '@citadel/db';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { Type } from 'typebox';
+import { API_HEALTH_PATH, API_LOG_EVENTS, API_READINESS_PATH } from '../contract.js';
 import { sendError } from '../plugins/error-handler.js';
 import { errorResponses } from './schemas.js';
 
@@ -22,7 +23,7 @@ export async function healthRoutes(app: FastifyInstance, options: { pool: pg.Poo
   );
 
   app.get(
-    '/health',
+    API_HEALTH_PATH,
     {
       config: { rateLimit: false },
       schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
@@ -32,7 +33,7 @@ export async function healthRoutes(app: FastifyInstance, options: { pool: pg.Poo
   );
 
   app.get(
-    '/ready',
+    API_READINESS_PATH,
     {
       config: { rateLimit: false },
       schema: {
@@ -45,7 +46,7 @@ export async function healthRoutes(app: FastifyInstance, options: { pool: pg.Poo
       const answer = await readiness();
       if (!answer.ok) {
         request.log.warn(
-          { event: 'not_ready', err: { message: answer.error.message } },
+          { event: API_LOG_EVENTS.notReady, err: { message: answer.error.message } },
           'database not reachable',
         );
         return sendError(reply, 503, 'database_unavailable', 'the database is not reachable');

@@ -2,6 +2,7 @@ import { UnknownPatientError, type AuditTrail, type Payment, type PaymentReposit
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { API_LOG_EVENTS } from '../contract.js';
 import { amountProblem, checkAmountCaps, type AmountCapsMajorUnits } from '../domain/currency.js';
 import { requestFingerprint } from '../domain/request-fingerprint.js';
 import { ApiError } from '../errors.js';
@@ -107,7 +108,7 @@ export async function paymentRoutes(app: FastifyInstance, options: PaymentRouteO
         // recovers. A settled or failed payment is answered as it is now and never queued again.
         await queue.enqueue({ paymentId: body.id }).catch((error: unknown) => {
           request.log.error(
-            { event: 'payment_enqueue_failed', paymentId: body.id, err: error },
+            { event: API_LOG_EVENTS.paymentEnqueueFailed, paymentId: body.id, err: error },
             'enqueue failed',
           );
           throw new ApiError(

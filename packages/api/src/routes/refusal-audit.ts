@@ -1,6 +1,7 @@
 import type { AuditOutcome, AuditTrail } from '@citadel/db';
 import type { AuditContext } from '@citadel/db';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { API_LOG_EVENTS } from '../contract.js';
 import { ApiError, ForbiddenError } from '../errors.js';
 import { auditContext } from './audit-context.js';
 
@@ -12,7 +13,7 @@ declare module 'fastify' {
 }
 
 /** Log event when a refusal could not be written to the audit trail. */
-export const AUDIT_WRITE_FAILED_EVENT = 'audit_write_failed';
+export const AUDIT_WRITE_FAILED_EVENT = API_LOG_EVENTS.auditWriteFailed;
 
 /**
  * Appends an audit row for each request refused before it reached a repository: a token
