@@ -25,6 +25,8 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 export interface RunningServer {
   readonly app: FastifyInstance;
   readonly url: string;
+  /** Where new payments are sent: SQS in AWS, the in-process processor in local mode. */
+  readonly paymentQueue: PaymentQueue;
   /** Stops accepting, lets in-flight requests finish, drains in-process payments, closes the pool. */
   close(): Promise<void>;
 }
@@ -40,6 +42,8 @@ export interface RunServerOptions extends Partial<Omit<AppDependencies, 'config'
    * @default - the API's own connection (only right when that user may settle payments)
    */
   readonly processorDatabaseUrl?: string;
+  /** Called first when the server closes, while the payment queue still accepts work. */
+  readonly beforeClose?: () => Promise<void>;
 }
 
 export async function runServer(config: Config, options: RunServerOptions = {}): Promise<RunningServer> {
@@ -76,6 +80,7 @@ export async function runServer(config: Config, options: RunServerOptions = {}):
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await options.beforeClose?.();
       await app.close();
       await paymentQueue.drain();
       await endPools();
@@ -92,7 +97,12 @@ export async function runServer(config: Config, options: RunServerOptions = {}):
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return { app, url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, close };
+  return {
+    app,
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    paymentQueue,
+    close,
+  };
 }
 
 /**
