@@ -3,7 +3,7 @@ import type { CustomResourceEvent, CustomResourceResponse } from '../shared/cust
 import { readSecretJson, type SecretsReader } from '../shared/secrets.js';
 import { bootstrapDatabase } from './bootstrap-database.js';
 import { masterConnection, type ConnectMaster } from './master-connection.js';
-import { parseBootstrapProperties } from './properties.js';
+import { parseBootstrapProperties, previousLoginRoles } from './properties.js';
 
 export interface DatabaseBootstrapDependencies {
   readonly secrets: SecretsReader;
@@ -15,8 +15,10 @@ export type DatabaseBootstrapHandler = (event: CustomResourceEvent) => Promise<C
 
 /**
  * `onEvent` handler for the CDK Provider framework. Create and Update bootstrap the
- * database (the same idempotent steps); Delete changes nothing, so removing the resource
- * or the stack never drops roles or data. The physical id is fixed at Create.
+ * database (the same idempotent steps); an Update also takes login away from the roles its
+ * old properties listed and the new ones do not. Delete changes nothing, so removing the
+ * resource or the stack never drops roles, takes a login away or touches data. The
+ * physical id is fixed at Create.
  */
 export function createDatabaseBootstrap({
   secrets,
@@ -40,21 +42,26 @@ export function createDatabaseBootstrap({
     const connection = masterConnection(secret, properties, properties.masterSecretArn);
     const pool = connectMaster(connection);
     try {
-      const { migrationsApplied } = await bootstrapDatabase(pool, properties);
+      const result = await bootstrapDatabase(pool, properties, {
+        previousLoginRoles:
+          event.RequestType === 'Update' ? previousLoginRoles(event.OldResourceProperties) : [],
+      });
       logger.info('database bootstrapped', {
         requestType: event.RequestType,
         host: connection.host,
         database: connection.database,
         appUser: properties.appUser,
         processorUser: properties.processorUser,
-        migrationsApplied,
+        loginRoles: properties.loginRoles,
+        ...result,
       });
       return {
         PhysicalResourceId: physicalResourceId,
         Data: {
           AppUser: properties.appUser,
           ProcessorUser: properties.processorUser,
-          MigrationsApplied: String(migrationsApplied.length),
+          LoginRoles: properties.loginRoles.join(','),
+          MigrationsApplied: String(result.migrationsApplied.length),
         },
       };
     } finally {

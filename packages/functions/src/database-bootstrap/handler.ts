@@ -7,7 +7,7 @@ import { tlsMasterConnector } from './master-connection.js';
 const logger = new Logger({ serviceName: 'database-bootstrap' });
 const secrets = new SecretsManagerClient({});
 
-/** CloudFormation custom resource (CDK Provider `onEvent`): migrations, IAM login for the API and processor roles, least privilege. */
+/** CloudFormation custom resource (CDK Provider `onEvent`): migrations, IAM login for each workload's own role, least privilege. */
 export const handler = createDatabaseBootstrap({
   secrets,
   connectMaster: tlsMasterConnector(process.env.DB_CA_BUNDLE_PATH ?? LAMBDA_CA_BUNDLE_PATH),

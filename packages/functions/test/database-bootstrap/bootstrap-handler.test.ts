@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@citadel/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +10,10 @@ import { customResourceEvent } from '../custom-resource-event.js';
 import { FakeSecrets } from '../fake-secrets.js';
 import { silentLogger } from '../silent-logger.js';
 
+/** The migration files a fresh database receives, whatever their number by now. */
+const MIGRATION_COUNT = readdirSync(
+  fileURLToPath(new URL('../../../db/src/migrations/', import.meta.url)),
+).filter((name) => /^\d{4}_\w+\.ts$/.test(name)).length;
 const MASTER_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:citadel-dev-db-master-AbCdEf';
 const BROKEN_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:citadel-dev-db-broken-AbCdEf';
 
@@ -110,7 +116,12 @@ describe('database bootstrap custom resource', () => {
     // Assess
     expect(response).toEqual({
       PhysicalResourceId: `database-bootstrap/${database.name}/citadel_app`,
-      Data: { AppUser: 'citadel_app', ProcessorUser: 'citadel_processor', MigrationsApplied: '3' },
+      Data: {
+        AppUser: 'citadel_app',
+        ProcessorUser: 'citadel_processor',
+        LoginRoles: 'citadel_app,citadel_processor',
+        MigrationsApplied: String(MIGRATION_COUNT),
+      },
     });
     expect(secrets.requested).toEqual([MASTER_SECRET_ARN]);
     expect(connections.at(-1)).toMatchObject({ database: database.name });
@@ -139,7 +150,12 @@ describe('database bootstrap custom resource', () => {
     // Assess
     expect(first).toEqual({
       PhysicalResourceId: physicalResourceId,
-      Data: { AppUser: 'citadel_app', ProcessorUser: 'citadel_processor', MigrationsApplied: '0' },
+      Data: {
+        AppUser: 'citadel_app',
+        ProcessorUser: 'citadel_processor',
+        LoginRoles: 'citadel_app,citadel_processor',
+        MigrationsApplied: '0',
+      },
     });
     expect(second).toEqual(first);
     expect(await appRoleState()).toEqual(API_ROLE);
