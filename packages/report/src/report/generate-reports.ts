@@ -88,7 +88,7 @@ export async function generateReports(options: GenerateReportsOptions): Promise<
     const report = await buildEnvironmentReport(stage, assembly, log, generatedAt);
     const directory = join(options.outDir, report.environment);
     await mkdir(directory, { recursive: true });
-    const configUri = relative(process.cwd(), join(CONFIG_DIR, `${report.environment}.ts`));
+    const configUri = relative(process.cwd(), join(CONFIG_DIR, 'environments', `${report.environment}.ts`));
     await Promise.all([
       writeFile(join(directory, 'index.html'), renderHtml(report)),
       writeFile(join(directory, 'compliance.md'), renderMarkdown(report)),

@@ -1,7 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../../lib/compliance/access/iam-simulator.js';
 import {
   CALLS_WITHOUT_RESOURCE,
   INTERFACE_ENDPOINTS,
@@ -76,44 +75,6 @@ describe('IsolatedNetwork', () => {
       }
     }
   });
-
-  it.each([
-    ['this account', ACCOUNT, 'Allowed'],
-    ['another account', '222222222222', 'ImplicitlyDenied'],
-  ])(
-    'lets an identity of %s fetch an ECR token, a call that carries no aws:ResourceAccount, only from this account',
-    async (_label, callerAccount, expected) => {
-      // Prepare
-      const { template } = synthesizedNetwork();
-      const ecrEndpoint = Object.values(resourcesOf(template, 'AWS::EC2::VPCEndpoint')).find((endpoint) =>
-        JSON.stringify(endpoint.Properties?.ServiceName).includes('ecr.api'),
-      );
-      const endpointPolicy = ecrEndpoint?.Properties?.PolicyDocument as Record<string, unknown>;
-      const executionRole = `arn:aws:iam::${callerAccount}:role/execution`;
-
-      // Act
-      const decision = await simulate({
-        principal: executionRole,
-        action: 'ecr:GetAuthorizationToken',
-        resource: '*',
-        resourceAccount: callerAccount,
-        context: { 'aws:PrincipalAccount': callerAccount, 'aws:PrincipalArn': executionRole },
-        identityPolicies: [
-          {
-            name: 'execution',
-            policy: {
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }],
-            },
-          },
-        ],
-        endpointPolicies: [{ name: 'ecr.api endpoint', policy: endpointPolicy }],
-      });
-
-      // Assess
-      expect(decision).toBe(expected);
-    },
-  );
 
   it.each(['eu-west-1', 'eu-central-1'])(
     'lets the S3 gateway endpoint in %s fetch ECR image layers and reach only buckets of this account',

@@ -8,7 +8,6 @@ import { mirrorSettingsFromEnvironment } from '../../../../functions/src/jwks-mi
 import { loadEnvironmentConfig } from '../../../config/index.js';
 import { readCdkContext } from '../../../lib/citadel-app.js';
 import { CitadelStage } from '../../../lib/citadel-stage.js';
-import { simulate, type PolicyDocument } from '../../../lib/compliance/access/iam-simulator.js';
 import { JwksMirror, type JwksMirrorProps } from '../../../lib/constructs/jwks-mirror.js';
 import { InvalidPropError } from '../../../lib/invalid-prop-error.js';
 import { synthesizedApp } from '../../support/synthesized-app.js';
@@ -17,7 +16,6 @@ const REGION = 'eu-west-1';
 const PARAMETER = '/citadel/test/auth/jwks';
 /** Account of the construct tests' stack; the app-stack tests switch to the environment's own. */
 let ACCOUNT = '123456789012';
-const parameterArn = (name: string): string => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- template JSON, read by shape in each test
 type Resources = Record<string, { Type: string; Properties?: Record<string, any> }>;
@@ -49,35 +47,6 @@ function resolve(value: unknown, resources: Resources): unknown {
   const other = Object.keys(object).find((key) => key.startsWith('Fn::'));
   if (other) return `arn:aws:unresolved:${REGION}:${ACCOUNT}:${JSON.stringify(object[other])}`;
   return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, resolve(item, resources)]));
-}
-
-/** The identity policies CDK attached to one role, resolved. */
-function policiesOf(roleId: string, resources: Resources): { name: string; policy: PolicyDocument }[] {
-  return Object.entries(resources)
-    .filter(([, resource]) => resource.Type === 'AWS::IAM::Policy')
-    .filter(([, resource]) =>
-      (resource.Properties?.Roles ?? []).some((role: { Ref?: string }) => role.Ref === roleId),
-    )
-    .map(([name, resource]) => ({
-      name,
-      policy: resolve(resource.Properties?.PolicyDocument, resources) as PolicyDocument,
-    }));
-}
-
-async function decide(
-  roleId: string,
-  resources: Resources,
-  action: string,
-  resource: string,
-): Promise<string> {
-  return simulate({
-    principal: `arn:aws:iam::${ACCOUNT}:role/${roleId}`,
-    action,
-    resource,
-    resourceAccount: ACCOUNT,
-    context: {},
-    identityPolicies: policiesOf(roleId, resources),
-  });
 }
 
 function build(overrides: Partial<JwksMirrorProps> = {}) {
@@ -120,48 +89,6 @@ describe('JwksMirror', () => {
       });
     },
   );
-
-  it('lets the mirror read and write only its own parameter', async () => {
-    // Prepare
-    const { mirror, resources, id } = build();
-    const mirrorRoleId = id(mirror.function.role!);
-
-    // Act
-    const decisions = await Promise.all([
-      decide(mirrorRoleId, resources, 'ssm:GetParameter', parameterArn(PARAMETER)),
-      decide(mirrorRoleId, resources, 'ssm:PutParameter', parameterArn(PARAMETER)),
-      decide(mirrorRoleId, resources, 'ssm:PutParameter', parameterArn('/citadel/test/auth/other')),
-      decide(mirrorRoleId, resources, 'ssm:PutParameter', parameterArn('/citadel/prod/auth/jwks')),
-      decide(mirrorRoleId, resources, 'ssm:DeleteParameter', parameterArn(PARAMETER)),
-      decide(mirrorRoleId, resources, 'ssm:GetParameter', parameterArn('/citadel/test/database/password')),
-    ]);
-
-    // Assess
-    expect(decisions).toEqual([
-      'Allowed',
-      'Allowed',
-      'ImplicitlyDenied',
-      'ImplicitlyDenied',
-      'ImplicitlyDenied',
-      'ImplicitlyDenied',
-    ]);
-  });
-
-  it('lets a grantee of grantRead read the parameter and neither write it nor read another', async () => {
-    // Prepare
-    const { resources, readerId } = build();
-
-    // Act
-    const decisions = await Promise.all([
-      decide(readerId, resources, 'ssm:GetParameter', parameterArn(PARAMETER)),
-      decide(readerId, resources, 'ssm:PutParameter', parameterArn(PARAMETER)),
-      decide(readerId, resources, 'ssm:DeleteParameter', parameterArn(PARAMETER)),
-      decide(readerId, resources, 'ssm:GetParameter', parameterArn('/citadel/test/auth/other')),
-    ]);
-
-    // Assess
-    expect(decisions).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
-  });
 
   it('runs the function outside the VPC on a five-minute schedule, one run at a time, without Lambda retries', () => {
     // Act
@@ -271,29 +198,6 @@ describe('JWKS mirror in the app stack', () => {
       jwks: null,
       jwksUrl: null,
     });
-  }, 180_000);
-
-  it('lets the task role call ssm:GetParameter on that parameter and nothing else in SSM', async () => {
-    // Prepare
-    const resources = appTemplate();
-    const taskRoleId = (taskDefinition(resources).TaskRoleArn as { 'Fn::GetAtt': [string, string] })[
-      'Fn::GetAtt'
-    ][0];
-    const arn = parameterArn(`/citadel/${environment}/auth/jwks`);
-    const ssmStatements = policiesOf(taskRoleId, resources)
-      .flatMap(({ policy }) => policy.Statement as { Action: string | string[]; Resource: unknown }[])
-      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('ssm:')));
-
-    // Act
-    const [read, write] = await Promise.all([
-      decide(taskRoleId, resources, 'ssm:GetParameter', arn),
-      decide(taskRoleId, resources, 'ssm:PutParameter', arn),
-    ]);
-
-    // Assess
-    expect(read).toBe('Allowed');
-    expect(write).toBe('ImplicitlyDenied');
-    expect(ssmStatements).toEqual([expect.objectContaining({ Action: 'ssm:GetParameter', Resource: arn })]);
   }, 180_000);
 });
 

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES, loadEnvironmentConfig, ownsBaselineControls } from '../../../config/index.js';
-import { decide, resolveIntrinsics } from '../../support/policy-simulation.js';
 import { synthesizedApp, type SynthesizedApp } from '../../support/synthesized-app.js';
 import { onlyResource, resourcesOf } from '../../support/template-queries.js';
 
@@ -27,7 +26,6 @@ function trailBucketOf(template: ReturnType<SynthesizedApp['template']>) {
 }
 
 describe.each(TRAIL_OWNERS)('baseline stack of %s, which owns the account trail', (environment) => {
-  const config = loadEnvironmentConfig(environment);
   const baseline = () => citadel.template(environment, 'baseline');
 
   it('records every region with log file validation into a KMS-encrypted trail and log group', () => {
@@ -77,35 +75,6 @@ describe.each(TRAIL_OWNERS)('baseline stack of %s, which owns the account trail'
     expect(JSON.stringify(policy?.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     expect(JSON.stringify(policy?.Properties?.PolicyDocument)).toContain('cloudtrail.amazonaws.com');
   });
-
-  it.each(['kms:DescribeKey', 'kms:Decrypt'])(
-    'lets CloudTrail call %s on the trail key for this trail, without an encryption context, so the trail can be created',
-    async (action) => {
-      // Prepare
-      const template = baseline();
-      const [, trail] = onlyResource(template, 'AWS::CloudTrail::Trail');
-      const key = resourcesOf(template, 'AWS::KMS::Key').BaselineTrailKeyD45D460F;
-      const trailName = String(trail.Properties?.TrailName ?? 'unnamed');
-      const trailArn = `arn:aws:cloudtrail:${config.region}:${config.account}:trail/${trailName}`;
-
-      // Act
-      const decision = await decide({
-        policy: resolveIntrinsics(key?.Properties?.KeyPolicy, {
-          account: config.account,
-          region: config.region,
-        }),
-        action,
-        principal: 'cloudtrail.amazonaws.com',
-        resource: `arn:aws:kms:${config.region}:${config.account}:key/1234abcd-trail`,
-        resourceAccount: config.account,
-        context: { 'aws:SourceArn': trailArn, 'aws:SourceAccount': config.account },
-      });
-
-      // Assess
-      expect(trail.Properties?.TrailName).toBe(`citadel-${environment}`);
-      expect(decision).toBe('Allowed');
-    },
-  );
 
   it('keeps the logical ids of the trail key, bucket, log group, detector and hub that deployed environments hold', () => {
     // Act
