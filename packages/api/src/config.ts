@@ -25,8 +25,6 @@ export const LOCAL_ISSUER = 'citadel-local';
 export const LOCAL_KEY_ID_PREFIX = 'citadel-local-';
 /** `typ` header values accepted when AUTH_TOKEN_TYPE is not set (compared case-insensitively). */
 export const ACCEPTED_TOKEN_TYPES = ['JWT', 'at+jwt', 'application/at+jwt'] as const;
-/** Where the API can take the identity provider's keys from; exactly one is set. */
-export const KEY_SOURCE_VARIABLES = API_KEY_SOURCE_ENV;
 
 /** Longest value repeated in an error message; the rest is cut. */
 const SHOWN_VALUE_LENGTH = 120;
@@ -55,7 +53,7 @@ export const API_ENVIRONMENT_SCHEMA = Type.Object({
   ),
   [API_ENV.databaseHost]: Type.Optional(
     Type.String({
-      pattern: '^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$',
+      pattern: '^[A-Za-z0-9:][A-Za-z0-9.:-]{0,252}$',
       description: "the database endpoint's host name",
       expected: 'a host name or IP address, without scheme or port',
     }),
@@ -218,37 +216,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const mode = given.CITADEL_MODE ?? 'aws';
   const database = rules.database();
-  const auth = {
-    ...rules.keySource(mode),
-    issuer: given.AUTH_ISSUER ?? '',
-    audience: given.AUTH_AUDIENCE ?? '',
-    algorithms: given.AUTH_ALGORITHMS ?? [...SIGNING_ALGORITHMS],
-    maxTokenAgeSeconds: given.AUTH_MAX_TOKEN_AGE_SECONDS ?? 3600,
-    tokenType: given.AUTH_TOKEN_TYPE ?? null,
-    failureLimit: given.AUTH_FAILURE_LIMIT ?? 20,
-    failureWindowSeconds: given.AUTH_FAILURE_WINDOW_SECONDS ?? 60,
-  };
-  if (mode === 'aws' && auth.issuer === LOCAL_ISSUER) {
-    rules.problem(
-      API_ENV.issuer,
-      `'${LOCAL_ISSUER}' is the development issuer and is refused outside local mode (${modeText(raw)}); set the identity provider's issuer`,
-    );
-  }
-  const requestTimeoutMs = given.HTTP_REQUEST_TIMEOUT_MS ?? 15_000;
-  const headersTimeoutMs = given.HTTP_HEADERS_TIMEOUT_MS ?? Math.min(10_000, requestTimeoutMs);
-  if (headersTimeoutMs > requestTimeoutMs) {
-    rules.problem(
-      API_ENV.headersTimeoutMs,
-      `${headersTimeoutMs} is longer than ${API_ENV.requestTimeoutMs} (${requestTimeoutMs}); set it at most that`,
-    );
-  }
-  const paymentsQueueUrl = given.PAYMENTS_QUEUE_URL ?? null;
-  if (mode === 'aws' && raw.PAYMENTS_QUEUE_URL === undefined) {
-    rules.problem(
-      API_ENV.paymentsQueueUrl,
-      `required outside local mode (${modeText(raw)}); set it to the URL of the SQS queue the payment processor reads`,
-    );
-  }
+  const keySource = rules.keySource(mode);
+  rules.developmentIssuerOnlyLocally(mode);
+  const { requestTimeoutMs, headersTimeoutMs } = rules.timeouts();
+  const paymentsQueueUrl = rules.paymentsQueueUrl(mode);
 
   problems.push(...rules.problems);
   if (problems.length > 0) {
@@ -262,7 +233,16 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: given.LOG_LEVEL ?? 'info',
     database,
     databasePoolMax: given.DB_POOL_MAX ?? 20,
-    auth,
+    auth: {
+      ...keySource,
+      issuer: given.AUTH_ISSUER ?? '',
+      audience: given.AUTH_AUDIENCE ?? '',
+      algorithms: given.AUTH_ALGORITHMS ?? [...SIGNING_ALGORITHMS],
+      maxTokenAgeSeconds: given.AUTH_MAX_TOKEN_AGE_SECONDS ?? 3600,
+      tokenType: given.AUTH_TOKEN_TYPE ?? null,
+      failureLimit: given.AUTH_FAILURE_LIMIT ?? 20,
+      failureWindowSeconds: given.AUTH_FAILURE_WINDOW_SECONDS ?? 60,
+    },
     paymentAmountCap: given.PAYMENT_AMOUNT_CAP ?? 1_000_000,
     paymentAmountCaps: given.PAYMENT_AMOUNT_CAPS ?? {},
     paymentsQueueUrl,
@@ -322,7 +302,7 @@ class RuleChecks {
     private readonly given: Partial<Environment>,
   ) {}
 
-  problem(variable: ApiEnvironmentVariable, text: string): void {
+  private problem(variable: ApiEnvironmentVariable, text: string): void {
     this.problems.push({ variable, text });
   }
 
@@ -369,6 +349,40 @@ class RuleChecks {
       jwks: this.given.AUTH_JWKS ?? null,
       jwksUrl: jwksUrl ?? null,
     };
+  }
+
+  /** The development issuer's tokens are refused outside local mode. */
+  developmentIssuerOnlyLocally(mode: RunMode): void {
+    if (mode === 'aws' && this.given.AUTH_ISSUER === LOCAL_ISSUER) {
+      this.problem(
+        API_ENV.issuer,
+        `'${LOCAL_ISSUER}' is the development issuer and is refused outside local mode (${modeText(this.raw)}); set the identity provider's issuer`,
+      );
+    }
+  }
+
+  /** The headers must arrive within the time the whole request has. */
+  timeouts(): Pick<Config, 'requestTimeoutMs' | 'headersTimeoutMs'> {
+    const requestTimeoutMs = this.given.HTTP_REQUEST_TIMEOUT_MS ?? 15_000;
+    const headersTimeoutMs = this.given.HTTP_HEADERS_TIMEOUT_MS ?? Math.min(10_000, requestTimeoutMs);
+    if (headersTimeoutMs > requestTimeoutMs) {
+      this.problem(
+        API_ENV.headersTimeoutMs,
+        `${headersTimeoutMs} is longer than ${API_ENV.requestTimeoutMs} (${requestTimeoutMs}); set it at most that`,
+      );
+    }
+    return { requestTimeoutMs, headersTimeoutMs };
+  }
+
+  /** Outside local mode payments go to SQS; locally, without a queue, they are processed in-process. */
+  paymentsQueueUrl(mode: RunMode): string | null {
+    if (mode === 'aws' && this.raw.PAYMENTS_QUEUE_URL === undefined) {
+      this.problem(
+        API_ENV.paymentsQueueUrl,
+        `required outside local mode (${modeText(this.raw)}); set it to the URL of the SQS queue the payment processor reads`,
+      );
+    }
+    return this.given.PAYMENTS_QUEUE_URL ?? null;
   }
 
   private checkTaskReachable(jwksUrl: string, mode: string): void {
