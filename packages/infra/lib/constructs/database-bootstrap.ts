@@ -9,6 +9,9 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+// The bootstrap function's own naming rule, read from its source (a file with no imports), so
+// synth refuses exactly the role names the function would refuse at deploy time.
+import { loginRolesProblem, roleNameProblem } from '../../../functions/src/database-bootstrap/role-names.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import { CustomResourceProvider } from './custom-resource-provider.js';
 import { functionEntry } from './node-function.js';
@@ -43,6 +46,14 @@ export interface DatabaseBootstrapProps {
   readonly appUserName?: string;
   /** The payment processor's role, given IAM login (`rds_iam`); must differ from `appUserName`. @default 'citadel_processor' */
   readonly processorUserName?: string;
+  /**
+   * Every workload's own database role, each given IAM login (`rds_iam`) and CONNECT; must
+   * list `appUserName` and `processorUserName`. A role no migration creates is created with
+   * nothing else, for the workload's own migrations to grant; a role dropped from the list
+   * on a later deploy loses its login and `rds_iam` but is never dropped.
+   * @default - `appUserName` and `processorUserName`
+   */
+  readonly loginRoles?: readonly string[];
   readonly functionEnvironmentKey: IKey;
   readonly logsKey: IKey;
   readonly logRetentionDays: number;
@@ -53,17 +64,19 @@ export interface DatabaseBootstrapProps {
 }
 
 /**
- * Prepares the database on deploy: with the master secret it creates the application role
- * (IAM authentication only), grants it least privilege and applies the migrations.
- * Idempotent on update, harmless on delete.
+ * Prepares the database on deploy: with the master secret it applies the migrations, lets
+ * each workload's own role sign in (IAM authentication only) and proves the separation
+ * rules. Idempotent on update, harmless on delete.
  */
 export class DatabaseBootstrap extends Construct {
   readonly resource: CustomResource;
+  /** The roles that sign in by IAM after the bootstrap; each needs `rds-db:connect` for its workload. */
+  readonly loginRoles: readonly string[];
 
   constructor(scope: Construct, id: string, props: DatabaseBootstrapProps) {
     super(scope, id);
-    const appUser = props.appUserName ?? 'citadel_app';
-    const processorUser = props.processorUserName ?? 'citadel_processor';
+    const appUser = this.roleName('appUserName', props.appUserName ?? 'citadel_app');
+    const processorUser = this.roleName('processorUserName', props.processorUserName ?? 'citadel_processor');
     if (processorUser === appUser) {
       throw new InvalidPropError(
         this.node.path,
@@ -72,9 +85,15 @@ export class DatabaseBootstrap extends Construct {
         `name a role other than appUserName ("${appUser}"), so the API cannot settle payments`,
       );
     }
+    const loginRoles = props.loginRoles ?? [appUser, processorUser];
+    const problem = loginRolesProblem(loginRoles, [appUser, processorUser]);
+    if (problem) {
+      throw new InvalidPropError(this.node.path, 'loginRoles', loginRoles, `the list ${problem}`);
+    }
+    this.loginRoles = [...loginRoles];
     const provider = new CustomResourceProvider(this, 'Provider', {
       entry: props.entry ?? functionEntry('database-bootstrap'),
-      description: 'Creates the Citadel application role and applies database migrations',
+      description: 'Applies database migrations and lets each workload role sign in by IAM',
       environmentKey: props.functionEnvironmentKey,
       logsKey: props.logsKey,
       logRetentionDays: props.logRetentionDays,
@@ -108,9 +127,16 @@ export class DatabaseBootstrap extends Construct {
         DbName: props.databaseName ?? 'citadel',
         AppUser: appUser,
         ProcessorUser: processorUser,
+        LoginRoles: this.loginRoles,
         // A new or changed migration changes this value, so the next deploy applies it.
         MigrationsFingerprint: migrationsFingerprint(props.migrationsDirectory ?? MIGRATIONS_DIRECTORY),
       },
     });
+  }
+
+  private roleName(prop: string, value: string): string {
+    const problem = roleNameProblem(value);
+    if (problem) throw new InvalidPropError(this.node.path, prop, value, `the role name ${problem}`);
+    return value;
   }
 }
