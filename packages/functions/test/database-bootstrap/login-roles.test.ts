@@ -355,6 +355,7 @@ describe('database bootstrap login roles', () => {
     ['CREATEDB', 'CREATEDB'],
     ['BYPASSRLS', 'BYPASSRLS'],
     ['SUPERUSER', 'SUPERUSER'],
+    ['REPLICATION', 'REPLICATION'],
   ])('fails when a listed role holds %s, leaving it unable to sign in', async (_attribute, attribute) => {
     // Prepare
     await admin.query(`CREATE ROLE ${ADMIN} NOLOGIN ${attribute}`);
