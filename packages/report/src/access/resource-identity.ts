@@ -41,6 +41,7 @@ const secretArn = (scope: IdentityScope) =>
     `secret:${named(scope, 'Name', 256)}-${fakeHex(6, 'secret', scope.logicalId)}`,
   );
 const vaultName = (scope: IdentityScope) => named(scope, 'BackupVaultName', 50);
+const clusterName = (scope: IdentityScope) => named(scope, 'ClusterName', 255);
 const repositoryName = (scope: IdentityScope) => named(scope, 'RepositoryName', 256, true);
 const keyArn = (scope: IdentityScope) =>
   arn(scope, 'kms', `key/${fakeKeyId(scope.stack.stackName, scope.logicalId)}`);
@@ -112,6 +113,16 @@ export const IDENTITY_FORMATS: Readonly<Record<string, IdentityFormat>> = {
   'AWS::Lambda::Function': {
     ref: functionName,
     attributes: { Arn: (scope) => arn(scope, 'lambda', `function:${functionName(scope)}`) },
+  },
+  'AWS::ECS::Cluster': {
+    ref: clusterName,
+    attributes: { Arn: (scope) => arn(scope, 'ecs', `cluster/${clusterName(scope)}`) },
+  },
+  'AWS::ECS::TaskDefinition': {
+    ref: (scope) => arn(scope, 'ecs', `task-definition/${named(scope, 'Family', 255)}:1`),
+    attributes: {
+      TaskDefinitionArn: (scope) => arn(scope, 'ecs', `task-definition/${named(scope, 'Family', 255)}:1`),
+    },
   },
   'AWS::ECR::Repository': {
     ref: repositoryName,

@@ -22,6 +22,8 @@ const app = fixtureStack('app', {
   UnnamedBucket3333CCCC: { Type: 'AWS::S3::Bucket', Properties: {} },
   Role4444DDDD: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'api-task' } },
   Strange5555EEEE: { Type: 'AWS::Foo::Bar', Properties: {} },
+  Cluster6666FFFF: { Type: 'AWS::ECS::Cluster', Properties: { ClusterName: 'citadel-test' } },
+  Task7777AAAA: { Type: 'AWS::ECS::TaskDefinition', Properties: { Family: 'citadel-test-retention' } },
 });
 const resolver = new IntrinsicResolver(fixtureStage(network, app));
 const inApp = (value: unknown) => resolver.resolve(value, app, 'PolicyUnderTest');
@@ -69,6 +71,17 @@ describe('IntrinsicResolver', () => {
       'Fn::Sub with a variable map',
       { 'Fn::Sub': ['${Name}/*', { Name: { Ref: 'Bucket2222BBBB' } }] },
       'citadel-test-evidence/*',
+    ],
+    ['Ref of a named ECS cluster to its name', { Ref: 'Cluster6666FFFF' }, 'citadel-test'],
+    [
+      'GetAtt Arn of an ECS cluster',
+      { 'Fn::GetAtt': ['Cluster6666FFFF', 'Arn'] },
+      'arn:aws:ecs:eu-west-1:111111111111:cluster/citadel-test',
+    ],
+    [
+      'Ref of an ECS task definition to its ARN, at its first revision',
+      { Ref: 'Task7777AAAA' },
+      'arn:aws:ecs:eu-west-1:111111111111:task-definition/citadel-test-retention:1',
     ],
     ['Fn::Select of Fn::Split', { 'Fn::Select': [1, { 'Fn::Split': ['/', 'a/b/c'] }] }, 'b'],
   ])('resolves %s', (_name, value, expected) => {
