@@ -1,8 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { buildCitadelApp } from '@citadel/infra';
-import { loadAllEnvironmentConfigs, loadEnvironmentConfig } from '@citadel/infra/config';
+import {
+  ENVIRONMENTS_DIRECTORY,
+  loadAllEnvironmentConfigs,
+  loadEnvironmentConfig,
+} from '@citadel/infra/config';
 import { buildEnvironmentReport, type EnvironmentReport } from './environment-report.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -38,8 +41,6 @@ export interface GeneratedReport {
 }
 
 const REPORT_ROOT = new URL('../../', import.meta.url);
-/** The folder of the environment config files, which the SARIF log names as the findings' source. */
-const CONFIG_DIR = dirname(createRequire(import.meta.url).resolve('@citadel/infra/config'));
 /** Context key naming the stacks whose assets are bundled; `[]` bundles none (as `cdk synth --exclusively` does). */
 const BUNDLING_STACKS = 'aws:cdk:bundling-stacks';
 const CONTEXT_ENV = 'CDK_CONTEXT_JSON';
@@ -88,7 +89,7 @@ export async function generateReports(options: GenerateReportsOptions): Promise<
     const report = await buildEnvironmentReport(stage, assembly, log, generatedAt);
     const directory = join(options.outDir, report.environment);
     await mkdir(directory, { recursive: true });
-    const configUri = relative(process.cwd(), join(CONFIG_DIR, 'environments', `${report.environment}.ts`));
+    const configUri = relative(process.cwd(), join(ENVIRONMENTS_DIRECTORY, `${report.environment}.ts`));
     await Promise.all([
       writeFile(join(directory, 'index.html'), renderHtml(report)),
       writeFile(join(directory, 'compliance.md'), renderMarkdown(report)),
