@@ -111,3 +111,18 @@ export const API_LOG_EVENT_MEANINGS: { readonly [Event in ApiLogEvent]: string }
   audit_write_failed: 'A refused request could not be written to the audit trail.',
   not_ready: 'A readiness probe found the database unreachable.',
 };
+
+/** What the maintenance jobs' entry (`node jobs.mjs <job-name>`) reads beyond the database and queue settings. */
+export const JOB_ENV = {
+  /** A run still going after this many seconds stops itself and exits 1 (set by the platform from the job's timeout). */
+  timeoutSeconds: 'JOB_TIMEOUT_SECONDS',
+} as const;
+
+/**
+ * The one log line every job run ends with. The platform's job alarm counts
+ * `job_succeeded` lines: a period without one (failed, crashed, timed out, never started) alarms.
+ */
+export const JOB_LOG_EVENTS = {
+  succeeded: 'job_succeeded',
+  failed: 'job_failed',
+} as const;

@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createPool, type JobName } from '@citadel/db';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { JOB_ENV, JOB_LOG_EVENTS } from '../contract.js';
 import { ConfigError } from '../errors.js';
 import { REDACTED_PATHS } from '../logging.js';
 import { SqsPaymentQueue } from '../payments/sqs-payment-queue.js';
@@ -40,17 +41,56 @@ export async function runJobCommand(
   }
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const result = await runJob(name, env, dependencies);
-    log.info({ ...runSummary(result), durationMs: elapsed() }, 'maintenance job finished');
+    const timeoutSeconds = readTimeoutSeconds(env);
+    const timedOut = new Promise<never>((_, reject) => {
+      if (timeoutSeconds === null) return;
+      timer = setTimeout(
+        () =>
+          reject(new JobTimeoutError(`the run took longer than ${JOB_ENV.timeoutSeconds}=${timeoutSeconds}`)),
+        timeoutSeconds * 1000,
+      );
+      timer.unref();
+    });
+    const result = await Promise.race([runJob(name, env, dependencies), timedOut]);
+    log.info(
+      { event: JOB_LOG_EVENTS.succeeded, ...runSummary(result), durationMs: elapsed() },
+      'maintenance job finished',
+    );
     return EXIT_SUCCESS;
   } catch (error) {
     log.error(
-      { job: name, outcome: 'failed', durationMs: elapsed(), error: safeError(error) },
+      {
+        event: JOB_LOG_EVENTS.failed,
+        job: name,
+        outcome: error instanceof JobTimeoutError ? 'timed_out' : 'failed',
+        durationMs: elapsed(),
+        error: safeError(error),
+      },
       'maintenance job failed',
     );
     return EXIT_FAILURE;
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+class JobTimeoutError extends Error {
+  override readonly name = 'JobTimeoutError';
+}
+
+/** JOB_TIMEOUT_SECONDS: unset for no limit, else whole seconds from 1 to one week. */
+function readTimeoutSeconds(env: Env): number | null {
+  const raw = env[JOB_ENV.timeoutSeconds]?.trim();
+  if (raw === undefined || raw === '') return null;
+  const seconds = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(seconds >= 1 && seconds <= 604_800)) {
+    throw new ConfigError(
+      `invalid configuration: ${JOB_ENV.timeoutSeconds}: ${JSON.stringify(raw.slice(0, 40))} is not whole seconds from 1 to 604800`,
+    );
+  }
+  return seconds;
 }
 
 async function runJob(name: JobName, env: Env, dependencies: JobCommandDependencies) {

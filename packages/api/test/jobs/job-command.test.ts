@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { SendMessageBatchCommand, type SendMessageBatchCommandOutput } from '@aws-sdk/client-sqs';
 import { createTestDatabase, type TestDatabase } from '@citadel/db/testing';
 import pg from 'pg';
@@ -213,6 +214,7 @@ describe('node jobs.mjs <job-name>', () => {
       level: 'info',
       service: 'citadel-jobs',
       msg: 'maintenance job finished',
+      event: 'job_succeeded',
       job: 'idempotency-retention',
       outcome: 'success',
       deleted: 1,
@@ -299,6 +301,48 @@ describe('node jobs.mjs <job-name>', () => {
 
     // Assess
     expect(code).toBe(EXIT_FAILURE);
-    expect(logs.only()).toMatchObject({ job: 'idempotency-retention', outcome: 'failed' });
+    expect(logs.only()).toMatchObject({
+      event: 'job_failed',
+      job: 'idempotency-retention',
+      outcome: 'failed',
+    });
   });
+
+  it('stops a run that outlives JOB_TIMEOUT_SECONDS and exits 1, so a hung job cannot pile up', async () => {
+    // Prepare: a "database" that accepts the connection and never answers.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const logs = logCollector();
+    const started = performance.now();
+
+    // Act
+    const code = await runJobCommand(
+      ['idempotency-retention'],
+      { DATABASE_URL: `postgres://citadel_retention@127.0.0.1:${port}/citadel`, JOB_TIMEOUT_SECONDS: '1' },
+      { logStream: logs.stream },
+    );
+    silent.close();
+
+    // Assess
+    expect(code).toBe(EXIT_FAILURE);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(logs.only()).toMatchObject({ event: 'job_failed', outcome: 'timed_out' });
+  });
+
+  it.each(['0', '-5', '1.5', 'ten', '604801', '1e3', '\u0661'])(
+    'refuses JOB_TIMEOUT_SECONDS=%s, naming it, before touching the database',
+    async (value) => {
+      const logs = logCollector();
+
+      const code = await runJobCommand(
+        ['idempotency-retention'],
+        { DATABASE_URL: database.retentionUrl, JOB_TIMEOUT_SECONDS: value },
+        { logStream: logs.stream },
+      );
+
+      expect(code).toBe(EXIT_FAILURE);
+      expect(JSON.stringify(logs.only())).toContain('JOB_TIMEOUT_SECONDS');
+    },
+  );
 });
