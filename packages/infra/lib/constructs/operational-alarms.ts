@@ -62,6 +62,12 @@ export interface OperationalAlarmsProps {
    * @default - no mirror alarm (the keys are pinned at deploy)
    */
   readonly jwksMirrorErrors?: IMetric;
+  /**
+   * Scheduled jobs, each with the count of its successful runs per alarm period; a period
+   * without one (a failed, crashed, timed-out or never-started run) alarms.
+   * @default - none
+   */
+  readonly jobs?: readonly { readonly name: string; readonly successMetric: IMetric }[];
   /** `WebACL` dimension of the web ACL's metrics. @default - no WAF alarm */
   readonly webAclMetricName?: string;
   /** @default - see AlarmThresholds */
@@ -157,6 +163,19 @@ export class OperationalAlarms extends Construct {
         evaluationPeriods: 3,
       });
     }
+    for (const job of props.jobs ?? []) {
+      // Missing data is a run that never logged success: breaching, unlike the other alarms.
+      this.add(
+        `Job${pascalCase(job.name)}NotSucceeding`,
+        `Job ${job.name} has not succeeded within its alarm period`,
+        {
+          metric: job.successMetric,
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+          treatMissingData: TreatMissingData.BREACHING,
+        },
+      );
+    }
     if (props.webAclMetricName !== undefined) {
       this.add('WafBlockedSpike', `WAF blocked more than ${limits.wafBlockedPer5Min} requests in 5 minutes`, {
         metric: new Metric({
@@ -193,6 +212,7 @@ export class OperationalAlarms extends Construct {
       threshold: number;
       evaluationPeriods?: number;
       comparisonOperator?: ComparisonOperator;
+      treatMissingData?: TreatMissingData;
     },
   ): void {
     const alarm = new Alarm(this, id, {
@@ -201,7 +221,7 @@ export class OperationalAlarms extends Construct {
       threshold: options.threshold,
       evaluationPeriods: options.evaluationPeriods ?? 1,
       comparisonOperator: options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new SnsAction(this.topic));
     alarm.addOkAction(new SnsAction(this.topic));
@@ -219,3 +239,10 @@ const DEFAULT_THRESHOLDS: Required<AlarmThresholds> = {
   wafBlockedPer5Min: 500,
   authFailuresPer5Min: 50,
 };
+
+function pascalCase(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

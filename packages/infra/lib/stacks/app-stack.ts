@@ -3,6 +3,7 @@ import { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { LoadBalancerTarget } from 'aws-cdk-lib/aws-route53-targets';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { APP_ROLE, DATABASE_NAME, PROCESSOR_ROLE } from '@citadel/db/roles';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { acknowledge } from '../acknowledge.js';
@@ -14,18 +15,22 @@ import { JwksMirror } from '../constructs/jwks-mirror.js';
 import { LoadBalancedEdge } from '../constructs/load-balanced-edge.js';
 import { PaymentsPipeline } from '../constructs/payments-pipeline.js';
 import { WebAcl } from '../constructs/web-acl.js';
+import { API_RDS_CA_BUNDLE_PATH } from '../constructs/api-service.js';
+import type { WorkloadPlatform } from '../platform/platform.js';
+import { ScheduledJob } from '../workloads/scheduled-job.js';
+import { CITADEL_APPLICATION, type ApplicationDeclaration } from '../../config/workloads.js';
 import { CitadelStack } from './citadel-stack.js';
 import type { DataStack } from './data-stack.js';
 import type { NetworkStack } from './network-stack.js';
 import type { SharedStack } from './shared-stack.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
-/** Database the API and the processor use. */
-export const APP_DATABASE_NAME = 'citadel';
+/** Database the API and the processor use (owned by @citadel/db). */
+export const APP_DATABASE_NAME = DATABASE_NAME;
 /** IAM-authenticated role the API signs in as: creates and reads payments, never settles them. */
-export const APP_DATABASE_USER = 'citadel_app';
+export const APP_DATABASE_USER = APP_ROLE;
 /** IAM-authenticated role the payment processor signs in as: settles pending payments, no patients. */
-export const PROCESSOR_DATABASE_USER = 'citadel_processor';
+export const PROCESSOR_DATABASE_USER = PROCESSOR_ROLE;
 
 /**
  * Values given at deploy time with `--context <key>=<value>`, because they change per
@@ -45,6 +50,8 @@ export interface AppStackProps {
   readonly shared: SharedStack;
   readonly network: NetworkStack;
   readonly data: DataStack;
+  /** @default CITADEL_APPLICATION - Citadel's own workloads */
+  readonly application?: ApplicationDeclaration;
 }
 
 /**
@@ -63,6 +70,10 @@ export class AppStack extends CitadelStack {
   readonly webAcl?: WebAcl;
   /** @default - undefined when the identity provider's keys are pinned with the `authJwks` context */
   readonly jwksMirror?: JwksMirror;
+  /** What every workload of the environment is given: log policy, placement, database, cluster. */
+  readonly platform: WorkloadPlatform;
+  /** The application's scheduled jobs. */
+  readonly jobs: readonly ScheduledJob[];
 
   constructor(scope: Construct, props: AppStackProps) {
     super(scope, {
@@ -72,6 +83,7 @@ export class AppStack extends CitadelStack {
     });
     const { config, network, data } = props;
     const keys = network.keys;
+    const application = props.application ?? CITADEL_APPLICATION;
 
     const dns = config.dns;
     let cloudflareApiToken: ISecret | undefined;
@@ -136,6 +148,14 @@ export class AppStack extends CitadelStack {
       databaseName: APP_DATABASE_NAME,
       appUserName: APP_DATABASE_USER,
       processorUserName: PROCESSOR_DATABASE_USER,
+      // Every workload signs in as its own role: the API, the processor and each job that uses the database.
+      loginRoles: [
+        ...new Set([
+          APP_DATABASE_USER,
+          PROCESSOR_DATABASE_USER,
+          ...application.jobs.flatMap((job) => (job.databaseRole === undefined ? [] : [job.databaseRole])),
+        ]),
+      ],
       functionEnvironmentKey: keys.functionEnvironment,
       logsKey: keys.logs,
       logRetentionDays: config.logRetentionDays,
@@ -172,6 +192,37 @@ export class AppStack extends CitadelStack {
     this.api.service.node.addDependency(this.bootstrap);
     this.payments.processor.node.addDependency(this.bootstrap);
     this.jwksMirror?.grantRead(this.api.taskRole);
+
+    this.platform = {
+      environmentName: config.name,
+      logPolicy: { key: keys.logs, retentionDays: config.logRetentionDays },
+      placement: {
+        vpc: network.vpc,
+        subnets: network.appSubnets,
+        securityGroup: network.functionSecurityGroup,
+      },
+      database: { instance: data.database, name: APP_DATABASE_NAME, caBundlePath: API_RDS_CA_BUNDLE_PATH },
+      cluster: this.api.cluster,
+    };
+    const queues = { payments: this.payments.queue };
+    this.jobs = application.jobs.map((job) => {
+      const scheduled = new ScheduledJob(this, `Job-${job.name}`, {
+        platform: this.platform,
+        name: job.name,
+        repository: props.shared.apiRepository,
+        imageTag: this.deployTimeValue('imageTag'),
+        command: job.command,
+        every: job.every,
+        timeoutMinutes: job.timeoutMinutes,
+        ...(job.cpu === undefined ? {} : { cpu: job.cpu }),
+        ...(job.memoryMiB === undefined ? {} : { memoryMiB: job.memoryMiB }),
+        ...(job.databaseRole === undefined ? {} : { databaseRole: job.databaseRole }),
+        sendsTo: (job.sendsTo ?? []).map((name) => queues[name]),
+      });
+      // A job signs in as a role a migration creates and the bootstrap lets log in.
+      scheduled.node.addDependency(this.bootstrap);
+      return scheduled;
+    });
 
     if (config.features.waf) {
       this.webAcl = new WebAcl(this, 'WebAcl', {

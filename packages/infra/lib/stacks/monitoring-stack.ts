@@ -45,6 +45,7 @@ export class MonitoringStack extends CitadelStack {
       metricNamespace: `Citadel/${config.name}`,
       webAclMetricName: app.webAcl?.metricName,
       jwksMirrorErrors: app.jwksMirror?.errorMetric,
+      jobs: app.jobs,
     });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       dashboardName: `citadel-${config.name}`,

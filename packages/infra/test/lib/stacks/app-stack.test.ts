@@ -1,5 +1,5 @@
 import { poolOptionsFromEnvironment } from '@citadel/functions';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../../../config/index.js';
 import { API_CONTAINER_USER } from '../../../lib/constructs/api-service.js';
@@ -42,6 +42,18 @@ function statementsFor(
     );
 }
 
+/** The API's task definition; the scheduled jobs have their own. */
+function apiTaskDefinition(template: Template): [string, { Properties?: Record<string, unknown> }] {
+  const tasks = Object.entries(
+    template.findResources('AWS::ECS::TaskDefinition') as Record<
+      string,
+      { Properties?: Record<string, unknown> }
+    >,
+  ).filter(([logicalId]) => logicalId.startsWith('ApiTask'));
+  if (tasks.length !== 1) throw new Error(`expected exactly one API task definition, found ${tasks.length}`);
+  return tasks[0] as [string, { Properties?: Record<string, unknown> }];
+}
+
 describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
   const config = loadEnvironmentConfig(environment);
   const app = () => citadel.template(environment, 'app');
@@ -49,7 +61,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
   describe('API service', () => {
     it('runs the task as the image non-root user with a read-only root filesystem, a tmp volume and a /health check', () => {
       // Prepare
-      const [, task] = onlyResource(app(), 'AWS::ECS::TaskDefinition');
+      const [, task] = apiTaskDefinition(app());
 
       // Act
       const containers = task.Properties?.ContainerDefinitions as Record<string, unknown>[];
@@ -73,7 +85,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
 
     it('puts no secret value in the task definition: settings are plain, secrets only from Secrets Manager', () => {
       // Prepare
-      const [, task] = onlyResource(app(), 'AWS::ECS::TaskDefinition');
+      const [, task] = apiTaskDefinition(app());
       const container = (task.Properties?.ContainerDefinitions as Record<string, unknown>[])[0] as Record<
         string,
         unknown
@@ -107,7 +119,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
 
     it('pulls the image from the shared repository by the deploy-time tag', () => {
       // Prepare
-      const [, task] = onlyResource(app(), 'AWS::ECS::TaskDefinition');
+      const [, task] = apiTaskDefinition(app());
 
       // Act
       const image = JSON.stringify(
@@ -121,7 +133,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
 
     it('uses a task role separate from the execution role', () => {
       // Prepare
-      const [, task] = onlyResource(app(), 'AWS::ECS::TaskDefinition');
+      const [, task] = apiTaskDefinition(app());
 
       // Act
       const taskRole = JSON.stringify(task.Properties?.TaskRoleArn);

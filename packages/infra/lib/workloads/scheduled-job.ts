@@ -1,0 +1,358 @@
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Metric, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import type { IRepository } from 'aws-cdk-lib/aws-ecr';
+import {
+  AwsLogDriver,
+  ContainerImage,
+  CpuArchitecture,
+  FargateTaskDefinition,
+  OperatingSystemFamily,
+} from 'aws-cdk-lib/aws-ecs';
+import { Grant, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { FilterPattern, MetricFilter, type LogGroup } from 'aws-cdk-lib/aws-logs';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { JOB_ENV, JOB_LOG_EVENTS } from '@citadel/api/contract';
+import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+import { EncryptedLogGroup } from '../constructs/encrypted-log-group.js';
+import { grantDatabaseConnect } from '../constructs/grant-database-connect.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
+import type { WorkloadPlatform } from '../platform/platform.js';
+
+/** Numeric uid:gid of the non-root user every Citadel container runs as. */
+export const WORKLOAD_CONTAINER_USER = '65532:65532';
+/** The log event a job writes when a run succeeded (owned by the job runner); the job's alarm counts them. */
+export const JOB_SUCCEEDED_EVENT = JOB_LOG_EVENTS.succeeded;
+/** Metric namespace of an environment's job signals. */
+export function jobMetricNamespace(environmentName: string): string {
+  return `Citadel/${environmentName}/Jobs`;
+}
+
+const WORKLOAD_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const IMAGE_TAG = /^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/;
+const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+};
+
+/** How often a job runs: one unit, a whole number. */
+export type JobInterval =
+  { readonly minutes: number } | { readonly hours: number } | { readonly days: number };
+
+export interface ScheduledJobProps {
+  readonly platform: WorkloadPlatform;
+  /** Workload name: lower-case letters, digits and hyphens; names the schedule, task family and metric. */
+  readonly name: string;
+  readonly repository: IRepository;
+  /** Immutable tag or `sha256:` digest; `latest` is refused. */
+  readonly imageTag: string;
+  /** Arguments to the image's entrypoint (Citadel's images run `node`), e.g. `['/app/jobs.mjs', 'payment-outbox']`. */
+  readonly command: readonly string[];
+  readonly every: JobInterval;
+  /** A run still going after this is stopped by the job itself (JOB_TIMEOUT_SECONDS); at most the interval. */
+  readonly timeoutMinutes: number;
+  /** @default 256 */
+  readonly cpu?: number;
+  /** @default 512 */
+  readonly memoryMiB?: number;
+  /** The database role the job signs in as by IAM token. @default - no database access */
+  readonly databaseRole?: string;
+  /** Queues the job may send to. @default - none */
+  readonly sendsTo?: readonly IQueue[];
+  /** Non-secret settings. @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A scheduled task: EventBridge Scheduler starts one Fargate task per interval, in the
+ * private subnets without a public IP, as a non-root user on a read-only root filesystem,
+ * logging to a KMS-encrypted log group kept as the platform says. The scheduler's role
+ * may start only this task definition, on this cluster, and pass only this task's roles.
+ * The task role holds only what the job declares: its database role and the queues it
+ * sends to. A run that does not log `job_succeeded` shows as a missing success in
+ * `successMetric`; the monitoring stack alarms when a whole interval passes without one.
+ */
+export class ScheduledJob extends Construct {
+  readonly name: string;
+  readonly taskDefinition: FargateTaskDefinition;
+  readonly taskRole: IRole;
+  readonly executionRole: IRole;
+  readonly schedulerRole: IRole;
+  readonly logGroup: LogGroup;
+  readonly schedule: CfnSchedule;
+  /** Count of successful runs per interval (0 when the job logged but did not succeed; missing when it did not run). */
+  readonly successMetric: IMetric;
+  readonly intervalMinutes: number;
+
+  constructor(scope: Construct, id: string, props: ScheduledJobProps) {
+    super(scope, id);
+    this.intervalMinutes = validate(this.node.path, props);
+    this.name = props.name;
+    const { platform } = props;
+
+    this.logGroup = new EncryptedLogGroup(this, 'Logs', {
+      encryptionKey: platform.logPolicy.key,
+      retentionDays: platform.logPolicy.retentionDays,
+    }).logGroup;
+    this.taskRole = new Role(this, 'TaskRole', {
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Citadel job ${props.name}: only what the job declares`,
+    });
+    this.executionRole = new Role(this, 'ExecutionRole', {
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Citadel job ${props.name} task start: image pull and log delivery`,
+    });
+
+    this.taskDefinition = new FargateTaskDefinition(this, 'Task', {
+      family: `citadel-${platform.environmentName}-${props.name}`,
+      cpu: props.cpu ?? 256,
+      memoryLimitMiB: props.memoryMiB ?? 512,
+      taskRole: this.taskRole,
+      executionRole: this.executionRole,
+      runtimePlatform: {
+        cpuArchitecture: CpuArchitecture.X86_64,
+        operatingSystemFamily: OperatingSystemFamily.LINUX,
+      },
+    });
+    this.taskDefinition.addVolume({ name: 'tmp' });
+    const container = this.taskDefinition.addContainer('job', {
+      image: ContainerImage.fromEcrRepository(props.repository, props.imageTag),
+      command: [...props.command],
+      user: WORKLOAD_CONTAINER_USER,
+      readonlyRootFilesystem: true,
+      essential: true,
+      logging: new AwsLogDriver({ logGroup: this.logGroup, streamPrefix: props.name }),
+      environment: this.environment(props),
+      stopTimeout: Duration.seconds(30),
+    });
+    container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+
+    if (props.databaseRole !== undefined) {
+      grantDatabaseConnect(this.taskRole, platform.database.instance, props.databaseRole);
+    }
+    for (const queue of props.sendsTo ?? []) {
+      Grant.addToPrincipal({
+        grantee: this.taskRole,
+        actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        resourceArns: [queue.queueArn],
+      });
+      if (queue.encryptionMasterKey) {
+        Grant.addToPrincipal({
+          grantee: this.taskRole,
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resourceArns: [queue.encryptionMasterKey.keyArn],
+        });
+      }
+    }
+    props.repository.grantPull(this.executionRole);
+
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: `Citadel job ${props.name}: EventBridge Scheduler starts this one task`,
+    });
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ecs:RunTask'],
+        resources: [this.taskDefinition.taskDefinitionArn],
+        conditions: { ArnEquals: { 'ecs:cluster': platform.cluster.clusterArn } },
+      }),
+    );
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.taskRole.roleArn, this.executionRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      }),
+    );
+
+    const subnets = platform.placement.vpc.selectSubnets(
+      platform.placement.subnets.subnetType === undefined &&
+        platform.placement.subnets.subnetGroupName === undefined
+        ? { subnetType: SubnetType.PRIVATE_ISOLATED }
+        : platform.placement.subnets,
+    );
+    this.schedule = new CfnSchedule(this, 'Schedule', {
+      name: `citadel-${platform.environmentName}-${props.name}`,
+      description: `Runs the ${props.name} job every ${describeInterval(props.every)}`,
+      scheduleExpression: rateExpression(props.every),
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: platform.cluster.clusterArn,
+        roleArn: this.schedulerRole.roleArn,
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 },
+        ecsParameters: {
+          taskDefinitionArn: this.taskDefinition.taskDefinitionArn,
+          launchType: 'FARGATE',
+          taskCount: 1,
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: subnets.subnetIds,
+              securityGroups: [platform.placement.securityGroup.securityGroupId],
+              assignPublicIp: 'DISABLED',
+            },
+          },
+          group: `job:${props.name}`,
+          propagateTags: 'TASK_DEFINITION',
+        },
+      },
+    });
+
+    new MetricFilter(this, 'Succeeded', {
+      logGroup: this.logGroup,
+      filterPattern: FilterPattern.stringValue('$.event', '=', JOB_SUCCEEDED_EVENT),
+      metricNamespace: jobMetricNamespace(platform.environmentName),
+      metricName: `${props.name}-succeeded`,
+      metricValue: '1',
+    });
+    this.successMetric = new Metric({
+      namespace: jobMetricNamespace(platform.environmentName),
+      metricName: `${props.name}-succeeded`,
+      statistic: 'Sum',
+      period: Duration.minutes(alarmPeriodMinutes(this.intervalMinutes)),
+    });
+
+    acknowledge(
+      this.taskDefinition,
+      ['AwsSolutions-ECS2'],
+      'The environment variables hold only non-secret settings (endpoints, names, the job timeout).',
+    );
+    for (const role of [this.taskRole, this.executionRole, this.schedulerRole]) {
+      acknowledge(
+        role,
+        [
+          'HIPAA.Security-IAMNoInlinePolicy',
+          'NIST.800.53.R5-IAMNoInlinePolicy',
+          'PCI.DSS.321-IAMNoInlinePolicy',
+        ],
+        "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
+      );
+    }
+    acknowledge(
+      this.executionRole,
+      ['AwsSolutions-IAM5[Resource::*]'],
+      'ecr:GetAuthorizationToken has no resource-level permissions; image layer reads stay scoped to the repository in separate statements.',
+    );
+  }
+
+  private environment(props: ScheduledJobProps): Record<string, string> {
+    const { database } = props.platform;
+    return {
+      NODE_ENV: 'production',
+      AWS_REGION: Stack.of(this).region,
+      CITADEL_ENVIRONMENT: props.platform.environmentName,
+      JOB_NAME: props.name,
+      [JOB_ENV.timeoutSeconds]: String(props.timeoutMinutes * 60),
+      ...(props.databaseRole === undefined
+        ? {}
+        : {
+            DB_AUTH: 'iam',
+            DB_HOST: database.instance.dbInstanceEndpointAddress,
+            DB_PORT: database.instance.dbInstanceEndpointPort,
+            DB_NAME: database.name,
+            DB_USER: props.databaseRole,
+            DB_CA_BUNDLE_PATH: database.caBundlePath,
+          }),
+      ...props.environment,
+    };
+  }
+}
+
+/** Minutes between runs. */
+export function intervalMinutesOf(every: JobInterval): number {
+  if ('minutes' in every) return every.minutes;
+  if ('hours' in every) return every.hours * 60;
+  return every.days * 24 * 60;
+}
+
+/** EventBridge Scheduler's rate expression: `rate(1 hour)`, `rate(5 minutes)`. */
+export function rateExpression(every: JobInterval): string {
+  return `rate(${describeInterval(every)})`;
+}
+
+function describeInterval(every: JobInterval): string {
+  const [unit, value] = Object.entries(every)[0] as [string, number];
+  const singular = unit.slice(0, -1);
+  return `${value} ${value === 1 ? singular : unit}`;
+}
+
+/**
+ * The success alarm's period: twice the interval (one late or retried run is not an
+ * outage), within CloudWatch's limit of one day per period.
+ */
+export function alarmPeriodMinutes(intervalMinutes: number): number {
+  return Math.min(intervalMinutes * 2, 24 * 60);
+}
+
+function validate(path: string, props: ScheduledJobProps): number {
+  if (!WORKLOAD_NAME.test(props.name)) {
+    throw new InvalidPropError(
+      path,
+      'name',
+      props.name,
+      'use 2–32 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+    );
+  }
+  if (!IMAGE_TAG.test(props.imageTag) || props.imageTag === 'latest') {
+    throw new InvalidPropError(
+      path,
+      'imageTag',
+      props.imageTag,
+      'give an immutable tag or a sha256: digest, never latest',
+    );
+  }
+  if (
+    props.command.length === 0 ||
+    props.command.some((part) => part.length === 0 || part.includes('\u0000'))
+  ) {
+    throw new InvalidPropError(
+      path,
+      'command',
+      props.command,
+      'give the entrypoint arguments as non-empty strings',
+    );
+  }
+  const entries = Object.entries(props.every);
+  const [unit, value] = (entries[0] ?? []) as [string | undefined, unknown];
+  const limits: Record<string, number> = { minutes: 7 * 24 * 60, hours: 7 * 24, days: 7 };
+  if (
+    entries.length !== 1 ||
+    unit === undefined ||
+    limits[unit] === undefined ||
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < (unit === 'minutes' ? 5 : 1) ||
+    value > (limits[unit] as number)
+  ) {
+    throw new InvalidPropError(
+      path,
+      'every',
+      props.every,
+      'give exactly one of { minutes } (5 or more), { hours } or { days }, a whole number, at most a week',
+    );
+  }
+  const intervalMinutes = intervalMinutesOf(props.every);
+  if (
+    !Number.isInteger(props.timeoutMinutes) ||
+    props.timeoutMinutes < 1 ||
+    props.timeoutMinutes > intervalMinutes
+  ) {
+    throw new InvalidPropError(
+      path,
+      'timeoutMinutes',
+      props.timeoutMinutes,
+      `give whole minutes from 1 to the interval (${intervalMinutes}), so two runs never overlap`,
+    );
+  }
+  const cpu = props.cpu ?? 256;
+  const memory = props.memoryMiB ?? 512;
+  if (!FARGATE_MEMORY_BY_CPU[cpu]?.includes(memory)) {
+    throw new InvalidPropError(path, 'memoryMiB', memory, `not a Fargate size for ${cpu} CPU units`);
+  }
+  return intervalMinutes;
+}
