@@ -1,25 +1,176 @@
-import { OUTBOX_ROLE, RETENTION_ROLE } from '@citadel/db/roles';
-import { Type, type Static } from 'typebox';
+import { APP_ROLE, OUTBOX_ROLE, PROCESSOR_ROLE, RETENTION_ROLE } from '@citadel/db/roles';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { ConfigError } from './validate.js';
 
 /**
- * Workloads are data: what an application runs, declared once, each inheriting every
- * guardrail of its kind. This module holds the `job` kind (a scheduled task) and the jobs
- * Citadel itself needs.
+ * Workloads are data: what an application runs, declared once per application, each of
+ * a kind, each inheriting every guardrail of its kind (non-root, read-only root
+ * filesystem, KMS-encrypted logs on the environment's retention, alarms on the operations
+ * topic, least-privilege IAM from what it declares, its own IAM database role).
+ *
+ * - `service`: a public HTTPS container service behind the load balancer, routed by path.
+ * - `worker`: a container service consuming its own queue (with a dead-letter queue).
+ * - `job`: a scheduled task (EventBridge Scheduler → ECS RunTask).
+ * - `internal`: a container service reachable only from other workloads (Service Connect).
+ * - `function`: a Lambda function (Citadel's payment processor is one).
+ *
+ * Sizes may differ per environment: `sizes: { prod: { … } }` overrides `size` there.
  */
 
-const WORKLOAD_NAME = '^[a-z][a-z0-9-]{0,30}[a-z0-9]$';
-/** Queues a workload may name in `sendsTo`, and what each means. */
-export const QUEUE_NAMES = ['payments'] as const;
+const WORKLOAD_NAME = Type.String({
+  pattern: '^[a-z][a-z0-9-]{0,30}[a-z0-9]$',
+  description: 'Workload name: 2–32 lower-case letters, digits and hyphens.',
+});
+const DATABASE_ROLE = Type.String({
+  pattern: '^[a-z_][a-z0-9_]{0,62}$',
+  description: 'The IAM-authenticated database role this workload alone signs in as.',
+});
+const ENVIRONMENT_VARIABLE = '^[A-Z][A-Z0-9_]{0,127}$';
+const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
 
-export const JobSchema = Type.Object(
+/** An image in an ECR repository of the environment's account and region (reached through the VPC endpoints). */
+export const ImageSchema = Type.Object(
+  {
+    repository: Type.String({
+      pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$',
+      maxLength: 256,
+      description: 'ECR repository name in the environment account and region.',
+    }),
+    tag: Type.String({
+      pattern: '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$',
+      description:
+        'Immutable tag or sha256: digest; `latest` is refused. A deploy may override it with --context image:<workload>=<tag>.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ContainerSizeSchema = Type.Object(
+  {
+    cpu: Type.Integer({ enum: [256, 512, 1024, 2048, 4096] }),
+    memoryMiB: Type.Integer({ minimum: 512, maximum: 30_720 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ScaledSizeSchema = Type.Object(
+  {
+    cpu: Type.Integer({ enum: [256, 512, 1024, 2048, 4096] }),
+    memoryMiB: Type.Integer({ minimum: 512, maximum: 30_720 }),
+    minTasks: Type.Integer({ minimum: 1, maximum: 100 }),
+    maxTasks: Type.Integer({ minimum: 1, maximum: 100 }),
+    cpuTargetPercent: Type.Optional(Type.Integer({ minimum: 10, maximum: 90 })),
+  },
+  { additionalProperties: false },
+);
+
+const sizesOf = <T extends TSchema>(size: T) =>
+  Type.Optional(
+    Type.Record(Type.String({ pattern: ENVIRONMENT_NAME }), Type.Partial(size), {
+      description: 'Per-environment overrides of `size`, by environment name.',
+    }),
+  );
+
+const common = {
+  name: WORKLOAD_NAME,
+  /** Non-secret settings. */
+  environment: Type.Optional(
+    Type.Record(Type.String({ pattern: ENVIRONMENT_VARIABLE }), Type.String({ maxLength: 4096 }), {
+      maxProperties: 100,
+    }),
+  ),
+  /** Secrets Manager secret names injected as environment variables (the value never enters the template). */
+  secrets: Type.Optional(
+    Type.Record(
+      Type.String({ pattern: ENVIRONMENT_VARIABLE }),
+      Type.String({ pattern: '^[A-Za-z0-9/_+=.@-]{1,512}$' }),
+      { maxProperties: 50 },
+    ),
+  ),
+  databaseRole: Type.Optional(DATABASE_ROLE),
+  /** Queues this workload may send to: `payments`, or the name of a `worker` of the application. */
+  sendsTo: Type.Optional(Type.Array(WORKLOAD_NAME, { uniqueItems: true, maxItems: 20 })),
+};
+
+export const ServiceWorkloadSchema = Type.Object(
+  {
+    kind: Type.Literal('service'),
+    ...common,
+    image: ImageSchema,
+    port: Type.Integer({ minimum: 1024, maximum: 65_535, description: 'Container port (unprivileged).' }),
+    healthPath: Type.String({ pattern: '^/[A-Za-z0-9/_.-]{0,127}$' }),
+    routing: Type.Object(
+      {
+        pathPrefix: Type.String({
+          pattern: '^/[a-z0-9][a-z0-9-]{0,62}$',
+          description:
+            'Requests under this path go to this service (`/orders` matches /orders and /orders/*).',
+        }),
+        priority: Type.Integer({
+          minimum: 1,
+          maximum: 50_000,
+          description: 'Listener rule priority, unique per environment.',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    size: ScaledSizeSchema,
+    sizes: sizesOf(ScaledSizeSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const InternalWorkloadSchema = Type.Object(
+  {
+    kind: Type.Literal('internal'),
+    ...common,
+    image: ImageSchema,
+    port: Type.Integer({ minimum: 1024, maximum: 65_535 }),
+    /** Workloads allowed to call this one; nobody else reaches it. */
+    calledBy: Type.Array(WORKLOAD_NAME, { minItems: 1, uniqueItems: true }),
+    size: ScaledSizeSchema,
+    sizes: sizesOf(ScaledSizeSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const WorkerWorkloadSchema = Type.Object(
+  {
+    kind: Type.Literal('worker'),
+    ...common,
+    image: ImageSchema,
+    command: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 16 }),
+    ),
+    queue: Type.Object(
+      {
+        maxReceiveCount: Type.Integer({
+          minimum: 1,
+          maximum: 10,
+          description: 'Deliveries before a message moves to the dead-letter queue.',
+        }),
+        visibilityTimeoutSeconds: Type.Integer({ minimum: 30, maximum: 43_200 }),
+        messagesPerTask: Type.Integer({
+          minimum: 1,
+          maximum: 100_000,
+          description: 'Queue depth per task the worker scales to.',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    size: ScaledSizeSchema,
+    sizes: sizesOf(ScaledSizeSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const JobWorkloadSchema = Type.Object(
   {
     kind: Type.Literal('job'),
-    name: Type.String({
-      pattern: WORKLOAD_NAME,
-      description: 'Workload name; names the schedule, the task family and the metric.',
-    }),
+    ...common,
+    /** @default - the application's own image (Citadel's API image for Citadel's jobs) */
+    image: Type.Optional(ImageSchema),
     command: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
       minItems: 1,
       maxItems: 16,
@@ -34,63 +185,240 @@ export const JobSchema = Type.Object(
       Type.Object({ days: Type.Integer({ minimum: 1, maximum: 7 }) }, { additionalProperties: false }),
     ]),
     timeoutMinutes: Type.Integer({ minimum: 1, maximum: 10_080, description: 'At most the interval.' }),
-    cpu: Type.Optional(Type.Integer({ enum: [256, 512, 1024] })),
-    memoryMiB: Type.Optional(Type.Integer({ minimum: 512, maximum: 8192 })),
-    databaseRole: Type.Optional(
-      Type.String({
-        pattern: '^[a-z_][a-z0-9_]{0,62}$',
-        description: 'IAM-authenticated database role of this job alone.',
-      }),
-    ),
-    sendsTo: Type.Optional(
-      Type.Array(Type.Union(QUEUE_NAMES.map((name) => Type.Literal(name))), { uniqueItems: true }),
-    ),
+    size: Type.Optional(ContainerSizeSchema),
+    sizes: sizesOf(ContainerSizeSchema),
   },
   { additionalProperties: false },
 );
-export type JobDeclaration = Static<typeof JobSchema>;
+
+/**
+ * Citadel's own API, built by Citadel's ApiService construct: the default route of the
+ * load balancer, sized by each environment's `service` settings.
+ */
+export const BuiltinServiceWorkloadSchema = Type.Object(
+  {
+    kind: Type.Literal('service'),
+    name: WORKLOAD_NAME,
+    implementation: Type.Literal('citadel-api'),
+    databaseRole: Type.Optional(DATABASE_ROLE),
+    sendsTo: Type.Optional(Type.Array(WORKLOAD_NAME, { uniqueItems: true, maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+export const FunctionWorkloadSchema = Type.Object(
+  {
+    kind: Type.Literal('function'),
+    name: WORKLOAD_NAME,
+    /** A handler Citadel ships in packages/functions. */
+    handler: Type.Literal('payment-processor'),
+    /** The queue whose messages invoke it. */
+    consumes: Type.Literal('payments'),
+    databaseRole: Type.Optional(DATABASE_ROLE),
+  },
+  { additionalProperties: false },
+);
+
+export const WorkloadSchema = Type.Union([
+  ServiceWorkloadSchema,
+  BuiltinServiceWorkloadSchema,
+  InternalWorkloadSchema,
+  WorkerWorkloadSchema,
+  JobWorkloadSchema,
+  FunctionWorkloadSchema,
+]);
 
 export const ApplicationSchema = Type.Object(
-  {
-    jobs: Type.Array(JobSchema, { maxItems: 50 }),
-  },
+  { workloads: Type.Array(WorkloadSchema, { maxItems: 50 }) },
   { additionalProperties: false },
 );
-export type ApplicationDeclaration = Static<typeof ApplicationSchema>;
 
-/** Checks an application's workloads; throws ConfigError naming the workload field and value. */
+export type ServiceWorkload = Static<typeof ServiceWorkloadSchema>;
+export type BuiltinServiceWorkload = Static<typeof BuiltinServiceWorkloadSchema>;
+export type InternalWorkload = Static<typeof InternalWorkloadSchema>;
+export type WorkerWorkload = Static<typeof WorkerWorkloadSchema>;
+export type JobWorkload = Static<typeof JobWorkloadSchema>;
+export type FunctionWorkload = Static<typeof FunctionWorkloadSchema>;
+export type Workload = Static<typeof WorkloadSchema>;
+export type ApplicationDeclaration = Static<typeof ApplicationSchema>;
+/** @deprecated use JobWorkload */
+export type JobDeclaration = JobWorkload;
+
+const SCHEMA_BY_KIND: Readonly<Record<string, TSchema>> = {
+  service: ServiceWorkloadSchema,
+  internal: InternalWorkloadSchema,
+  worker: WorkerWorkloadSchema,
+  job: JobWorkloadSchema,
+  function: FunctionWorkloadSchema,
+};
+
+/** Queue names every application can send to without declaring them. */
+export const PLATFORM_QUEUES = ['payments'] as const;
+
+/**
+ * Checks an application's workloads against the schema of each one's kind, then the rules
+ * across workloads: unique names, unique routing, queues and callers that exist, a job's
+ * timeout within its interval. Throws ConfigError naming the workload field and value.
+ */
 export function validateApplication(candidate: unknown, owner = 'application'): ApplicationDeclaration {
-  const [first] = Value.Errors(ApplicationSchema, candidate);
-  if (first) {
-    const field = first.instancePath
-      .split('/')
-      .slice(1)
-      .reduce(
-        (name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part),
+  const fail = (field: string, value: unknown, problem: string): never => {
+    throw new ConfigError(owner, field, value, problem);
+  };
+  if (candidate === null || typeof candidate !== 'object' || Array.isArray(candidate)) {
+    fail('(application)', candidate, 'expected an object with a workloads list');
+  }
+  const { workloads, ...rest } = candidate as { workloads?: unknown };
+  const [unknownKey] = Object.keys(rest);
+  if (unknownKey !== undefined)
+    fail(unknownKey, (rest as Record<string, unknown>)[unknownKey], 'unknown setting; expected workloads');
+  if (!Array.isArray(workloads)) fail('workloads', workloads, 'expected a list of workloads');
+  (workloads as unknown[]).forEach((workload, index) => {
+    const kind = (workload as { kind?: unknown } | null)?.kind;
+    const builtin = kind === 'service' && Object.hasOwn(workload as object, 'implementation');
+    const schema = builtin
+      ? BuiltinServiceWorkloadSchema
+      : typeof kind === 'string'
+        ? SCHEMA_BY_KIND[kind]
+        : undefined;
+    if (!schema)
+      fail(`workloads[${index}].kind`, kind, `expected one of ${Object.keys(SCHEMA_BY_KIND).join(', ')}`);
+    const [first] = Value.Errors(schema as TSchema, workload);
+    if (first) {
+      const parts = first.instancePath.split('/').slice(1);
+      let value: unknown = workload;
+      for (const part of parts) value = (value as Record<string, unknown> | undefined)?.[part];
+      const where = parts.reduce(
+        (name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : `${name}.${part}`),
         '',
       );
-    let value: unknown = candidate;
-    for (const part of first.instancePath.split('/').slice(1))
-      value = (value as Record<string, unknown>)?.[part];
-    throw new ConfigError(owner, field || '(application)', value, first.message);
-  }
-  const application = candidate as ApplicationDeclaration;
-  const seen = new Set<string>();
-  application.jobs.forEach((job, index) => {
-    if (seen.has(job.name))
-      throw new ConfigError(owner, `jobs[${index}].name`, job.name, 'two workloads have this name');
-    seen.add(job.name);
+      const missing = (first.params as { requiredProperties?: string[] }).requiredProperties?.[0];
+      fail(
+        `workloads[${index}]${where}${missing ? `.${missing}` : ''}`,
+        missing ? undefined : value,
+        first.message,
+      );
+    }
   });
+  const application = candidate as ApplicationDeclaration;
+  checkAcrossWorkloads(application, fail);
   return application;
 }
 
+function checkAcrossWorkloads(
+  application: ApplicationDeclaration,
+  fail: (field: string, value: unknown, problem: string) => never,
+): void {
+  const names = new Map<string, number>();
+  const prefixes = new Map<string, string>();
+  const priorities = new Map<number, string>();
+  application.workloads.forEach((workload, index) => {
+    if (names.has(workload.name))
+      fail(`workloads[${index}].name`, workload.name, 'two workloads have this name');
+    names.set(workload.name, index);
+  });
+  const workers = new Set(application.workloads.filter((w) => w.kind === 'worker').map((w) => w.name));
+  application.workloads.forEach((workload, index) => {
+    const at = `workloads[${index}]`;
+    if ('image' in workload && workload.image?.tag === 'latest') {
+      fail(`${at}.image.tag`, 'latest', 'give an immutable tag or a sha256: digest, never latest');
+    }
+    if (workload.kind === 'service' && 'routing' in workload) {
+      const { pathPrefix, priority } = workload.routing;
+      const other = prefixes.get(pathPrefix);
+      if (other) fail(`${at}.routing.pathPrefix`, pathPrefix, `workload ${other} already serves it`);
+      prefixes.set(pathPrefix, workload.name);
+      const sharing = priorities.get(priority);
+      if (sharing)
+        fail(
+          `${at}.routing.priority`,
+          priority,
+          `workload ${sharing} already has this listener rule priority`,
+        );
+      priorities.set(priority, workload.name);
+      if (!workload.healthPath.startsWith(`${pathPrefix}/`) && workload.healthPath !== pathPrefix) {
+        fail(
+          `${at}.healthPath`,
+          workload.healthPath,
+          `must be under the routing path ${pathPrefix}, where the load balancer sends it`,
+        );
+      }
+    }
+    if (
+      'size' in workload &&
+      workload.size &&
+      'minTasks' in workload.size &&
+      workload.size.maxTasks < workload.size.minTasks
+    ) {
+      fail(
+        `${at}.size.maxTasks`,
+        workload.size.maxTasks,
+        `must be at least size.minTasks (${workload.size.minTasks})`,
+      );
+    }
+    if (workload.kind === 'job') {
+      const every = workload.every;
+      const minutes =
+        'minutes' in every ? every.minutes : 'hours' in every ? every.hours * 60 : every.days * 1440;
+      if (workload.timeoutMinutes > minutes) {
+        fail(
+          `${at}.timeoutMinutes`,
+          workload.timeoutMinutes,
+          `must be at most the interval (${minutes} minutes), so two runs never overlap`,
+        );
+      }
+    }
+    if (workload.kind === 'internal') {
+      workload.calledBy.forEach((caller, callerIndex) => {
+        if (!names.has(caller) || caller === workload.name) {
+          fail(`${at}.calledBy[${callerIndex}]`, caller, 'not another workload of this application');
+        }
+      });
+    }
+    if (workload.kind !== 'function') {
+      (workload.sendsTo ?? []).forEach((queue, queueIndex) => {
+        if (!(PLATFORM_QUEUES as readonly string[]).includes(queue) && !workers.has(queue)) {
+          fail(
+            `${at}.sendsTo[${queueIndex}]`,
+            queue,
+            `expected ${PLATFORM_QUEUES.join(', ')} or the name of a worker of this application`,
+          );
+        }
+      });
+    }
+  });
+}
+
+/** The size of a workload in one environment: `size`, with that environment's `sizes` entry over it. */
+export function sizeIn<W extends { size?: object; sizes?: Record<string, object> }>(
+  workload: W,
+  environmentName: string,
+): NonNullable<W['size']> {
+  return { ...(workload.size ?? {}), ...(workload.sizes?.[environmentName] ?? {}) } as NonNullable<W['size']>;
+}
+
 /**
- * Citadel's own maintenance jobs, declared as any user's would be. Both run the API image's
+ * Citadel's own workloads, declared as any user's would be: the API and the payment
+ * processor (built by Citadel's own constructs; their sizes come from each environment's
+ * `service` and `payments` settings), and two maintenance jobs that run the API image's
  * job entry (`/app/jobs.mjs`), each as its own database role.
  */
 export const CITADEL_APPLICATION: ApplicationDeclaration = validateApplication(
   {
-    jobs: [
+    workloads: [
+      {
+        kind: 'service',
+        name: 'api',
+        implementation: 'citadel-api',
+        databaseRole: APP_ROLE,
+        sendsTo: ['payments'],
+      },
+      {
+        kind: 'function',
+        name: 'payment-processor',
+        handler: 'payment-processor',
+        consumes: 'payments',
+        databaseRole: PROCESSOR_ROLE,
+      },
       {
         kind: 'job',
         name: 'idempotency-retention',
@@ -112,3 +440,15 @@ export const CITADEL_APPLICATION: ApplicationDeclaration = validateApplication(
   },
   'citadel',
 );
+
+/** The user-built services of an application (not Citadel's own API). */
+export function servicesOf(application: ApplicationDeclaration): ServiceWorkload[] {
+  return application.workloads.filter(
+    (workload): workload is ServiceWorkload => workload.kind === 'service' && 'routing' in workload,
+  );
+}
+
+/** The jobs of an application. */
+export function jobsOf(application: ApplicationDeclaration): JobWorkload[] {
+  return application.workloads.filter((workload): workload is JobWorkload => workload.kind === 'job');
+}

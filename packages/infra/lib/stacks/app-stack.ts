@@ -4,6 +4,7 @@ import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { LoadBalancerTarget } from 'aws-cdk-lib/aws-route53-targets';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { APP_ROLE, DATABASE_NAME, PROCESSOR_ROLE } from '@citadel/db/roles';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { acknowledge } from '../acknowledge.js';
@@ -18,7 +19,8 @@ import { WebAcl } from '../constructs/web-acl.js';
 import { API_RDS_CA_BUNDLE_PATH } from '../constructs/api-service.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
 import { ScheduledJob } from '../workloads/scheduled-job.js';
-import { CITADEL_APPLICATION, type ApplicationDeclaration } from '../../config/workloads.js';
+import { tagWorkload } from '../workloads/workload-tags.js';
+import { CITADEL_APPLICATION, jobsOf, sizeIn, type ApplicationDeclaration } from '../../config/workloads.js';
 import { CitadelStack } from './citadel-stack.js';
 import type { DataStack } from './data-stack.js';
 import type { NetworkStack } from './network-stack.js';
@@ -153,7 +155,9 @@ export class AppStack extends CitadelStack {
         ...new Set([
           APP_DATABASE_USER,
           PROCESSOR_DATABASE_USER,
-          ...application.jobs.flatMap((job) => (job.databaseRole === undefined ? [] : [job.databaseRole])),
+          ...application.workloads.flatMap((workload) =>
+            'databaseRole' in workload && workload.databaseRole !== undefined ? [workload.databaseRole] : [],
+          ),
         ]),
       ],
       functionEnvironmentKey: keys.functionEnvironment,
@@ -192,6 +196,8 @@ export class AppStack extends CitadelStack {
     this.api.service.node.addDependency(this.bootstrap);
     this.payments.processor.node.addDependency(this.bootstrap);
     this.jwksMirror?.grantRead(this.api.taskRole);
+    tagWorkload(this.api, 'api', 'service');
+    tagWorkload(this.payments, 'payment-processor', 'function');
 
     this.platform = {
       environmentName: config.name,
@@ -204,8 +210,20 @@ export class AppStack extends CitadelStack {
       database: { instance: data.database, name: APP_DATABASE_NAME, caBundlePath: API_RDS_CA_BUNDLE_PATH },
       cluster: this.api.cluster,
     };
-    const queues = { payments: this.payments.queue };
-    this.jobs = application.jobs.map((job) => {
+    const queues = new Map<string, IQueue>([['payments', this.payments.queue]]);
+    const queueNamed = (name: string): IQueue => {
+      const queue = queues.get(name);
+      if (!queue)
+        throw new InvalidPropError(
+          this.node.path,
+          'sendsTo',
+          name,
+          'no queue of this name in the application',
+        );
+      return queue;
+    };
+    this.jobs = jobsOf(application).map((job) => {
+      const size = sizeIn(job, config.name);
       const scheduled = new ScheduledJob(this, `Job-${job.name}`, {
         platform: this.platform,
         name: job.name,
@@ -214,10 +232,9 @@ export class AppStack extends CitadelStack {
         command: job.command,
         every: job.every,
         timeoutMinutes: job.timeoutMinutes,
-        ...(job.cpu === undefined ? {} : { cpu: job.cpu }),
-        ...(job.memoryMiB === undefined ? {} : { memoryMiB: job.memoryMiB }),
+        ...size,
         ...(job.databaseRole === undefined ? {} : { databaseRole: job.databaseRole }),
-        sendsTo: (job.sendsTo ?? []).map((name) => queues[name]),
+        sendsTo: (job.sendsTo ?? []).map(queueNamed),
       });
       // A job signs in as a role a migration creates and the bootstrap lets log in.
       scheduled.node.addDependency(this.bootstrap);

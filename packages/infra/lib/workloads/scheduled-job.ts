@@ -20,6 +20,7 @@ import { EncryptedLogGroup } from '../constructs/encrypted-log-group.js';
 import { grantDatabaseConnect } from '../constructs/grant-database-connect.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
+import { tagWorkload } from './workload-tags.js';
 
 /** Numeric uid:gid of the non-root user every Citadel container runs as. */
 export const WORKLOAD_CONTAINER_USER = '65532:65532';
@@ -91,6 +92,7 @@ export class ScheduledJob extends Construct {
     super(scope, id);
     this.intervalMinutes = validate(this.node.path, props);
     this.name = props.name;
+    tagWorkload(this, props.name, 'job');
     const { platform } = props;
 
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../../config/index.js';
-import { CITADEL_APPLICATION } from '../../../config/workloads.js';
+import { CITADEL_APPLICATION, jobsOf } from '../../../config/workloads.js';
+
+const JOBS = jobsOf(CITADEL_APPLICATION);
 import { synthesizedApp } from '../../support/synthesized-app.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -15,7 +17,7 @@ describe.each(ENVIRONMENT_NAMES)("Citadel's maintenance jobs in %s", (environmen
       (resource) => resource.Type === 'AWS::Scheduler::Schedule',
     );
     expect(schedules.map((schedule) => schedule.Properties.Name).sort()).toEqual(
-      CITADEL_APPLICATION.jobs.map((job) => `citadel-${environment}-${job.name}`).sort(),
+      JOBS.map((job) => `citadel-${environment}-${job.name}`).sort(),
     );
   });
 
@@ -29,7 +31,7 @@ describe.each(ENVIRONMENT_NAMES)("Citadel's maintenance jobs in %s", (environmen
       )
       .filter((statement) => statement.Action === 'rds-db:connect')
       .map((statement) => JSON.stringify(statement.Resource));
-    for (const job of CITADEL_APPLICATION.jobs) {
+    for (const job of JOBS) {
       expect(connects.filter((resource) => resource.includes(`/${job.databaseRole}"`))).toHaveLength(1);
     }
   });
@@ -38,7 +40,7 @@ describe.each(ENVIRONMENT_NAMES)("Citadel's maintenance jobs in %s", (environmen
     const filters = Object.values(appResources).filter(
       (resource) => resource.Type === 'AWS::Logs::MetricFilter',
     );
-    for (const job of CITADEL_APPLICATION.jobs) {
+    for (const job of JOBS) {
       const filter = filters.find((candidate) =>
         JSON.stringify(candidate.Properties.MetricTransformations).includes(`"${job.name}-succeeded"`),
       );
