@@ -425,3 +425,58 @@ export const CONTROLS: readonly Control[] = [
     customer: 'Policies, risk assessment, vendor management and incident response plan.',
   },
 ];
+
+/** One guardrail every workload of a kind inherits, and the controls it gives evidence for. */
+export interface WorkloadGuardrail {
+  readonly id: string;
+  /** Column heading in the "Workloads" section. */
+  readonly title: string;
+  /** What the templates must show for the guardrail to hold. */
+  readonly holdsWhen: string;
+  /** Controls of `CONTROLS`, as `<framework> <id>`. */
+  readonly controls: readonly string[];
+}
+
+/** The guardrails the "Workloads" section checks per workload, in column order. */
+export const WORKLOAD_GUARDRAILS = [
+  {
+    id: 'nonRootUser',
+    title: 'Non-root user',
+    holdsWhen: 'every container of its task definitions sets a numeric user other than uid 0',
+    controls: ['PCI DSS v4.0 2.2'],
+  },
+  {
+    id: 'readOnlyRootFilesystem',
+    title: 'Read-only root filesystem',
+    holdsWhen: 'every container of its task definitions has a read-only root filesystem',
+    controls: ['PCI DSS v4.0 2.2'],
+  },
+  {
+    id: 'noPublicIp',
+    title: 'No public IP',
+    holdsWhen: 'every service or schedule that starts its tasks sets AssignPublicIp to DISABLED',
+    controls: ['PCI DSS v4.0 1.2 / 1.3', 'HIPAA 164.312(a)(1)'],
+  },
+  {
+    id: 'encryptedRetainedLogs',
+    title: 'Logs: KMS, retention',
+    holdsWhen:
+      'every container and function logs to a log group with a KMS key and a retention of at least 90 days',
+    controls: ['HIPAA 164.312(b)', 'PCI DSS v4.0 10.2 / 10.3', 'PCI DSS v4.0 10.5.1'],
+  },
+  {
+    id: 'alarmed',
+    title: 'Alarm',
+    holdsWhen:
+      'an alarm of the monitoring stack watches one of its resources, its target group, or a metric its log filters write',
+    controls: ['HIPAA 164.308(a)(1)(ii)(D)', 'PCI DSS v4.0 10.7'],
+  },
+  {
+    id: 'scopedIam',
+    title: 'IAM without unacknowledged wildcards',
+    holdsWhen: 'no statement of its roles allows a `*` action or resource without an acknowledgment',
+    controls: ['PCI DSS v4.0 7.2', 'HIPAA 164.312(a)(1)'],
+  },
+] as const satisfies readonly WorkloadGuardrail[];
+
+export type WorkloadGuardrailId = (typeof WORKLOAD_GUARDRAILS)[number]['id'];

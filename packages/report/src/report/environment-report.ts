@@ -6,6 +6,7 @@ import { buildDiagram, renderSvg, type Diagram } from './diagram.js';
 import { buildInventories, displayName, type Inventories } from './inventories.js';
 import type { RuleResult, RuleResultLog } from './rule-recorder.js';
 import { TemplateIndex } from './template-index.js';
+import { acknowledgmentsOf, buildWorkloadsSection, type WorkloadsSection } from './workloads-section.js';
 
 /** Resources named per evidence line of a control; the inventories list them all. */
 const MAX_NAMES_PER_EVIDENCE = 4;
@@ -56,6 +57,8 @@ export interface EnvironmentReport {
   readonly results: readonly RuleResult[];
   /** Who can do what: the access proof's must-allow and must-deny outcomes. */
   readonly access: AccessSection;
+  /** Every workload found by its tag, with the verdict on each of its guardrails. */
+  readonly workloads: WorkloadsSection;
 }
 
 function summarize(results: readonly RuleResult[], log: RuleResultLog): RuleSummary[] {
@@ -134,5 +137,6 @@ export async function buildEnvironmentReport(
     diagramSvg: await renderSvg(diagram),
     results,
     access: await buildAccessSection(stage.stageName, assembly.getNestedAssembly(stage.artifactId)),
+    workloads: buildWorkloadsSection(index, acknowledgmentsOf(stage)),
   };
 }

@@ -1,6 +1,9 @@
 import { inlineSvg } from './diagram.js';
 import { outcomeText, type AccessLine } from './access-section.js';
+import { WORKLOAD_GUARDRAILS } from './control-mapping.js';
 import type { EnvironmentReport } from './environment-report.js';
+import type { GuardrailCheck } from './guardrail-check.js';
+import type { WorkloadsSection } from './workloads-section.js';
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -42,6 +45,7 @@ code{font:.85em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:
 .customer,.ack{background:#fff3d6;color:var(--warn)}
 .gap,.fail{background:#fde7e5;color:var(--bad)}
 .muted{color:var(--muted)}
+.na{background:var(--bg);color:var(--muted)}
 figure.diagram{margin:1rem 0;border:1px solid var(--line);border-radius:8px;padding:.5rem;overflow-x:auto;background:#fff}
 figure.diagram svg{display:block;width:100%;height:auto;min-width:760px}
 figcaption{color:var(--muted);font-size:.85rem;margin-top:.4rem}
@@ -103,6 +107,42 @@ ${table(headers, access.mustDeny.map(accessCells), 'access-deny-table')}
 </section>`;
 }
 
+function guardrailCell(check: GuardrailCheck): string {
+  const pill = { yes: 'met', no: 'gap', 'n/a': 'na' }[check.verdict];
+  const detail =
+    check.verdict === 'no' ? escape(check.detail) : `<span class="muted">${escape(check.detail)}</span>`;
+  return `<span class="pill ${pill}">${check.verdict}</span> ${detail}`;
+}
+
+/** The "Workloads" section: every workload found by its tag and whether each guardrail holds for it. */
+export function workloadsSectionHtml(section: WorkloadsSection): string {
+  const { workloads, checks, failing, workloadsFailing } = section.counts;
+  const headers = [
+    'Workload',
+    'Kind',
+    ...WORKLOAD_GUARDRAILS.map((guardrail) => guardrail.title),
+    'Database role',
+  ];
+  const rows = section.rows.map((row) => [
+    `<b>${escape(row.name)}</b><br><span class="muted">${row.resources} tagged resources</span>`,
+    escape(row.kind),
+    ...WORKLOAD_GUARDRAILS.map((guardrail) => guardrailCell(row.guardrails[guardrail.id])),
+    row.iam.databaseRoles.length
+      ? row.iam.databaseRoles.map((role) => `<code>${escape(role)}</code>`).join(', ')
+      : '<span class="muted">none</span>',
+  ]);
+  const definitions = WORKLOAD_GUARDRAILS.map(
+    (guardrail) =>
+      `<li><b>${escape(guardrail.title)}</b>: ${escape(guardrail.holdsWhen)} (${guardrail.controls.map(escape).join(', ')}).</li>`,
+  ).join('');
+  return `<section id="workloads"><h2>Workloads</h2>
+<p>Every workload found by its <code>citadel:workload</code> tag across the environment's templates, and for each guardrail whether it holds in the templates. Evidence for ${section.controls.map(escape).join(', ')}.</p>
+<p id="workloads-counts">${workloads} workloads, ${checks} guardrail checks, <b>${failing}</b> not holding${failing ? ` in ${workloadsFailing} workload${workloadsFailing === 1 ? '' : 's'}` : ''}.</p>
+${table(headers, rows, 'workload-table')}
+<ul class="muted">${definitions}</ul>
+</section>`;
+}
+
 export function renderHtml(report: EnvironmentReport): string {
   const totals = report.rules.reduce(
     (sum, rule) => ({
@@ -134,7 +174,7 @@ export function renderHtml(report: EnvironmentReport): string {
 <body>
 <header><h1>Citadel compliance report — <span id="environment">${escape(report.environment)}</span></h1>
 <p>Generated ${escape(report.generatedAt)} from the synthesized CDK app: ${report.stacks.map((s) => `${escape(s.name)} (${s.resources})`).join(', ')}.</p></header>
-<nav aria-label="Sections"><a href="#architecture">Architecture</a><a href="#controls">Controls</a><a href="#rules">Rules</a><a href="#acknowledgments">Acknowledgments</a><a href="#inventories">Inventories</a><a href="#access">Who can do what</a></nav>
+<nav aria-label="Sections"><a href="#architecture">Architecture</a><a href="#controls">Controls</a><a href="#rules">Rules</a><a href="#acknowledgments">Acknowledgments</a><a href="#inventories">Inventories</a><a href="#access">Who can do what</a><a href="#workloads">Workloads</a></nav>
 <main>
 <div class="cards">
 <div class="card"><b id="total-pass">${totals.pass}</b>rule checks passed</div>
@@ -221,6 +261,7 @@ ${table(
 )}
 </section>
 ${accessSection(report)}
+${workloadsSectionHtml(report.workloads)}
 </main>
 </body>
 </html>

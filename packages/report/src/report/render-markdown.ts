@@ -1,5 +1,8 @@
 import { outcomeText, type AccessLine } from './access-section.js';
+import { WORKLOAD_GUARDRAILS } from './control-mapping.js';
 import type { EnvironmentReport } from './environment-report.js';
+import type { GuardrailCheck } from './guardrail-check.js';
+import type { WorkloadsSection } from './workloads-section.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -41,6 +44,46 @@ function accessSection(report: EnvironmentReport): string[] {
     '### Must never happen',
     '',
     table(['Who', 'Action', 'Resource', 'Outcome', 'Why'], access.mustDeny.map(accessRow)),
+  ];
+}
+
+/**
+ * Text from the templates as inert Markdown: no HTML, code spans, emphasis or links can
+ * start inside it. Pipes and line breaks are left to `cell`.
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]#!~]/g, (character) => `\\${character}`);
+}
+
+const guardrailText = (check: GuardrailCheck): string =>
+  `${check.verdict === 'no' ? '**no**' : check.verdict}: ${markdownText(check.detail)}`;
+
+/** The "Workloads" section: every workload found by its tag and whether each guardrail holds for it. */
+export function workloadsSectionMarkdown(section: WorkloadsSection): string[] {
+  const { workloads, checks, failing, workloadsFailing } = section.counts;
+  return [
+    '## Workloads',
+    '',
+    `Every workload found by its \`citadel:workload\` tag across the environment's templates, and for each guardrail whether it holds in the templates. Evidence for ${section.controls.join(', ')}. ` +
+      `${workloads} workloads, ${checks} guardrail checks, ${failing} not holding${failing ? ` in ${workloadsFailing} workload${workloadsFailing === 1 ? '' : 's'}` : ''}.`,
+    '',
+    table(
+      ['Workload', 'Kind', ...WORKLOAD_GUARDRAILS.map((guardrail) => guardrail.title), 'Database role'],
+      section.rows.map((row) => [
+        markdownText(row.name),
+        markdownText(row.kind),
+        ...WORKLOAD_GUARDRAILS.map((guardrail) => guardrailText(row.guardrails[guardrail.id])),
+        row.iam.databaseRoles.map(markdownText).join(', ') || 'none',
+      ]),
+    ),
+    ...WORKLOAD_GUARDRAILS.map(
+      (guardrail) => `- ${guardrail.title}: ${guardrail.holdsWhen} (${guardrail.controls.join(', ')}).`,
+    ),
+    '',
   ];
 }
 
@@ -121,5 +164,6 @@ export function renderMarkdown(report: EnvironmentReport): string {
       logGroups.map((l) => [l.logGroup, l.retentionDays, l.key]),
     ),
     ...accessSection(report),
+    ...workloadsSectionMarkdown(report.workloads),
   ].join('\n');
 }
