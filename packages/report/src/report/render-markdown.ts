@@ -49,13 +49,14 @@ function accessSection(report: EnvironmentReport): string[] {
 
 /**
  * Text from the templates as inert Markdown: no HTML, code spans, emphasis or links can
- * start inside it. Pipes and line breaks are left to `cell`.
+ * start inside it, and no line break ends a table row. Pipes are left to `cell`.
  */
 export function markdownText(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
+    .replace(/[\r\n]+/g, ' ')
     .replace(/[\\`*_[\]#!~]/g, (character) => `\\${character}`);
 }
 
