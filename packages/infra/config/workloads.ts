@@ -448,6 +448,11 @@ export function servicesOf(application: ApplicationDeclaration): ServiceWorkload
   );
 }
 
+/** The queue workers of an application. */
+export function workersOf(application: ApplicationDeclaration): WorkerWorkload[] {
+  return application.workloads.filter((workload): workload is WorkerWorkload => workload.kind === 'worker');
+}
+
 /** The jobs of an application. */
 export function jobsOf(application: ApplicationDeclaration): JobWorkload[] {
   return application.workloads.filter((workload): workload is JobWorkload => workload.kind === 'job');

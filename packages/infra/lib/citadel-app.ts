@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App, Validations, type IPolicyValidationPlugin } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { loadAllEnvironmentConfigs, type EnvironmentConfig } from '../config/index.js';
+import type { ApplicationDeclaration } from '../config/workloads.js';
 import { CitadelStage } from './citadel-stage.js';
 import { createRulePacks } from './rule-packs.js';
 
@@ -16,6 +17,11 @@ export interface BuildCitadelAppOptions {
    * @default - every environment in config/, validated
    */
   readonly configs?: readonly EnvironmentConfig[];
+  /**
+   * The workloads every environment runs.
+   * @default CITADEL_APPLICATION - Citadel's own API, processor and jobs
+   */
+  readonly application?: ApplicationDeclaration;
   /**
    * Rule packs to check every stage against.
    * @default createRulePacks - the four cdk-nag packs
@@ -49,7 +55,10 @@ export function buildCitadelApp(options: BuildCitadelAppOptions = {}): CitadelAp
     // finding, whichever CLI runs it, instead of leaving the report to the CLI.
     postCliContext: { '@aws-cdk/core:failSynthOnValidationErrors': true },
   });
-  const stages = configs.map((config) => new CitadelStage(app, { config }));
+  const stages = configs.map(
+    (config) =>
+      new CitadelStage(app, { config, ...(options.application ? { application: options.application } : {}) }),
+  );
   Validations.of(app).addPlugins(...(options.rulePacks ?? createRulePacks)(app));
   return { app, stages };
 }

@@ -1,6 +1,7 @@
 import { Stage } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ownsBaselineControls, type EnvironmentConfig } from '../config/index.js';
+import type { ApplicationDeclaration } from '../config/workloads.js';
 import { AppStack } from './stacks/app-stack.js';
 import { BaselineStack } from './stacks/baseline-stack.js';
 import { DataStack } from './stacks/data-stack.js';
@@ -10,6 +11,8 @@ import { SharedStack } from './stacks/shared-stack.js';
 
 export interface CitadelStageProps {
   readonly config: EnvironmentConfig;
+  /** @default CITADEL_APPLICATION */
+  readonly application?: ApplicationDeclaration;
 }
 
 /**
@@ -36,7 +39,13 @@ export class CitadelStage extends Stage {
     this.network = new NetworkStack(this, { config });
     this.network.addStackDependency(this.shared, 'shared deploys first');
     this.data = new DataStack(this, { config, network: this.network });
-    this.app = new AppStack(this, { config, shared: this.shared, network: this.network, data: this.data });
+    this.app = new AppStack(this, {
+      config,
+      shared: this.shared,
+      network: this.network,
+      data: this.data,
+      ...(props.application ? { application: props.application } : {}),
+    });
     this.monitoring = new MonitoringStack(this, {
       config,
       network: this.network,

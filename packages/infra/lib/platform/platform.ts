@@ -37,6 +37,8 @@ export interface DatabaseIdentity {
 export interface WorkloadPlatform {
   readonly environmentName: string;
   readonly logPolicy: LogPolicy;
+  /** Customer-managed key of every queue a workload owns. */
+  readonly messagesKey: IKey;
   readonly placement: NetworkPlacement;
   readonly database: DatabaseIdentity;
   readonly cluster: ICluster;

@@ -20,7 +20,18 @@ import { API_RDS_CA_BUNDLE_PATH } from '../constructs/api-service.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
 import { ScheduledJob } from '../workloads/scheduled-job.js';
 import { tagWorkload } from '../workloads/workload-tags.js';
-import { CITADEL_APPLICATION, jobsOf, sizeIn, type ApplicationDeclaration } from '../../config/workloads.js';
+import {
+  CITADEL_APPLICATION,
+  jobsOf,
+  servicesOf,
+  sizeIn,
+  workersOf,
+  type ApplicationDeclaration,
+} from '../../config/workloads.js';
+import { PublicService } from '../workloads/container-service.js';
+import { QueueWorker } from '../workloads/queue-worker.js';
+import { Repository } from 'aws-cdk-lib/aws-ecr';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CitadelStack } from './citadel-stack.js';
 import type { DataStack } from './data-stack.js';
 import type { NetworkStack } from './network-stack.js';
@@ -76,6 +87,10 @@ export class AppStack extends CitadelStack {
   readonly platform: WorkloadPlatform;
   /** The application's scheduled jobs. */
   readonly jobs: readonly ScheduledJob[];
+  /** The application's own public services, behind the load balancer by path. */
+  readonly services: readonly PublicService[];
+  /** The application's queue workers. */
+  readonly workers: readonly QueueWorker[];
 
   constructor(scope: Construct, props: AppStackProps) {
     super(scope, {
@@ -202,6 +217,7 @@ export class AppStack extends CitadelStack {
     this.platform = {
       environmentName: config.name,
       logPolicy: { key: keys.logs, retentionDays: config.logRetentionDays },
+      messagesKey: keys.messages,
       placement: {
         vpc: network.vpc,
         subnets: network.appSubnets,
@@ -222,6 +238,51 @@ export class AppStack extends CitadelStack {
         );
       return queue;
     };
+    this.workers = workersOf(application).map((worker) => {
+      const size = sizeIn(worker, config.name);
+      const built = new QueueWorker(this, `Worker-${worker.name}`, {
+        platform: this.platform,
+        name: worker.name,
+        ...this.imageOf(worker),
+        ...(worker.command ? { command: worker.command } : {}),
+        size,
+        maxReceiveCount: worker.queue.maxReceiveCount,
+        visibilityTimeoutSeconds: worker.queue.visibilityTimeoutSeconds,
+        messagesPerTask: worker.queue.messagesPerTask,
+        ...this.settingsOf(worker),
+      });
+      built.node.addDependency(this.bootstrap);
+      return built;
+    });
+    for (const worker of this.workers) queues.set(worker.name, worker.queue);
+    for (const [index, worker] of this.workers.entries()) {
+      for (const target of workersOf(application)[index]?.sendsTo ?? []) {
+        const queue = queueNamed(target);
+        worker.taskRole.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+            resources: [queue.queueArn],
+          }),
+        );
+      }
+    }
+    this.services = servicesOf(application).map((service) => {
+      const built = new PublicService(this, `Service-${service.name}`, {
+        platform: this.platform,
+        name: service.name,
+        ...this.imageOf(service),
+        size: sizeIn(service, config.name),
+        port: service.port,
+        healthPath: service.healthPath,
+        pathPrefix: service.routing.pathPrefix,
+        priority: service.routing.priority,
+        listener: this.edge.httpsListener,
+        ...this.settingsOf(service),
+        sendsTo: (service.sendsTo ?? []).map(queueNamed),
+      });
+      built.node.addDependency(this.bootstrap);
+      return built;
+    });
     this.jobs = jobsOf(application).map((job) => {
       const size = sizeIn(job, config.name);
       const scheduled = new ScheduledJob(this, `Job-${job.name}`, {
@@ -284,6 +345,48 @@ export class AppStack extends CitadelStack {
       logsKey: network.keys.logs,
       logRetentionDays: this.config.logRetentionDays,
     });
+  }
+
+  /** A workload's image: its repository in this account and region, at its tag or the `image:<name>` context. */
+  private imageOf(workload: { readonly name: string; readonly image: { repository: string; tag: string } }) {
+    const override: unknown = this.node.tryGetContext(`image:${workload.name}`);
+    if (
+      override !== undefined &&
+      (typeof override !== 'string' ||
+        !/^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/.test(override) ||
+        override === 'latest')
+    ) {
+      throw new InvalidPropError(
+        this.node.path,
+        `context image:${workload.name}`,
+        override,
+        'pass an immutable tag or a sha256: digest',
+      );
+    }
+    return {
+      repository: Repository.fromRepositoryName(this, `Image-${workload.name}`, workload.image.repository),
+      imageTag: typeof override === 'string' ? override : workload.image.tag,
+    };
+  }
+
+  /** A workload's settings, secrets (by name, from Secrets Manager) and database role. */
+  private settingsOf(workload: {
+    readonly name: string;
+    readonly environment?: Readonly<Record<string, string>>;
+    readonly secrets?: Readonly<Record<string, string>>;
+    readonly databaseRole?: string;
+  }) {
+    const secrets = Object.fromEntries(
+      Object.entries(workload.secrets ?? {}).map(([variable, secretName]) => [
+        variable,
+        Secret.fromSecretNameV2(this, `Secret-${workload.name}-${variable}`, secretName),
+      ]),
+    );
+    return {
+      ...(workload.environment ? { environment: workload.environment } : {}),
+      ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+      ...(workload.databaseRole === undefined ? {} : { databaseRole: workload.databaseRole }),
+    };
   }
 
   private deployTimeValue(key: keyof typeof DEPLOY_TIME_CONTEXT): string {

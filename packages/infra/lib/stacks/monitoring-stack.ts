@@ -3,6 +3,7 @@ import type { EnvironmentConfig } from '../../config/index.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { OperationalAlarms } from '../constructs/operational-alarms.js';
 import { OperationsDashboard } from '../constructs/operations-dashboard.js';
+import { WorkloadAlarms } from '../workloads/workload-alarms.js';
 import type { AppStack } from './app-stack.js';
 import { CitadelStack } from './citadel-stack.js';
 import type { DataStack } from './data-stack.js';
@@ -20,6 +21,8 @@ export class MonitoringStack extends CitadelStack {
   readonly alarmTopic: AlarmTopic;
   readonly alarms: OperationalAlarms;
   readonly dashboard: OperationsDashboard;
+  /** Alarms of the application's own services and workers. */
+  readonly workloadAlarms: WorkloadAlarms;
 
   constructor(scope: Construct, props: MonitoringStackProps) {
     super(scope, {
@@ -46,6 +49,11 @@ export class MonitoringStack extends CitadelStack {
       webAclMetricName: app.webAcl?.metricName,
       jwksMirrorErrors: app.jwksMirror?.errorMetric,
       jobs: app.jobs,
+    });
+    this.workloadAlarms = new WorkloadAlarms(this, 'WorkloadAlarms', {
+      topic: this.alarmTopic.topic,
+      services: app.services,
+      workers: app.workers,
     });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       dashboardName: `citadel-${config.name}`,

@@ -1,29 +1,22 @@
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import { Metric, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { SubnetType, type ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import type { IRepository } from 'aws-cdk-lib/aws-ecr';
-import {
-  AwsLogDriver,
-  ContainerImage,
-  CpuArchitecture,
-  FargateTaskDefinition,
-  OperatingSystemFamily,
-} from 'aws-cdk-lib/aws-ecs';
-import { Grant, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import type { FargateTaskDefinition } from 'aws-cdk-lib/aws-ecs';
+import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, MetricFilter, type LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { JOB_ENV, JOB_LOG_EVENTS } from '@citadel/api/contract';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
-import { EncryptedLogGroup } from '../constructs/encrypted-log-group.js';
-import { grantDatabaseConnect } from '../constructs/grant-database-connect.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
+import { createWorkloadTask, WORKLOAD_CONTAINER_USER } from './workload-task.js';
 import { tagWorkload } from './workload-tags.js';
 
-/** Numeric uid:gid of the non-root user every Citadel container runs as. */
-export const WORKLOAD_CONTAINER_USER = '65532:65532';
+export { WORKLOAD_CONTAINER_USER };
 /** The log event a job writes when a run succeeded (owned by the job runner); the job's alarm counts them. */
 export const JOB_SUCCEEDED_EVENT = JOB_LOG_EVENTS.succeeded;
 /** Metric namespace of an environment's job signals. */
@@ -65,6 +58,8 @@ export interface ScheduledJobProps {
   readonly sendsTo?: readonly IQueue[];
   /** Non-secret settings. @default - none */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Injected from Secrets Manager at task start. @default - none */
+  readonly secrets?: Readonly<Record<string, ISecret>>;
 }
 
 /**
@@ -82,6 +77,7 @@ export class ScheduledJob extends Construct {
   readonly taskRole: IRole;
   readonly executionRole: IRole;
   readonly schedulerRole: IRole;
+  readonly securityGroup: ISecurityGroup;
   readonly logGroup: LogGroup;
   readonly schedule: CfnSchedule;
   /** Count of successful runs per interval (0 when the job logged but did not succeed; missing when it did not run). */
@@ -95,61 +91,31 @@ export class ScheduledJob extends Construct {
     tagWorkload(this, props.name, 'job');
     const { platform } = props;
 
-    this.logGroup = new EncryptedLogGroup(this, 'Logs', {
-      encryptionKey: platform.logPolicy.key,
-      retentionDays: platform.logPolicy.retentionDays,
-    }).logGroup;
-    this.taskRole = new Role(this, 'TaskRole', {
-      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `Citadel job ${props.name}: only what the job declares`,
-    });
-    this.executionRole = new Role(this, 'ExecutionRole', {
-      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `Citadel job ${props.name} task start: image pull and log delivery`,
-    });
-
-    this.taskDefinition = new FargateTaskDefinition(this, 'Task', {
-      family: `citadel-${platform.environmentName}-${props.name}`,
+    const task = createWorkloadTask(this, {
+      platform,
+      name: props.name,
+      kind: 'job',
+      repository: props.repository,
+      imageTag: props.imageTag,
+      command: props.command,
       cpu: props.cpu ?? 256,
-      memoryLimitMiB: props.memoryMiB ?? 512,
-      taskRole: this.taskRole,
-      executionRole: this.executionRole,
-      runtimePlatform: {
-        cpuArchitecture: CpuArchitecture.X86_64,
-        operatingSystemFamily: OperatingSystemFamily.LINUX,
+      memoryMiB: props.memoryMiB ?? 512,
+      environment: {
+        NODE_ENV: 'production',
+        ...props.environment,
+        CITADEL_ENVIRONMENT: platform.environmentName,
+        JOB_NAME: props.name,
+        [JOB_ENV.timeoutSeconds]: String(props.timeoutMinutes * 60),
       },
+      ...(props.secrets ? { secrets: props.secrets } : {}),
+      ...(props.databaseRole === undefined ? {} : { databaseRole: props.databaseRole }),
+      ...(props.sendsTo ? { sendsTo: props.sendsTo } : {}),
     });
-    this.taskDefinition.addVolume({ name: 'tmp' });
-    const container = this.taskDefinition.addContainer('job', {
-      image: ContainerImage.fromEcrRepository(props.repository, props.imageTag),
-      command: [...props.command],
-      user: WORKLOAD_CONTAINER_USER,
-      readonlyRootFilesystem: true,
-      essential: true,
-      logging: new AwsLogDriver({ logGroup: this.logGroup, streamPrefix: props.name }),
-      environment: this.environment(props),
-      stopTimeout: Duration.seconds(30),
-    });
-    container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
-
-    if (props.databaseRole !== undefined) {
-      grantDatabaseConnect(this.taskRole, platform.database.instance, props.databaseRole);
-    }
-    for (const queue of props.sendsTo ?? []) {
-      Grant.addToPrincipal({
-        grantee: this.taskRole,
-        actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-        resourceArns: [queue.queueArn],
-      });
-      if (queue.encryptionMasterKey) {
-        Grant.addToPrincipal({
-          grantee: this.taskRole,
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resourceArns: [queue.encryptionMasterKey.keyArn],
-        });
-      }
-    }
-    props.repository.grantPull(this.executionRole);
+    this.logGroup = task.logGroup;
+    this.taskRole = task.taskRole;
+    this.executionRole = task.executionRole;
+    this.taskDefinition = task.taskDefinition;
+    this.securityGroup = task.securityGroup;
 
     this.schedulerRole = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
@@ -195,7 +161,7 @@ export class ScheduledJob extends Construct {
           networkConfiguration: {
             awsvpcConfiguration: {
               subnets: subnets.subnetIds,
-              securityGroups: [platform.placement.securityGroup.securityGroupId],
+              securityGroups: [this.securityGroup.securityGroupId],
               assignPublicIp: 'DISABLED',
             },
           },
@@ -220,48 +186,14 @@ export class ScheduledJob extends Construct {
     });
 
     acknowledge(
-      this.taskDefinition,
-      ['AwsSolutions-ECS2'],
-      'The environment variables hold only non-secret settings (endpoints, names, the job timeout).',
+      this.schedulerRole,
+      [
+        'HIPAA.Security-IAMNoInlinePolicy',
+        'NIST.800.53.R5-IAMNoInlinePolicy',
+        'PCI.DSS.321-IAMNoInlinePolicy',
+      ],
+      "CDK keeps this role's two statements (RunTask of this task, PassRole of its two roles) in a policy attached to this one role only.",
     );
-    for (const role of [this.taskRole, this.executionRole, this.schedulerRole]) {
-      acknowledge(
-        role,
-        [
-          'HIPAA.Security-IAMNoInlinePolicy',
-          'NIST.800.53.R5-IAMNoInlinePolicy',
-          'PCI.DSS.321-IAMNoInlinePolicy',
-        ],
-        "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
-      );
-    }
-    acknowledge(
-      this.executionRole,
-      ['AwsSolutions-IAM5[Resource::*]'],
-      'ecr:GetAuthorizationToken has no resource-level permissions; image layer reads stay scoped to the repository in separate statements.',
-    );
-  }
-
-  private environment(props: ScheduledJobProps): Record<string, string> {
-    const { database } = props.platform;
-    return {
-      NODE_ENV: 'production',
-      AWS_REGION: Stack.of(this).region,
-      CITADEL_ENVIRONMENT: props.platform.environmentName,
-      JOB_NAME: props.name,
-      [JOB_ENV.timeoutSeconds]: String(props.timeoutMinutes * 60),
-      ...(props.databaseRole === undefined
-        ? {}
-        : {
-            DB_AUTH: 'iam',
-            DB_HOST: database.instance.dbInstanceEndpointAddress,
-            DB_PORT: database.instance.dbInstanceEndpointPort,
-            DB_NAME: database.name,
-            DB_USER: props.databaseRole,
-            DB_CA_BUNDLE_PATH: database.caBundlePath,
-          }),
-      ...props.environment,
-    };
   }
 }
 

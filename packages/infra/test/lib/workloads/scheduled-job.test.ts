@@ -20,6 +20,7 @@ function build(overrides: Partial<ScheduledJobProps> = {}) {
   const platform: WorkloadPlatform = {
     environmentName: 'dev',
     logPolicy: { key: fixture.key, retentionDays: 365 },
+    messagesKey: fixture.key,
     placement: {
       vpc: fixture.vpc,
       subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },

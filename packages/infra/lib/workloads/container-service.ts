@@ -1,0 +1,176 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IRepository } from 'aws-cdk-lib/aws-ecr';
+import { FargateService, type FargateTaskDefinition } from 'aws-cdk-lib/aws-ecs';
+import {
+  ApplicationProtocol,
+  ListenerCondition,
+  type ApplicationListener,
+  type ApplicationTargetGroup,
+} from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { InvalidPropError } from '../invalid-prop-error.js';
+import type { WorkloadPlatform } from '../platform/platform.js';
+import { tagWorkload, type WorkloadKind } from './workload-tags.js';
+import { createWorkloadTask, type WorkloadTask } from './workload-task.js';
+
+/** Size and scaling bounds of a long-running container workload. */
+export interface ScaledSize {
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly minTasks: number;
+  readonly maxTasks: number;
+  /** @default 60 */
+  readonly cpuTargetPercent?: number;
+}
+
+export interface ContainerWorkloadProps {
+  readonly platform: WorkloadPlatform;
+  readonly name: string;
+  readonly repository: IRepository;
+  readonly imageTag: string;
+  readonly command?: readonly string[];
+  readonly size: ScaledSize;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly secrets?: Readonly<Record<string, ISecret>>;
+  readonly databaseRole?: string;
+  readonly sendsTo?: readonly IQueue[];
+}
+
+/**
+ * A long-running Fargate service of a workload: the task guardrails of
+ * `createWorkloadTask`, tasks in the platform's private subnets without a public IP, a
+ * deployment that rolls back when new tasks fail to start, no DesiredCount in the
+ * template (autoscaling owns it), and CPU target tracking between the size's bounds.
+ */
+export abstract class ContainerWorkload extends Construct {
+  readonly name: string;
+  readonly service: FargateService;
+  readonly taskDefinition: FargateTaskDefinition;
+  readonly taskRole: IRole;
+  readonly executionRole: IRole;
+  readonly logGroup: LogGroup;
+  protected readonly task: WorkloadTask;
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    props: ContainerWorkloadProps,
+    kind: WorkloadKind,
+    extra: { readonly port?: number; readonly environment?: Readonly<Record<string, string>> } = {},
+  ) {
+    super(scope, id);
+    const { size } = props;
+    if (
+      !Number.isInteger(size.minTasks) ||
+      size.minTasks < 1 ||
+      size.maxTasks < size.minTasks ||
+      size.maxTasks > 100
+    ) {
+      throw new InvalidPropError(this.node.path, 'size', size, 'give 1 ≤ minTasks ≤ maxTasks ≤ 100');
+    }
+    this.name = props.name;
+    this.task = createWorkloadTask(this, {
+      platform: props.platform,
+      name: props.name,
+      kind,
+      repository: props.repository,
+      imageTag: props.imageTag,
+      cpu: size.cpu,
+      memoryMiB: size.memoryMiB,
+      environment: { ...props.environment, ...extra.environment },
+      ...(props.command ? { command: props.command } : {}),
+      ...(extra.port === undefined ? {} : { port: extra.port }),
+      ...(props.secrets ? { secrets: props.secrets } : {}),
+      ...(props.databaseRole === undefined ? {} : { databaseRole: props.databaseRole }),
+      ...(props.sendsTo ? { sendsTo: props.sendsTo } : {}),
+    });
+    this.taskDefinition = this.task.taskDefinition;
+    this.taskRole = this.task.taskRole;
+    this.executionRole = this.task.executionRole;
+    this.logGroup = this.task.logGroup;
+    this.service = new FargateService(this, 'Service', {
+      cluster: props.platform.cluster,
+      taskDefinition: this.taskDefinition,
+      vpcSubnets: props.platform.placement.subnets,
+      securityGroups: [this.task.securityGroup],
+      assignPublicIp: false,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      enableExecuteCommand: false,
+    });
+    tagWorkload(this, props.name, kind);
+  }
+
+  /** Scales the service between the size's bounds, on CPU. */
+  protected scaleOnCpu(size: ScaledSize) {
+    const scaling = this.service.autoScaleTaskCount({
+      minCapacity: size.minTasks,
+      maxCapacity: size.maxTasks,
+    });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: size.cpuTargetPercent ?? 60 });
+    return scaling;
+  }
+}
+
+export interface PublicServiceProps extends ContainerWorkloadProps {
+  /** Container port (unprivileged, 1024 or above). */
+  readonly port: number;
+  /** Path the load balancer's health check calls; under `pathPrefix`. */
+  readonly healthPath: string;
+  /** Requests to this path and below go to this service. */
+  readonly pathPrefix: string;
+  /** Listener rule priority, unique on the listener. */
+  readonly priority: number;
+  /** The environment's HTTPS listener. */
+  readonly listener: ApplicationListener;
+}
+
+/**
+ * A user's public HTTPS service behind the environment's load balancer, routed by path:
+ * the listener sends `pathPrefix` and everything under it to this service's tasks over
+ * the VPC; the tasks admit traffic from the load balancer only, on their port.
+ */
+export class PublicService extends ContainerWorkload {
+  readonly targetGroup: ApplicationTargetGroup;
+
+  constructor(scope: Construct, id: string, props: PublicServiceProps) {
+    validatePublic(`${scope.node.path}/${id}`, props);
+    super(scope, id, props, 'service', { port: props.port, environment: { PORT: String(props.port) } });
+    this.targetGroup = props.listener.addTargets(`${id}Targets`, {
+      priority: props.priority,
+      conditions: [ListenerCondition.pathPatterns([props.pathPrefix, `${props.pathPrefix}/*`])],
+      port: props.port,
+      protocol: ApplicationProtocol.HTTP,
+      targets: [this.service],
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: {
+        path: props.healthPath,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(15),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    });
+    this.scaleOnCpu(props.size);
+  }
+}
+
+function validatePublic(path: string, props: PublicServiceProps): void {
+  if (!Number.isInteger(props.port) || props.port < 1024 || props.port > 65_535) {
+    throw new InvalidPropError(path, 'port', props.port, 'give an unprivileged port from 1024 to 65535');
+  }
+  if (!/^\/[a-z0-9][a-z0-9-]{0,62}$/.test(props.pathPrefix)) {
+    throw new InvalidPropError(path, 'pathPrefix', props.pathPrefix, 'give one path segment such as /orders');
+  }
+  if (props.healthPath !== props.pathPrefix && !props.healthPath.startsWith(`${props.pathPrefix}/`)) {
+    throw new InvalidPropError(path, 'healthPath', props.healthPath, `must be under ${props.pathPrefix}`);
+  }
+  if (!Number.isInteger(props.priority) || props.priority < 1 || props.priority > 50_000) {
+    throw new InvalidPropError(path, 'priority', props.priority, 'give a whole number from 1 to 50000');
+  }
+}

@@ -1,0 +1,279 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Peer, Port, type ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import type { IRepository } from 'aws-cdk-lib/aws-ecr';
+import {
+  AwsLogDriver,
+  ContainerImage,
+  CpuArchitecture,
+  FargateTaskDefinition,
+  OperatingSystemFamily,
+  Protocol,
+  Secret as EcsSecret,
+  type ContainerDefinition,
+} from 'aws-cdk-lib/aws-ecs';
+import { Grant, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+import { createDatabaseClientSecurityGroup } from '../constructs/database-client-security-group.js';
+import { EncryptedLogGroup } from '../constructs/encrypted-log-group.js';
+import { grantDatabaseConnect } from '../constructs/grant-database-connect.js';
+import { InlineRulesSecurityGroup } from '../constructs/inline-rules-security-group.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
+import type { WorkloadPlatform } from '../platform/platform.js';
+import { s3PrefixListId } from '../s3-prefix-lists.js';
+import type { WorkloadKind } from './workload-tags.js';
+
+/** Numeric uid:gid every workload container runs as: never root, whatever the image says. */
+export const WORKLOAD_CONTAINER_USER = '65532:65532';
+
+const WORKLOAD_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const IMAGE_TAG = /^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/;
+const ENVIRONMENT_VARIABLE = /^[A-Z][A-Z0-9_]{0,127}$/;
+/** Variables the platform sets; a workload may not override them. */
+const RESERVED_VARIABLES = new Set([
+  'AWS_REGION',
+  'DB_AUTH',
+  'DB_HOST',
+  'DB_PORT',
+  'DB_NAME',
+  'DB_USER',
+  'DB_CA_BUNDLE_PATH',
+]);
+export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: Array.from({ length: 13 }, (_, index) => 4096 + index * 1024),
+  4096: Array.from({ length: 23 }, (_, index) => 8192 + index * 1024),
+};
+
+export interface WorkloadTaskProps {
+  readonly platform: WorkloadPlatform;
+  readonly name: string;
+  readonly kind: WorkloadKind;
+  readonly repository: IRepository;
+  /** Immutable tag or `sha256:` digest; `latest` is refused. */
+  readonly imageTag: string;
+  /** @default - the image's own command */
+  readonly command?: readonly string[];
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  /** The container port, for services. @default - none */
+  readonly port?: number;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Injected from Secrets Manager at task start; the value never enters the template. */
+  readonly secrets?: Readonly<Record<string, ISecret>>;
+  readonly databaseRole?: string;
+  readonly sendsTo?: readonly IQueue[];
+}
+
+export interface WorkloadTask {
+  readonly logGroup: LogGroup;
+  readonly taskRole: IRole;
+  readonly executionRole: IRole;
+  readonly taskDefinition: FargateTaskDefinition;
+  readonly container: ContainerDefinition;
+  /** Egress to the VPC endpoints, S3 (image layers) and, with a database role, PostgreSQL; nothing else. */
+  readonly securityGroup: ISecurityGroup;
+}
+
+/**
+ * The guardrails every container workload inherits, created in `scope`: a KMS-encrypted
+ * log group on the platform's log policy; a task role holding only what the workload
+ * declares (its own database role by IAM, the queues it sends to) and a separate
+ * execution role (image pull, log delivery, its secrets); a Fargate task that runs as a
+ * non-root user on a read-only root filesystem with a writable /tmp; and a security group
+ * that reaches only the endpoints, S3 and, when it uses it, the database.
+ */
+export function createWorkloadTask(scope: Construct, props: WorkloadTaskProps): WorkloadTask {
+  validateTask(scope.node.path, props);
+  const { platform } = props;
+  const logGroup = new EncryptedLogGroup(scope, 'Logs', {
+    encryptionKey: platform.logPolicy.key,
+    retentionDays: platform.logPolicy.retentionDays,
+  }).logGroup;
+  const taskRole = new Role(scope, 'TaskRole', {
+    assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+    description: `Citadel ${props.kind} ${props.name}: only what the workload declares`,
+  });
+  const executionRole = new Role(scope, 'ExecutionRole', {
+    assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+    description: `Citadel ${props.kind} ${props.name} task start: image pull, log delivery, its secrets`,
+  });
+  const taskDefinition = new FargateTaskDefinition(scope, 'Task', {
+    family: `citadel-${platform.environmentName}-${props.name}`,
+    cpu: props.cpu,
+    memoryLimitMiB: props.memoryMiB,
+    taskRole,
+    executionRole,
+    runtimePlatform: {
+      cpuArchitecture: CpuArchitecture.X86_64,
+      operatingSystemFamily: OperatingSystemFamily.LINUX,
+    },
+  });
+  taskDefinition.addVolume({ name: 'tmp' });
+  const { database } = platform;
+  const container = taskDefinition.addContainer(props.kind === 'job' ? 'job' : 'app', {
+    image: ContainerImage.fromEcrRepository(props.repository, props.imageTag),
+    ...(props.command ? { command: [...props.command] } : {}),
+    user: WORKLOAD_CONTAINER_USER,
+    readonlyRootFilesystem: true,
+    essential: true,
+    ...(props.port === undefined
+      ? {}
+      : { portMappings: [{ containerPort: props.port, protocol: Protocol.TCP, name: props.name }] }),
+    logging: new AwsLogDriver({ logGroup, streamPrefix: props.name }),
+    environment: {
+      ...props.environment,
+      AWS_REGION: Stack.of(scope).region,
+      ...(props.databaseRole === undefined
+        ? {}
+        : {
+            DB_AUTH: 'iam',
+            DB_HOST: database.instance.dbInstanceEndpointAddress,
+            DB_PORT: database.instance.dbInstanceEndpointPort,
+            DB_NAME: database.name,
+            DB_USER: props.databaseRole,
+            DB_CA_BUNDLE_PATH: database.caBundlePath,
+          }),
+    },
+    secrets: Object.fromEntries(
+      Object.entries(props.secrets ?? {}).map(([name, secret]) => [
+        name,
+        EcsSecret.fromSecretsManager(secret),
+      ]),
+    ),
+    stopTimeout: Duration.seconds(30),
+  });
+  container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+
+  const securityGroup =
+    props.databaseRole === undefined
+      ? endpointOnlySecurityGroup(scope, platform, `Citadel ${props.kind} ${props.name}`)
+      : createDatabaseClientSecurityGroup(scope, {
+          vpc: platform.placement.vpc,
+          database: database.instance,
+          description: `Citadel ${props.kind} ${props.name}`,
+        });
+
+  if (props.databaseRole !== undefined) grantDatabaseConnect(taskRole, database.instance, props.databaseRole);
+  for (const queue of props.sendsTo ?? []) {
+    Grant.addToPrincipal({
+      grantee: taskRole,
+      actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      resourceArns: [queue.queueArn],
+    });
+    if (queue.encryptionMasterKey) {
+      Grant.addToPrincipal({
+        grantee: taskRole,
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resourceArns: [queue.encryptionMasterKey.keyArn],
+      });
+    }
+  }
+  props.repository.grantPull(executionRole);
+
+  acknowledge(
+    taskDefinition,
+    ['AwsSolutions-ECS2'],
+    'The environment variables hold only non-secret settings; secrets reach the task only through Secrets Manager references.',
+  );
+  for (const role of [taskRole, executionRole]) {
+    acknowledge(
+      role,
+      [
+        'HIPAA.Security-IAMNoInlinePolicy',
+        'NIST.800.53.R5-IAMNoInlinePolicy',
+        'PCI.DSS.321-IAMNoInlinePolicy',
+      ],
+      "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
+    );
+  }
+  acknowledge(
+    executionRole,
+    ['AwsSolutions-IAM5[Resource::*]'],
+    'ecr:GetAuthorizationToken has no resource-level permissions; image layer reads stay scoped to the repository in separate statements.',
+  );
+  return { logGroup, taskRole, executionRole, taskDefinition, container, securityGroup };
+}
+
+function endpointOnlySecurityGroup(
+  scope: Construct,
+  platform: WorkloadPlatform,
+  description: string,
+): ISecurityGroup {
+  const group = new InlineRulesSecurityGroup(scope, 'SecurityGroup', {
+    vpc: platform.placement.vpc,
+    description,
+  });
+  group.addEgressRule(
+    Peer.ipv4(platform.placement.vpc.vpcCidrBlock),
+    Port.tcp(443),
+    'AWS APIs through the interface endpoints inside the VPC',
+  );
+  group.addEgressRule(
+    Peer.prefixList(s3PrefixListId(group.node.path, Stack.of(scope).region)),
+    Port.tcp(443),
+    'S3 through the gateway endpoint (ECR image layers)',
+  );
+  return group;
+}
+
+function validateTask(path: string, props: WorkloadTaskProps): void {
+  if (!WORKLOAD_NAME.test(props.name)) {
+    throw new InvalidPropError(
+      path,
+      'name',
+      props.name,
+      'use 2–32 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+    );
+  }
+  if (!IMAGE_TAG.test(props.imageTag) || props.imageTag === 'latest') {
+    throw new InvalidPropError(
+      path,
+      'imageTag',
+      props.imageTag,
+      'give an immutable tag or a sha256: digest, never latest',
+    );
+  }
+  if (
+    props.command &&
+    (props.command.length === 0 || props.command.some((part) => part.length === 0 || part.includes('\u0000')))
+  ) {
+    throw new InvalidPropError(
+      path,
+      'command',
+      props.command,
+      'give the entrypoint arguments as non-empty strings',
+    );
+  }
+  if (!FARGATE_MEMORY_BY_CPU[props.cpu]?.includes(props.memoryMiB)) {
+    throw new InvalidPropError(
+      path,
+      'memoryMiB',
+      props.memoryMiB,
+      `not a Fargate size for ${props.cpu} CPU units`,
+    );
+  }
+  for (const name of [...Object.keys(props.environment ?? {}), ...Object.keys(props.secrets ?? {})]) {
+    if (!ENVIRONMENT_VARIABLE.test(name)) {
+      throw new InvalidPropError(path, 'environment', name, 'use upper-case letters, digits and underscores');
+    }
+    if (RESERVED_VARIABLES.has(name)) {
+      throw new InvalidPropError(
+        path,
+        'environment',
+        name,
+        'set by the platform; remove it from the workload',
+      );
+    }
+  }
+  const both = Object.keys(props.environment ?? {}).filter((name) =>
+    Object.hasOwn(props.secrets ?? {}, name),
+  );
+  if (both.length > 0)
+    throw new InvalidPropError(path, 'secrets', both, 'a variable is either a setting or a secret, not both');
+}
