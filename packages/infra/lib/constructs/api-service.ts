@@ -24,6 +24,8 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { API_DEFAULT_PORT, API_ENV, API_HEALTH_PATH } from '@citadel/api/contract';
+import { APP_ROLE, DATABASE_NAME } from '@citadel/db/roles';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
@@ -31,8 +33,8 @@ import { createDatabaseClientSecurityGroup } from './database-client-security-gr
 import { grantDatabaseConnect } from './grant-database-connect.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
-/** Port the API listens on inside the container. */
-export const API_CONTAINER_PORT = 8080;
+/** Port the API listens on inside the container: its own default, which `PORT` repeats. */
+export const API_CONTAINER_PORT = API_DEFAULT_PORT;
 /**
  * User and group the API runs as: the distroless image's `nonroot` (65532), the same as the
  * image's own USER, owning nothing on the read-only root filesystem.
@@ -93,9 +95,9 @@ export interface ApiServiceProps extends ApiServiceSizing {
   /** HTTPS listener the service registers with. */
   readonly listener: ApplicationListener;
   readonly database: IDatabaseInstance;
-  /** @default 'citadel' */
+  /** @default DATABASE_NAME of @citadel/db/roles */
   readonly databaseName?: string;
-  /** @default 'citadel_app' */
+  /** Database role the API signs in as with an IAM token. @default APP_ROLE of @citadel/db/roles */
   readonly databaseUser?: string;
   readonly paymentsQueue: IQueue;
   readonly auth: ApiAuthSettings;
@@ -198,7 +200,7 @@ export class ApiService extends Construct {
           'CMD',
           'node',
           '-e',
-          `fetch('http://127.0.0.1:${API_CONTAINER_PORT}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+          `fetch('http://127.0.0.1:${API_CONTAINER_PORT}${API_HEALTH_PATH}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
         ],
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
@@ -233,7 +235,7 @@ export class ApiService extends Construct {
       targets: [this.service],
       deregistrationDelay: Duration.seconds(30),
       healthCheck: {
-        path: '/health',
+        path: API_HEALTH_PATH,
         healthyHttpCodes: '200',
         interval: Duration.seconds(15),
         healthyThresholdCount: 2,
@@ -248,7 +250,7 @@ export class ApiService extends Construct {
     scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.cpuTargetPercent });
     scaling.scaleOnRequestCount('Requests', { requestsPerTarget: props.requestsPerTarget, targetGroup });
 
-    grantDatabaseConnect(this.taskRole, props.database, props.databaseUser ?? 'citadel_app');
+    grantDatabaseConnect(this.taskRole, props.database, props.databaseUser ?? APP_ROLE);
     // Explicit rather than queue.grantSendMessages, which adds wildcard KMS actions.
     Grant.addToPrincipal({
       grantee: this.taskRole,
@@ -304,22 +306,25 @@ export class ApiService extends Construct {
 
   private environment(props: ApiServiceProps): Record<string, string> {
     const environment: Record<string, string> = {
+      // Read by Node.js and libraries in the image, not by the API's loader.
       NODE_ENV: 'production',
-      PORT: String(API_CONTAINER_PORT),
-      AWS_REGION: Stack.of(this).region,
-      DB_AUTH: 'iam',
-      DB_HOST: props.database.dbInstanceEndpointAddress,
-      DB_PORT: props.database.dbInstanceEndpointPort,
-      DB_NAME: props.databaseName ?? 'citadel',
-      DB_USER: props.databaseUser ?? 'citadel_app',
-      DB_CA_BUNDLE_PATH: API_RDS_CA_BUNDLE_PATH,
-      PAYMENTS_QUEUE_URL: props.paymentsQueue.queueUrl,
+      [API_ENV.port]: String(API_CONTAINER_PORT),
+      [API_ENV.awsRegion]: Stack.of(this).region,
+      [API_ENV.databaseAuth]: 'iam',
+      [API_ENV.databaseHost]: props.database.dbInstanceEndpointAddress,
+      [API_ENV.databasePort]: props.database.dbInstanceEndpointPort,
+      [API_ENV.databaseName]: props.databaseName ?? DATABASE_NAME,
+      [API_ENV.databaseUser]: props.databaseUser ?? APP_ROLE,
+      [API_ENV.databaseCaBundlePath]: API_RDS_CA_BUNDLE_PATH,
+      [API_ENV.paymentsQueueUrl]: props.paymentsQueue.queueUrl,
       ...keySourceEnvironment(props.auth),
-      AUTH_ISSUER: props.auth.issuer,
-      AUTH_AUDIENCE: props.auth.audience,
-      LOG_LEVEL: props.logLevel ?? 'info',
+      [API_ENV.issuer]: props.auth.issuer,
+      [API_ENV.audience]: props.auth.audience,
+      [API_ENV.logLevel]: props.logLevel ?? 'info',
     };
-    if (props.paymentAmountCap !== undefined) environment.PAYMENT_AMOUNT_CAP = String(props.paymentAmountCap);
+    if (props.paymentAmountCap !== undefined) {
+      environment[API_ENV.paymentAmountCap] = String(props.paymentAmountCap);
+    }
     return environment;
   }
 }
@@ -370,9 +375,9 @@ function validate(path: string, props: ApiServiceProps): void {
 }
 
 function keySourceEnvironment(auth: ApiAuthSettings): Record<string, string> {
-  if (auth.jwksParameterName !== undefined) return { AUTH_JWKS_PARAMETER: auth.jwksParameterName };
-  if (auth.jwks !== undefined) return { AUTH_JWKS: auth.jwks };
-  return { AUTH_JWKS_URL: auth.jwksUrl as string };
+  if (auth.jwksParameterName !== undefined) return { [API_ENV.jwksParameter]: auth.jwksParameterName };
+  if (auth.jwks !== undefined) return { [API_ENV.jwks]: auth.jwks };
+  return { [API_ENV.jwksUrl]: auth.jwksUrl as string };
 }
 
 function isKeySet(json: string): boolean {

@@ -8,6 +8,7 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { APP_ROLE, DATABASE_NAME, PROCESSOR_ROLE } from '@citadel/db/roles';
 import { Construct } from 'constructs';
 // The bootstrap function's own naming rule, read from its source (a file with no imports), so
 // synth refuses exactly the role names the function would refuse at deploy time.
@@ -40,11 +41,11 @@ export interface DatabaseBootstrapProps {
   readonly database: IDatabaseInstance;
   /** Master credentials, read only by the bootstrap function. */
   readonly masterSecret: ISecret;
-  /** @default 'citadel' */
+  /** @default DATABASE_NAME of @citadel/db/roles */
   readonly databaseName?: string;
-  /** The API's role, given IAM login (`rds_iam`). @default 'citadel_app' */
+  /** The API's role, given IAM login (`rds_iam`). @default APP_ROLE of @citadel/db/roles */
   readonly appUserName?: string;
-  /** The payment processor's role, given IAM login (`rds_iam`); must differ from `appUserName`. @default 'citadel_processor' */
+  /** The payment processor's role, given IAM login (`rds_iam`); must differ from `appUserName`. @default PROCESSOR_ROLE of @citadel/db/roles */
   readonly processorUserName?: string;
   /**
    * Every workload's own database role, each given IAM login (`rds_iam`) and CONNECT; must
@@ -75,8 +76,8 @@ export class DatabaseBootstrap extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseBootstrapProps) {
     super(scope, id);
-    const appUser = this.roleName('appUserName', props.appUserName ?? 'citadel_app');
-    const processorUser = this.roleName('processorUserName', props.processorUserName ?? 'citadel_processor');
+    const appUser = this.roleName('appUserName', props.appUserName ?? APP_ROLE);
+    const processorUser = this.roleName('processorUserName', props.processorUserName ?? PROCESSOR_ROLE);
     if (processorUser === appUser) {
       throw new InvalidPropError(
         this.node.path,
@@ -124,7 +125,7 @@ export class DatabaseBootstrap extends Construct {
         MasterSecretArn: props.masterSecret.secretArn,
         DbHost: props.database.dbInstanceEndpointAddress,
         DbPort: props.database.dbInstanceEndpointPort,
-        DbName: props.databaseName ?? 'citadel',
+        DbName: props.databaseName ?? DATABASE_NAME,
         AppUser: appUser,
         ProcessorUser: processorUser,
         LoginRoles: this.loginRoles,

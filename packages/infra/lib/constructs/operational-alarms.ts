@@ -1,3 +1,4 @@
+import { API_LOG_EVENTS } from '@citadel/api/contract';
 import { Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
@@ -191,7 +192,7 @@ export class OperationalAlarms extends Construct {
 
     const authFailed = new MetricFilter(this, 'AuthFailedFilter', {
       logGroup: props.apiLogGroup,
-      filterPattern: FilterPattern.stringValue('$.event', '=', 'auth_failed'),
+      filterPattern: FilterPattern.stringValue('$.event', '=', API_LOG_EVENTS.authFailed),
       metricNamespace: props.metricNamespace,
       metricName: 'AuthFailed',
       metricValue: '1',

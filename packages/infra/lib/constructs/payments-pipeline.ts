@@ -5,6 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DATABASE_NAME, PROCESSOR_ROLE } from '@citadel/db/roles';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { createDatabaseClientSecurityGroup } from './database-client-security-group.js';
@@ -20,11 +21,11 @@ export interface PaymentsPipelineProps {
   /** Subnets of the processor; they need no route to the internet. */
   readonly vpcSubnets: SubnetSelection;
   readonly database: IDatabaseInstance;
-  /** @default 'citadel' */
+  /** @default DATABASE_NAME of @citadel/db/roles */
   readonly databaseName?: string;
   /**
    * Database role the processor signs in as with an IAM token; the only database user it may connect as.
-   * @default 'citadel_processor'
+   * @default PROCESSOR_ROLE of @citadel/db/roles
    */
   readonly databaseUser?: string;
   /** Encrypts the queue and its dead-letter queue. */
@@ -75,7 +76,7 @@ export class PaymentsPipeline extends Construct {
       );
     }
     const processorTimeout = Duration.seconds(30);
-    const databaseUser = props.databaseUser ?? 'citadel_processor';
+    const databaseUser = props.databaseUser ?? PROCESSOR_ROLE;
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.KMS,
@@ -110,7 +111,7 @@ export class PaymentsPipeline extends Construct {
       environment: {
         DB_HOST: props.database.dbInstanceEndpointAddress,
         DB_PORT: props.database.dbInstanceEndpointPort,
-        DB_NAME: props.databaseName ?? 'citadel',
+        DB_NAME: props.databaseName ?? DATABASE_NAME,
         DB_USER: databaseUser,
         DB_CA_BUNDLE_PATH: LAMBDA_RDS_CA_BUNDLE_PATH,
         POWERTOOLS_SERVICE_NAME: 'payment-processor',
