@@ -1,0 +1,64 @@
+import {
+  CITADEL_APPLICATION,
+  validateApplication,
+  type ApplicationDeclaration,
+} from '@citadel/infra/workloads';
+
+/**
+ * The orders team's application: Citadel's own API, payment processor and maintenance
+ * jobs, plus the team's three workloads, each inheriting the guardrails of its kind.
+ *
+ * - `orders-api`: the public HTTP API, served under /orders on the environment's HTTPS
+ *   load balancer, signing in to the database as `orders_api` and handing each accepted
+ *   order to the fulfilment worker.
+ * - `orders-fulfilment`: consumes its own queue (with a dead-letter queue) and signs in
+ *   as `orders_worker`.
+ * - `orders-nightly-report`: a daily job from the same image, signing in as
+ *   `orders_reports`.
+ */
+
+/** The team's image, in the ECR repository `orders/orders-api` of each environment's account and region. */
+const ORDERS_IMAGE = { repository: 'orders/orders-api', tag: '2026.11.3' } as const;
+
+export const ORDERS_APPLICATION: ApplicationDeclaration = validateApplication(
+  {
+    workloads: [
+      ...CITADEL_APPLICATION.workloads,
+      {
+        kind: 'service',
+        name: 'orders-api',
+        image: ORDERS_IMAGE,
+        port: 8080,
+        healthPath: '/orders/health',
+        routing: { pathPrefix: '/orders', priority: 100 },
+        size: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 2 },
+        sizes: { prod: { cpu: 1024, memoryMiB: 2048, minTasks: 3, maxTasks: 10, cpuTargetPercent: 50 } },
+        environment: { LOG_LEVEL: 'info', ORDERS_CURRENCY: 'EUR' },
+        secrets: { SHIPPING_API_KEY: 'orders/shipping-api-key' },
+        databaseRole: 'orders_api',
+        sendsTo: ['orders-fulfilment'],
+      },
+      {
+        kind: 'worker',
+        name: 'orders-fulfilment',
+        image: ORDERS_IMAGE,
+        command: ['/app/worker.mjs'],
+        queue: { maxReceiveCount: 5, visibilityTimeoutSeconds: 120, messagesPerTask: 50 },
+        size: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 4 },
+        sizes: { prod: { minTasks: 2, maxTasks: 20 } },
+        databaseRole: 'orders_worker',
+      },
+      {
+        kind: 'job',
+        name: 'orders-nightly-report',
+        image: ORDERS_IMAGE,
+        command: ['/app/jobs.mjs', 'nightly-report'],
+        every: { days: 1 },
+        timeoutMinutes: 60,
+        size: { cpu: 512, memoryMiB: 1024 },
+        databaseRole: 'orders_reports',
+      },
+    ],
+  },
+  'orders',
+);
