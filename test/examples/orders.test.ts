@@ -227,6 +227,17 @@ describe('orders-api in staging', () => {
     expect(JSON.stringify(statements)).not.toContain(JSON.stringify(payments));
     expect(statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
   });
+  // The task role may send to the fulfilment queue, but nothing tells the task where it is:
+  // the queue's name is generated, and no variable carries its URL (a worker gets its own
+  // queue's as WORKER_QUEUE_URL; a sender gets none).
+  it.fails('is told the URL of the queue it sends to', () => {
+    const app = templateOf(stage('staging').app);
+    const container = containerOf(app, logicalIdOf(ordersApi('staging').taskDefinition));
+    const queue = { Ref: logicalIdOf(fulfilment('staging').queue) };
+    expect((container.Environment as { Value: unknown }[]).map((variable) => variable.Value)).toContainEqual(
+      queue,
+    );
+  });
 });
 
 describe('orders-fulfilment in staging', () => {
@@ -253,6 +264,22 @@ describe('orders-fulfilment in staging', () => {
     expect(connect.flatMap(resourcesOfStatement).map((arn) => JSON.stringify(arn))).toEqual([
       expect.stringMatching(/"\/orders_worker"\]\]\}$/),
     ]);
+  });
+
+  // A worker's `sendsTo` grants sqs:SendMessage but not kms:GenerateDataKey on the queue's
+  // key (services and jobs get both), so its sends to any KMS-encrypted queue would be refused.
+  it.fails('may encrypt what it sends when it declares sendsTo (here: payments)', () => {
+    const staging = configs.find((config) => config.name === 'staging') as EnvironmentConfig;
+    const application = validateApplication(
+      replacing('orders-fulfilment', (w) => ({ ...(w as WorkerWorkload), sendsTo: ['payments'] })),
+      'orders',
+    );
+    const [built] = buildCitadelApp({ configs: [staging], application, outdir }).stages as CitadelStage[];
+    const app = Template.fromStack((built as CitadelStage).app);
+    const worker = (built as CitadelStage).app.workers[0];
+    const actions = statementsOfRole(app, logicalIdOf(worker!.taskRole)).flatMap(actionsOf);
+    expect(actions).toContain('sqs:SendMessage');
+    expect(actions).toContain('kms:GenerateDataKey');
   });
 
   it('keeps its queue and dead-letter queue encrypted with the messages key, refusing non-TLS access', () => {
