@@ -2,8 +2,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { MIN_LOG_RETENTION_DAYS } from '../compliance/rules/log-group-retention-and-kms.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
-import { MIN_LOG_RETENTION_DAYS } from '../../config/index.js';
 
 export interface EncryptedLogGroupProps {
   /** Customer-managed key the group is encrypted with. */

@@ -19,23 +19,45 @@ import {
   StorageType,
 } from 'aws-cdk-lib/aws-rds';
 import { HostedRotation } from 'aws-cdk-lib/aws-secretsmanager';
+import { APP_ROLE, DATABASE_NAME, PROCESSOR_ROLE } from '@citadel/db/roles';
 import { Construct } from 'constructs';
-import type { DatabaseConfig } from '../../config/index.js';
 import { acknowledge } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 
 /** Newest PostgreSQL this aws-cdk-lib offers; minor upgrades are applied automatically. */
 export const POSTGRES_VERSION = PostgresEngineVersion.VER_18_3;
-/** Database the API and functions use. */
-export const DATABASE_NAME = 'citadel';
+/** Database the API and functions use (owned by @citadel/db). */
+export { DATABASE_NAME };
 /** The API's role, created by the migrations; the API logs in as it with IAM tokens. */
-export const APPLICATION_USER = 'citadel_app';
+export const APPLICATION_USER = APP_ROLE;
 /** The payment processor's role, created by the migrations; the processor logs in as it with IAM tokens. */
-export const PROCESSOR_USER = 'citadel_processor';
+export const PROCESSOR_USER = PROCESSOR_ROLE;
 /** Master user, whose generated password lives only in Secrets Manager. */
 export const MASTER_USER = 'citadel_admin';
 const POSTGRES_PORT = 5432;
 const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+
+/** Size, availability, backups and protection of the instance; each environment gives its own. */
+export interface PostgresDatabaseSettings {
+  /** Instance class, such as `t4g` or `m7g` (a class with Performance Insights support). */
+  readonly instanceClass: string;
+  /** Instance size, such as `medium` or `large`. */
+  readonly instanceSize: string;
+  /** Storage allocated at creation, in GiB. */
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling, in GiB; at least `allocatedStorageGiB`. */
+  readonly maxAllocatedStorageGiB: number;
+  /** A standby in a second AZ; off takes a rule-pack acknowledgment. */
+  readonly multiAz: boolean;
+  /** Automated backup (point-in-time restore) retention, in days. */
+  readonly backupRetentionDays: number;
+  /** Refuse to delete the instance; off takes a rule-pack acknowledgment. */
+  readonly deletionProtection: boolean;
+  /** Take a final snapshot when the instance is removed. */
+  readonly snapshotOnDelete: boolean;
+  /** Enhanced monitoring granularity, in seconds (1, 5, 10, 15, 30 or 60). */
+  readonly monitoringIntervalSeconds: number;
+}
 
 export interface PostgresDatabaseProps {
   readonly vpc: IVpc;
@@ -57,7 +79,7 @@ export interface PostgresDatabaseProps {
   readonly logRetentionDays: number;
   /** Name of the master secret in Secrets Manager. */
   readonly masterSecretName: string;
-  readonly config: DatabaseConfig;
+  readonly settings: PostgresDatabaseSettings;
 }
 
 /**
@@ -74,7 +96,7 @@ export class PostgresDatabase extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
-    const { config } = props;
+    const { settings } = props;
     const engine = DatabaseInstanceEngine.postgres({ version: POSTGRES_VERSION });
 
     const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
@@ -116,7 +138,7 @@ export class PostgresDatabase extends Construct {
     this.instance = new DatabaseInstance(this, 'Instance', {
       instanceIdentifier: props.instanceIdentifier,
       engine,
-      instanceType: new InstanceType(`${config.instanceClass}.${config.instanceSize}`),
+      instanceType: new InstanceType(`${settings.instanceClass}.${settings.instanceSize}`),
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [securityGroup],
@@ -130,23 +152,23 @@ export class PostgresDatabase extends Construct {
       iamAuthentication: true,
       parameterGroup: this.parameterGroup,
       caCertificate: CaCertificate.RDS_CA_RSA2048_G1,
-      multiAz: config.multiAz,
+      multiAz: settings.multiAz,
       storageType: StorageType.GP3,
-      allocatedStorage: config.allocatedStorageGiB,
-      maxAllocatedStorage: config.maxAllocatedStorageGiB,
+      allocatedStorage: settings.allocatedStorageGiB,
+      maxAllocatedStorage: settings.maxAllocatedStorageGiB,
       storageEncrypted: true,
       storageEncryptionKey: props.databaseKey,
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: props.databaseKey,
-      monitoringInterval: Duration.seconds(config.monitoringIntervalSeconds),
+      monitoringInterval: Duration.seconds(settings.monitoringIntervalSeconds),
       cloudwatchLogsExports: [...LOG_EXPORTS],
-      backupRetention: Duration.days(config.backupRetentionDays),
+      backupRetention: Duration.days(settings.backupRetentionDays),
       preferredBackupWindow: '02:00-03:00',
       preferredMaintenanceWindow: 'sun:04:00-sun:05:00',
       copyTagsToSnapshot: true,
       autoMinorVersionUpgrade: true,
-      deletionProtection: config.deletionProtection,
-      removalPolicy: config.snapshotOnDelete ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: settings.snapshotOnDelete ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
     });
     for (const logGroup of logGroups) this.instance.node.addDependency(logGroup);
 
@@ -179,14 +201,14 @@ export class PostgresDatabase extends Construct {
       }),
     });
 
-    if (!config.multiAz) {
+    if (!settings.multiAz) {
       acknowledge(
         this.instance,
         ['AwsSolutions-RDS3', 'HIPAA.Security-RDSMultiAZSupport', 'NIST.800.53.R5-RDSMultiAZSupport'],
         "Multi-AZ is off by this environment's config (non-production, no real patient or card data); daily AWS Backup recovery points and point-in-time restore cover an AZ loss.",
       );
     }
-    if (!config.deletionProtection) {
+    if (!settings.deletionProtection) {
       acknowledge(
         this.instance,
         [

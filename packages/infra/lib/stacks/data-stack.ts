@@ -40,7 +40,7 @@ export class DataStack extends CitadelStack {
       logsKey: network.keys.logs,
       logRetentionDays: config.logRetentionDays,
       masterSecretName: `citadel/${config.name}/database/master`,
-      config: config.database,
+      settings: config.database,
     });
     this.database = postgres.instance;
     this.databaseSecurityGroup = postgres.securityGroup;

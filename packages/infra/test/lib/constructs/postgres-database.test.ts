@@ -25,7 +25,7 @@ function synthesizedDatabase(): Template {
     logsKey: key,
     logRetentionDays: 90,
     masterSecretName: 'citadel/test/database/master',
-    config: {
+    settings: {
       instanceClass: 't4g',
       instanceSize: 'medium',
       allocatedStorageGiB: 20,
@@ -34,8 +34,6 @@ function synthesizedDatabase(): Template {
       backupRetentionDays: 7,
       deletionProtection: true,
       snapshotOnDelete: true,
-      backupPlanRetentionDays: 35,
-      vaultMinRetentionDays: 7,
       monitoringIntervalSeconds: 60,
     },
   });
