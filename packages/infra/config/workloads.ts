@@ -252,6 +252,17 @@ const SCHEMA_BY_KIND: Readonly<Record<string, TSchema>> = {
   function: FunctionWorkloadSchema,
 };
 
+/** Variables the platform sets for a workload that uses the database; a declaration may not set them. */
+const PLATFORM_VARIABLES: readonly string[] = [
+  'AWS_REGION',
+  'DB_AUTH',
+  'DB_HOST',
+  'DB_PORT',
+  'DB_NAME',
+  'DB_USER',
+  'DB_CA_BUNDLE_PATH',
+];
+
 /** Queue names every application can send to without declaring them. */
 export const PLATFORM_QUEUES = ['payments'] as const;
 
@@ -319,6 +330,18 @@ function checkAcrossWorkloads(
   const workers = new Set(application.workloads.filter((w) => w.kind === 'worker').map((w) => w.name));
   application.workloads.forEach((workload, index) => {
     const at = `workloads[${index}]`;
+    for (const key of ['environment', 'secrets'] as const) {
+      const variables =
+        key in workload ? Object.keys((workload as Record<string, object | undefined>)[key] ?? {}) : [];
+      for (const variable of variables) {
+        if (!new RegExp(ENVIRONMENT_VARIABLE).test(variable)) {
+          fail(`${at}.${key}.${variable}`, variable, 'use upper-case letters, digits and underscores');
+        }
+        if (PLATFORM_VARIABLES.includes(variable)) {
+          fail(`${at}.${key}.${variable}`, variable, 'set by the platform from the database role; remove it');
+        }
+      }
+    }
     if ('image' in workload && workload.image?.tag === 'latest') {
       fail(`${at}.image.tag`, 'latest', 'give an immutable tag or a sha256: digest, never latest');
     }
