@@ -34,7 +34,7 @@ export const ORDERS_APPLICATION: ApplicationDeclaration = validateApplication(
         size: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 2 },
         sizes: { prod: { cpu: 1024, memoryMiB: 2048, minTasks: 3, maxTasks: 10, cpuTargetPercent: 50 } },
         environment: { LOG_LEVEL: 'info', ORDERS_CURRENCY: 'EUR' },
-        secrets: { SHIPPING_API_KEY: 'orders/shipping-api-key' },
+        secrets: { WEBHOOK_SIGNING_SECRET: 'orders/webhook-signing-secret' },
         databaseRole: 'orders_api',
         sendsTo: ['orders-fulfilment'],
       },

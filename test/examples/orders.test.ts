@@ -181,18 +181,36 @@ describe('orders-api in staging', () => {
     expect(container.PortMappings).toEqual([{ ContainerPort: 8080, Name: 'orders-api', Protocol: 'tcp' }]);
   });
 
+  it('runs in private subnets without a public IP, rolls back a failed deploy, and leaves the count to autoscaling', () => {
+    const app = templateOf(stage('staging').app);
+    const network = templateOf(stage('staging').network);
+    const service = resource(app, logicalIdOf(ordersApi('staging').service)).Properties as Json;
+    expect(service.DesiredCount).toBeUndefined();
+    expect(service.DeploymentConfiguration).toMatchObject({
+      DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      MinimumHealthyPercent: 100,
+    });
+    const vpc = (service.NetworkConfiguration as { AwsvpcConfiguration: Json }).AwsvpcConfiguration;
+    expect(vpc.AssignPublicIp).toBe('DISABLED');
+    const subnets = (vpc.Subnets as unknown[]).map((subnet) => exportedValue(subnet, network));
+    const appSubnets = stage('staging').network.vpc.selectSubnets(
+      stage('staging').network.appSubnets,
+    ).subnets;
+    expect(subnets).toEqual(appSubnets.map((subnet) => ({ Ref: logicalIdOf(subnet) })));
+  });
+
   it('gets its secret by reference to the named secret, never as a plain variable', () => {
     const app = templateOf(stage('staging').app);
     const service = ordersApi('staging');
     const container = containerOf(app, logicalIdOf(service.taskDefinition));
     expect(container.Secrets).toEqual([
       {
-        Name: 'SHIPPING_API_KEY',
-        ValueFrom: 'arn:aws:secretsmanager:eu-west-1:444444444444:secret:orders/shipping-api-key',
+        Name: 'WEBHOOK_SIGNING_SECRET',
+        ValueFrom: 'arn:aws:secretsmanager:eu-west-1:444444444444:secret:orders/webhook-signing-secret',
       },
     ]);
     const variables = (container.Environment as { Name: string }[]).map((variable) => variable.Name);
-    expect(variables).not.toContain('SHIPPING_API_KEY');
+    expect(variables).not.toContain('WEBHOOK_SIGNING_SECRET');
     expect(variables).toEqual(expect.arrayContaining(['LOG_LEVEL', 'ORDERS_CURRENCY', 'PORT', 'DB_USER']));
     // Only the execution role reads it, only this secret (with Secrets Manager's random suffix).
     const reads = (roleId: string) =>
@@ -201,7 +219,7 @@ describe('orders-api in staging', () => {
       );
     expect(reads(logicalIdOf(service.taskRole))).toEqual([]);
     expect(reads(logicalIdOf(service.executionRole)).flatMap(resourcesOfStatement)).toEqual([
-      'arn:aws:secretsmanager:eu-west-1:444444444444:secret:orders/shipping-api-key-??????',
+      'arn:aws:secretsmanager:eu-west-1:444444444444:secret:orders/webhook-signing-secret-??????',
     ]);
   });
 
