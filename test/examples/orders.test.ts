@@ -245,10 +245,8 @@ describe('orders-api in staging', () => {
     expect(JSON.stringify(statements)).not.toContain(JSON.stringify(payments));
     expect(statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
   });
-  // The task role may send to the fulfilment queue, but nothing tells the task where it is:
-  // the queue's name is generated, and no variable carries its URL (a worker gets its own
-  // queue's as WORKER_QUEUE_URL; a sender gets none).
-  it.fails('is told the URL of the queue it sends to', () => {
+  // The queue's name is generated, so the sender learns its URL as <NAME>_QUEUE_URL.
+  it('is told the URL of the queue it sends to', () => {
     const app = templateOf(stage('staging').app);
     const container = containerOf(app, logicalIdOf(ordersApi('staging').taskDefinition));
     const queue = { Ref: logicalIdOf(fulfilment('staging').queue) };
@@ -284,9 +282,8 @@ describe('orders-fulfilment in staging', () => {
     ]);
   });
 
-  // A worker's `sendsTo` grants sqs:SendMessage but not kms:GenerateDataKey on the queue's
-  // key (services and jobs get both), so its sends to any KMS-encrypted queue would be refused.
-  it.fails('may encrypt what it sends when it declares sendsTo (here: payments)', () => {
+  // Sending to a KMS-encrypted queue needs kms:GenerateDataKey on its key as well as sqs:SendMessage.
+  it('may encrypt what it sends when it declares sendsTo (here: payments)', () => {
     const staging = configs.find((config) => config.name === 'staging') as EnvironmentConfig;
     const application = validateApplication(
       replacing('orders-fulfilment', (w) => ({ ...(w as WorkerWorkload), sendsTo: ['payments'] })),
@@ -340,9 +337,8 @@ describe('orders-nightly-report in staging', () => {
     expect(container.Environment).toContainEqual({ Name: 'JOB_TIMEOUT_SECONDS', Value: '3600' });
   });
 
-  // The app stack builds every job from Citadel's API repository at the deploy-time
-  // `imageTag`, ignoring the job's declared `image`: this job would run Citadel's API image.
-  it.fails('runs the image it declares: orders/orders-api at its pinned tag', () => {
+  // A job that declares an image runs it, not the application (Citadel API) image.
+  it('runs the image it declares: orders/orders-api at its pinned tag', () => {
     const app = templateOf(stage('staging').app);
     const container = containerOf(app, logicalIdOf(nightlyReport('staging').taskDefinition));
     expect(JSON.stringify(container.Image)).toContain('"/orders/orders-api:2026.11.3"');

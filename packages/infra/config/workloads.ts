@@ -331,8 +331,7 @@ function checkAcrossWorkloads(
   application.workloads.forEach((workload, index) => {
     const at = `workloads[${index}]`;
     for (const key of ['environment', 'secrets'] as const) {
-      const variables =
-        key in workload ? Object.keys((workload as Record<string, object | undefined>)[key] ?? {}) : [];
+      const variables = Object.keys((workload as unknown as Record<string, object | undefined>)[key] ?? {});
       for (const variable of variables) {
         if (!new RegExp(ENVIRONMENT_VARIABLE).test(variable)) {
           fail(`${at}.${key}.${variable}`, variable, 'use upper-case letters, digits and underscores');
@@ -392,8 +391,18 @@ function checkAcrossWorkloads(
     }
     if (workload.kind === 'internal') {
       workload.calledBy.forEach((caller, callerIndex) => {
-        if (!names.has(caller) || caller === workload.name) {
-          fail(`${at}.calledBy[${callerIndex}]`, caller, 'not another workload of this application');
+        const callerWorkload = application.workloads.find((candidate) => candidate.name === caller);
+        const isContainer =
+          callerWorkload !== undefined &&
+          (callerWorkload.kind === 'worker' ||
+            callerWorkload.kind === 'internal' ||
+            (callerWorkload.kind === 'service' && 'routing' in callerWorkload));
+        if (!isContainer || caller === workload.name) {
+          fail(
+            `${at}.calledBy[${callerIndex}]`,
+            caller,
+            'name another service, worker or internal workload of this application (jobs and functions cannot join Service Connect)',
+          );
         }
       });
     }
@@ -468,6 +477,13 @@ export const CITADEL_APPLICATION: ApplicationDeclaration = validateApplication(
 export function servicesOf(application: ApplicationDeclaration): ServiceWorkload[] {
   return application.workloads.filter(
     (workload): workload is ServiceWorkload => workload.kind === 'service' && 'routing' in workload,
+  );
+}
+
+/** The internal services of an application. */
+export function internalsOf(application: ApplicationDeclaration): InternalWorkload[] {
+  return application.workloads.filter(
+    (workload): workload is InternalWorkload => workload.kind === 'internal',
   );
 }
 

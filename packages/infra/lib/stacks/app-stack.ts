@@ -22,16 +22,19 @@ import { ScheduledJob } from '../workloads/scheduled-job.js';
 import { tagWorkload } from '../workloads/workload-tags.js';
 import {
   CITADEL_APPLICATION,
+  internalsOf,
   jobsOf,
   servicesOf,
   sizeIn,
   workersOf,
   type ApplicationDeclaration,
 } from '../../config/workloads.js';
-import { PublicService } from '../workloads/container-service.js';
+import { HttpNamespace } from 'aws-cdk-lib/aws-servicediscovery';
+import { PublicService, type ContainerWorkload } from '../workloads/container-service.js';
+import { InternalService } from '../workloads/internal-service.js';
+import { queueUrlVariable } from '../workloads/workload-task.js';
 import { QueueWorker } from '../workloads/queue-worker.js';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CitadelStack } from './citadel-stack.js';
 import type { DataStack } from './data-stack.js';
 import type { NetworkStack } from './network-stack.js';
@@ -91,6 +94,8 @@ export class AppStack extends CitadelStack {
   readonly services: readonly PublicService[];
   /** The application's queue workers. */
   readonly workers: readonly QueueWorker[];
+  /** The application's internal services, reachable only through Service Connect. */
+  readonly internals: readonly InternalService[];
 
   constructor(scope: Construct, props: AppStackProps) {
     super(scope, {
@@ -239,57 +244,94 @@ export class AppStack extends CitadelStack {
       return queue;
     };
     this.workers = workersOf(application).map((worker) => {
-      const size = sizeIn(worker, config.name);
       const built = new QueueWorker(this, `Worker-${worker.name}`, {
         platform: this.platform,
         name: worker.name,
         ...this.imageOf(worker),
         ...(worker.command ? { command: worker.command } : {}),
-        size,
+        size: sizeIn(worker, config.name),
         maxReceiveCount: worker.queue.maxReceiveCount,
         visibilityTimeoutSeconds: worker.queue.visibilityTimeoutSeconds,
         messagesPerTask: worker.queue.messagesPerTask,
         ...this.settingsOf(worker),
       });
-      built.node.addDependency(this.bootstrap);
+      queues.set(worker.name, built.queue);
       return built;
     });
-    for (const worker of this.workers) queues.set(worker.name, worker.queue);
-    for (const [index, worker] of this.workers.entries()) {
-      for (const target of workersOf(application)[index]?.sendsTo ?? []) {
-        const queue = queueNamed(target);
-        worker.taskRole.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-            resources: [queue.queueArn],
-          }),
-        );
+    const internals = internalsOf(application);
+    const namespace =
+      internals.length === 0
+        ? undefined
+        : new HttpNamespace(this, 'ServiceConnectNamespace', {
+            name: `citadel-${config.name}.internal`,
+            description: `Service Connect namespace of the ${config.name} workloads`,
+          });
+    this.internals = internals.map(
+      (internal) =>
+        new InternalService(this, `Internal-${internal.name}`, {
+          platform: this.platform,
+          name: internal.name,
+          ...this.imageOf(internal),
+          size: sizeIn(internal, config.name),
+          port: internal.port,
+          namespace: namespace as HttpNamespace,
+          ...this.settingsOf(internal),
+        }),
+    );
+    this.services = servicesOf(application).map(
+      (service) =>
+        new PublicService(this, `Service-${service.name}`, {
+          platform: this.platform,
+          name: service.name,
+          ...this.imageOf(service),
+          size: sizeIn(service, config.name),
+          port: service.port,
+          healthPath: service.healthPath,
+          pathPrefix: service.routing.pathPrefix,
+          priority: service.routing.priority,
+          listener: this.edge.httpsListener,
+          ...this.settingsOf(service),
+        }),
+    );
+    const containers: ContainerWorkload[] = [...this.workers, ...this.internals, ...this.services];
+    const declared = [...workersOf(application), ...internals, ...servicesOf(application)];
+    containers.forEach((workload, index) => {
+      // Every workload signs in as a role a migration or the bootstrap creates and allows.
+      workload.node.addDependency(this.bootstrap);
+      for (const queueName of declared[index]?.sendsTo ?? [])
+        workload.sendTo(queueName, queueNamed(queueName));
+    });
+    internals.forEach((internal, index) => {
+      for (const callerName of internal.calledBy) {
+        const caller = containers.find((candidate) => candidate.name === callerName);
+        if (!caller) {
+          throw new InvalidPropError(
+            this.node.path,
+            `${internal.name}.calledBy`,
+            callerName,
+            'not a container workload of this application',
+          );
+        }
+        this.internals[index]?.allowCallsFrom(caller);
       }
-    }
-    this.services = servicesOf(application).map((service) => {
-      const built = new PublicService(this, `Service-${service.name}`, {
-        platform: this.platform,
-        name: service.name,
-        ...this.imageOf(service),
-        size: sizeIn(service, config.name),
-        port: service.port,
-        healthPath: service.healthPath,
-        pathPrefix: service.routing.pathPrefix,
-        priority: service.routing.priority,
-        listener: this.edge.httpsListener,
-        ...this.settingsOf(service),
-        sendsTo: (service.sendsTo ?? []).map(queueNamed),
-      });
-      built.node.addDependency(this.bootstrap);
-      return built;
     });
     this.jobs = jobsOf(application).map((job) => {
       const size = sizeIn(job, config.name);
+      const settings = this.settingsOf(job);
       const scheduled = new ScheduledJob(this, `Job-${job.name}`, {
         platform: this.platform,
         name: job.name,
-        repository: props.shared.apiRepository,
-        imageTag: this.deployTimeValue('imageTag'),
+        // A job without an image of its own runs the application image (Citadel's API image).
+        ...(job.image
+          ? this.imageOf({ name: job.name, image: job.image })
+          : { repository: props.shared.apiRepository, imageTag: this.deployTimeValue('imageTag') }),
+        ...settings,
+        environment: {
+          ...settings.environment,
+          ...Object.fromEntries(
+            (job.sendsTo ?? []).map((name) => [queueUrlVariable(name), queueNamed(name).queueUrl]),
+          ),
+        },
         command: job.command,
         every: job.every,
         timeoutMinutes: job.timeoutMinutes,

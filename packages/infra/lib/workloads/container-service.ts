@@ -8,6 +8,7 @@ import {
   type ApplicationTargetGroup,
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
+import type { INamespace } from 'aws-cdk-lib/aws-servicediscovery';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -15,7 +16,7 @@ import { Construct } from 'constructs';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
 import { tagWorkload, type WorkloadKind } from './workload-tags.js';
-import { createWorkloadTask, type WorkloadTask } from './workload-task.js';
+import { createWorkloadTask, grantSendTo, queueUrlVariable, type WorkloadTask } from './workload-task.js';
 
 /** Size and scaling bounds of a long-running container workload. */
 export interface ScaledSize {
@@ -48,6 +49,7 @@ export interface ContainerWorkloadProps {
  */
 export abstract class ContainerWorkload extends Construct {
   readonly name: string;
+  readonly kind: WorkloadKind;
   readonly service: FargateService;
   readonly taskDefinition: FargateTaskDefinition;
   readonly taskRole: IRole;
@@ -73,6 +75,7 @@ export abstract class ContainerWorkload extends Construct {
       throw new InvalidPropError(this.node.path, 'size', size, 'give 1 ≤ minTasks ≤ maxTasks ≤ 100');
     }
     this.name = props.name;
+    this.kind = kind;
     this.task = createWorkloadTask(this, {
       platform: props.platform,
       name: props.name,
@@ -104,6 +107,30 @@ export abstract class ContainerWorkload extends Construct {
       enableExecuteCommand: false,
     });
     tagWorkload(this, props.name, kind);
+  }
+
+  private joinedNamespace: string | undefined;
+
+  /** Joins a Service Connect namespace as a client (a service that also serves joins as itself). */
+  joinServiceConnect(namespace: INamespace): void {
+    if (
+      this.joinedNamespace === namespace.namespaceArn ||
+      this.service.node.tryFindChild('ServiceConnectClient')
+    )
+      return;
+    if (this.kind !== 'internal') this.service.enableServiceConnect({ namespace: namespace.namespaceArn });
+    this.joinedNamespace = namespace.namespaceArn;
+  }
+
+  /** Lets the workload send to `queue` (encrypting with its key) and tells it the URL as `<NAME>_QUEUE_URL`. */
+  sendTo(queueName: string, queue: IQueue): void {
+    grantSendTo(this.taskRole, queue);
+    this.addEnvironment(queueUrlVariable(queueName), queue.queueUrl);
+  }
+
+  /** Adds a non-secret setting to the workload's container. */
+  addEnvironment(name: string, value: string): void {
+    this.task.container.addEnvironment(name, value);
   }
 
   /** Scales the service between the size's bounds, on CPU. */

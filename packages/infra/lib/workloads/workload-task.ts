@@ -11,7 +11,7 @@ import {
   Secret as EcsSecret,
   type ContainerDefinition,
 } from 'aws-cdk-lib/aws-ecs';
-import { Grant, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { Grant, Role, ServicePrincipal, type IGrantable, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -160,20 +160,7 @@ export function createWorkloadTask(scope: Construct, props: WorkloadTaskProps): 
         });
 
   if (props.databaseRole !== undefined) grantDatabaseConnect(taskRole, database.instance, props.databaseRole);
-  for (const queue of props.sendsTo ?? []) {
-    Grant.addToPrincipal({
-      grantee: taskRole,
-      actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-      resourceArns: [queue.queueArn],
-    });
-    if (queue.encryptionMasterKey) {
-      Grant.addToPrincipal({
-        grantee: taskRole,
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resourceArns: [queue.encryptionMasterKey.keyArn],
-      });
-    }
-  }
+  for (const queue of props.sendsTo ?? []) grantSendTo(taskRole, queue);
   props.repository.grantPull(executionRole);
 
   acknowledge(
@@ -198,6 +185,30 @@ export function createWorkloadTask(scope: Construct, props: WorkloadTaskProps): 
     'ecr:GetAuthorizationToken has no resource-level permissions; image layer reads stay scoped to the repository in separate statements.',
   );
   return { logGroup, taskRole, executionRole, taskDefinition, container, securityGroup };
+}
+
+/**
+ * Lets `grantee` send to `queue`, and encrypt what it sends with the queue's key: explicit
+ * actions on that queue and key only (queue.grantSendMessages would add wildcard KMS actions).
+ */
+export function grantSendTo(grantee: IGrantable, queue: IQueue): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+    resourceArns: [queue.queueArn],
+  });
+  if (queue.encryptionMasterKey) {
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resourceArns: [queue.encryptionMasterKey.keyArn],
+    });
+  }
+}
+
+/** The variable a sender reads a queue's URL from: `payments` → PAYMENTS_QUEUE_URL. */
+export function queueUrlVariable(queueName: string): string {
+  return `${queueName.toUpperCase().replaceAll('-', '_')}_QUEUE_URL`;
 }
 
 function endpointOnlySecurityGroup(

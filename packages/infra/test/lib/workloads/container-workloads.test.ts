@@ -2,11 +2,13 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { Cluster } from 'aws-cdk-lib/aws-ecs';
+import { HttpNamespace } from 'aws-cdk-lib/aws-servicediscovery';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { InvalidPropError } from '../../../lib/invalid-prop-error.js';
 import type { WorkloadPlatform } from '../../../lib/platform/platform.js';
 import { PublicService, type PublicServiceProps } from '../../../lib/workloads/container-service.js';
+import { InternalService } from '../../../lib/workloads/internal-service.js';
 import { QueueWorker } from '../../../lib/workloads/queue-worker.js';
 import { WorkloadAlarms } from '../../../lib/workloads/workload-alarms.js';
 import { workloadFixture } from '../../support/workload-fixture.js';
@@ -233,5 +235,106 @@ describe('queue worker', () => {
         'UnHealthyHostCount',
       ].sort(),
     );
+  });
+});
+
+describe('internal service', () => {
+  function buildInternal() {
+    const fixture = workloadFixture();
+    const cluster = new Cluster(fixture.stack, 'Cluster', { vpc: fixture.vpc });
+    const platform: WorkloadPlatform = {
+      environmentName: 'staging',
+      logPolicy: { key: fixture.key, retentionDays: 180 },
+      messagesKey: fixture.key,
+      placement: {
+        vpc: fixture.vpc,
+        subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+        securityGroup: undefined as never,
+      },
+      database: {
+        instance: fixture.database,
+        name: 'citadel',
+        caBundlePath: '/etc/ssl/certs/rds-global-bundle.pem',
+      },
+      cluster,
+    };
+    const namespace = new HttpNamespace(fixture.stack, 'Namespace', { name: 'citadel-staging.internal' });
+    const common = {
+      platform,
+      repository: fixture.repository,
+      imageTag: 'v1',
+      size: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 2 },
+    };
+    const pricing = new InternalService(fixture.stack, 'Pricing', {
+      ...common,
+      name: 'pricing',
+      port: 9000,
+      namespace,
+    });
+    const caller = new QueueWorker(fixture.stack, 'Caller', {
+      ...common,
+      name: 'checkout',
+      maxReceiveCount: 3,
+      visibilityTimeoutSeconds: 60,
+      messagesPerTask: 10,
+    });
+    const bystander = new QueueWorker(fixture.stack, 'Bystander', {
+      ...common,
+      name: 'bystander',
+      maxReceiveCount: 3,
+      visibilityTimeoutSeconds: 60,
+      messagesPerTask: 10,
+    });
+    pricing.allowCallsFrom(caller);
+    const resources = Template.fromStack(fixture.stack).toJSON().Resources as Record<string, Resource>;
+    const id = (construct: { node: { defaultChild?: unknown } }) =>
+      Stack.of(fixture.stack).getLogicalId(construct.node.defaultChild as never);
+    return { pricing, caller, bystander, resources, id };
+  }
+
+  it('registers in the namespace as http://pricing:9000, and its caller joins as a client told the address', () => {
+    const { pricing, caller, resources, id } = buildInternal();
+    const server = resources[id(pricing.service as never)]?.Properties.ServiceConnectConfiguration as {
+      Enabled: boolean;
+      Services: { DiscoveryName: string; ClientAliases: { DnsName: string; Port: number }[] }[];
+    };
+    expect(server.Enabled).toBe(true);
+    expect(server.Services[0]).toMatchObject({
+      DiscoveryName: 'pricing',
+      ClientAliases: [{ DnsName: 'pricing', Port: 9000 }],
+    });
+    const client = resources[id(caller.service as never)]?.Properties.ServiceConnectConfiguration as {
+      Enabled: boolean;
+    };
+    expect(client?.Enabled).toBe(true);
+    const task = resources[id(caller.taskDefinition as never)];
+    const [container] = task?.Properties.ContainerDefinitions as {
+      Environment: { Name: string; Value: unknown }[];
+    }[];
+    expect(container?.Environment).toContainEqual({ Name: 'PRICING_URL', Value: 'http://pricing:9000' });
+    expect(pricing.url).toBe('http://pricing:9000');
+  });
+
+  it('admits its port only from the callers it names: no load balancer, no other workload', () => {
+    const { pricing, caller, bystander, resources, id } = buildInternal();
+    const rules = Object.values(resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::EC2::SecurityGroupIngress' && resource.Properties.FromPort === 9000,
+    );
+    expect(rules).toHaveLength(1);
+    const callerGroup = caller.service.connections.securityGroups[0];
+    expect(JSON.stringify(rules[0]?.Properties.SourceSecurityGroupId)).toContain(id(callerGroup as never));
+    expect(JSON.stringify(rules)).not.toContain(id(bystander.service.connections.securityGroups[0] as never));
+    expect(
+      Object.values(resources).some(
+        (resource) => resource.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup',
+      ),
+    ).toBe(false);
+    expect(resources[id(pricing.service as never)]?.Properties.LoadBalancers ?? []).toEqual([]);
+  });
+
+  it('refuses to call itself', () => {
+    const { pricing } = buildInternal();
+    expect(() => pricing.allowCallsFrom(pricing)).toThrow(InvalidPropError);
   });
 });
