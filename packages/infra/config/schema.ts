@@ -14,8 +14,9 @@ export const LOG_RETENTION_DAYS_ALLOWED = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** Audit logs (HIPAA, PCI DSS 10.7) are kept at least this long. */
-export const MIN_LOG_RETENTION_DAYS = 90;
+import { MIN_LOG_RETENTION_DAYS } from '../policy/workload-policy.js';
+
+export { MIN_LOG_RETENTION_DAYS };
 
 /**
  * An environment name: lower-case letters, digits and hyphens, starting with a letter, at

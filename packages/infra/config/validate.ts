@@ -1,5 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { FARGATE_MEMORY_BY_CPU } from '../policy/workload-policy.js';
 import {
   CloudflareDnsSchema,
   EnvironmentSchema,
@@ -25,20 +26,6 @@ export class ConfigError extends Error {
     this.field = field;
     this.value = value;
   }
-}
-
-const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: [1024, 2048, 3072, 4096],
-  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
-  2048: range(4096, 16384, 1024),
-  4096: range(8192, 30720, 1024),
-};
-
-function range(from: number, to: number, step: number): number[] {
-  const values: number[] = [];
-  for (let value = from; value <= to; value += step) values.push(value);
-  return values;
 }
 
 /** Settings Citadel once read and now refuses, with what to do instead. */

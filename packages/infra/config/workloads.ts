@@ -1,6 +1,12 @@
 import { APP_ROLE, OUTBOX_ROLE, PROCESSOR_ROLE, RETENTION_ROLE } from '@citadel/db/roles';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import {
+  ENVIRONMENT_VARIABLE_PATTERN,
+  IMAGE_TAG_PATTERN,
+  PLATFORM_VARIABLES,
+  WORKLOAD_NAME_PATTERN,
+} from '../policy/workload-policy.js';
 import { ConfigError } from './validate.js';
 
 /**
@@ -19,14 +25,14 @@ import { ConfigError } from './validate.js';
  */
 
 const WORKLOAD_NAME = Type.String({
-  pattern: '^[a-z][a-z0-9-]{0,30}[a-z0-9]$',
+  pattern: WORKLOAD_NAME_PATTERN,
   description: 'Workload name: 2–32 lower-case letters, digits and hyphens.',
 });
 const DATABASE_ROLE = Type.String({
   pattern: '^[a-z_][a-z0-9_]{0,62}$',
   description: 'The IAM-authenticated database role this workload alone signs in as.',
 });
-const ENVIRONMENT_VARIABLE = '^[A-Z][A-Z0-9_]{0,127}$';
+const ENVIRONMENT_VARIABLE = ENVIRONMENT_VARIABLE_PATTERN;
 const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
 
 /** An image in an ECR repository of the environment's account and region (reached through the VPC endpoints). */
@@ -38,7 +44,7 @@ export const ImageSchema = Type.Object(
       description: 'ECR repository name in the environment account and region.',
     }),
     tag: Type.String({
-      pattern: '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$',
+      pattern: IMAGE_TAG_PATTERN,
       description:
         'Immutable tag or sha256: digest; `latest` is refused. A deploy may override it with --context image:<workload>=<tag>.',
     }),
@@ -251,17 +257,6 @@ const SCHEMA_BY_KIND: Readonly<Record<string, TSchema>> = {
   job: JobWorkloadSchema,
   function: FunctionWorkloadSchema,
 };
-
-/** Variables the platform sets for a workload that uses the database; a declaration may not set them. */
-const PLATFORM_VARIABLES: readonly string[] = [
-  'AWS_REGION',
-  'DB_AUTH',
-  'DB_HOST',
-  'DB_PORT',
-  'DB_NAME',
-  'DB_USER',
-  'DB_CA_BUNDLE_PATH',
-];
 
 /** Queue names every application can send to without declaring them. */
 export const PLATFORM_QUEUES = ['payments'] as const;

@@ -18,6 +18,25 @@ export function createDatabaseClientSecurityGroup(
   scope: Construct,
   props: { readonly vpc: IVpc; readonly database: IDatabaseInstance; readonly description: string },
 ): ISecurityGroup {
+  const group = createEndpointClientSecurityGroup(scope, props);
+  // The instance's own port is a deploy-time attribute, and a token port cannot be written on
+  // the group; Citadel's instances listen on PostgreSQL's default.
+  group.connections.allowTo(
+    props.database,
+    Port.tcp(POSTGRES_PORT),
+    'PostgreSQL with IAM authentication and TLS',
+  );
+  return group;
+}
+
+/**
+ * The security group of a workload in the isolated subnets that talks only to AWS: HTTPS
+ * to the VPC's interface endpoints and to S3 through the gateway endpoint, nothing else.
+ */
+export function createEndpointClientSecurityGroup(
+  scope: Construct,
+  props: { readonly vpc: IVpc; readonly description: string },
+): ISecurityGroup {
   const group = new InlineRulesSecurityGroup(scope, 'SecurityGroup', {
     vpc: props.vpc,
     description: props.description,
@@ -31,13 +50,6 @@ export function createDatabaseClientSecurityGroup(
     Peer.prefixList(s3PrefixListId(group.node.path, Stack.of(scope).region)),
     Port.tcp(443),
     'S3 through the gateway endpoint (ECR image layers)',
-  );
-  // The instance's own port is a deploy-time attribute, and a token port cannot be written on
-  // the group; Citadel's instances listen on PostgreSQL's default.
-  group.connections.allowTo(
-    props.database,
-    Port.tcp(POSTGRES_PORT),
-    'PostgreSQL with IAM authentication and TLS',
   );
   return group;
 }

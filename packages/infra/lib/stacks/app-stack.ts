@@ -33,6 +33,7 @@ import { HttpNamespace } from 'aws-cdk-lib/aws-servicediscovery';
 import { PublicService, type ContainerWorkload } from '../workloads/container-service.js';
 import { InternalService } from '../workloads/internal-service.js';
 import { queueUrlVariable } from '../workloads/workload-task.js';
+import { isImmutableImageTag } from '../../policy/workload-policy.js';
 import { QueueWorker } from '../workloads/queue-worker.js';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
 import { CitadelStack } from './citadel-stack.js';
@@ -392,12 +393,7 @@ export class AppStack extends CitadelStack {
   /** A workload's image: its repository in this account and region, at its tag or the `image:<name>` context. */
   private imageOf(workload: { readonly name: string; readonly image: { repository: string; tag: string } }) {
     const override: unknown = this.node.tryGetContext(`image:${workload.name}`);
-    if (
-      override !== undefined &&
-      (typeof override !== 'string' ||
-        !/^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/.test(override) ||
-        override === 'latest')
-    ) {
+    if (override !== undefined && !isImmutableImageTag(override)) {
       throw new InvalidPropError(
         this.node.path,
         `context image:${workload.name}`,

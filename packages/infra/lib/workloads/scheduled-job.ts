@@ -24,14 +24,6 @@ export function jobMetricNamespace(environmentName: string): string {
   return `Citadel/${environmentName}/Jobs`;
 }
 
-const WORKLOAD_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const IMAGE_TAG = /^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/;
-const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: [1024, 2048, 3072, 4096],
-  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
-};
-
 /** How often a job runs: one unit, a whole number. */
 export type JobInterval =
   { readonly minutes: number } | { readonly hours: number } | { readonly days: number };
@@ -224,32 +216,9 @@ export function alarmPeriodMinutes(intervalMinutes: number): number {
 }
 
 function validate(path: string, props: ScheduledJobProps): number {
-  if (!WORKLOAD_NAME.test(props.name)) {
-    throw new InvalidPropError(
-      path,
-      'name',
-      props.name,
-      'use 2–32 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen',
-    );
-  }
-  if (!IMAGE_TAG.test(props.imageTag) || props.imageTag === 'latest') {
-    throw new InvalidPropError(
-      path,
-      'imageTag',
-      props.imageTag,
-      'give an immutable tag or a sha256: digest, never latest',
-    );
-  }
-  if (
-    props.command.length === 0 ||
-    props.command.some((part) => part.length === 0 || part.includes('\u0000'))
-  ) {
-    throw new InvalidPropError(
-      path,
-      'command',
-      props.command,
-      'give the entrypoint arguments as non-empty strings',
-    );
+  // Name, image tag, command and size are checked by createWorkloadTask, as for every workload.
+  if (props.command.length === 0) {
+    throw new InvalidPropError(path, 'command', props.command, 'a job needs the arguments of the run');
   }
   const entries = Object.entries(props.every);
   const [unit, value] = (entries[0] ?? []) as [string | undefined, unknown];
@@ -282,11 +251,6 @@ function validate(path: string, props: ScheduledJobProps): number {
       props.timeoutMinutes,
       `give whole minutes from 1 to the interval (${intervalMinutes}), so two runs never overlap`,
     );
-  }
-  const cpu = props.cpu ?? 256;
-  const memory = props.memoryMiB ?? 512;
-  if (!FARGATE_MEMORY_BY_CPU[cpu]?.includes(memory)) {
-    throw new InvalidPropError(path, 'memoryMiB', memory, `not a Fargate size for ${cpu} CPU units`);
   }
   return intervalMinutes;
 }

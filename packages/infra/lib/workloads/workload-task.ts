@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Peer, Port, type ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import type { IRepository } from 'aws-cdk-lib/aws-ecr';
 import {
   AwsLogDriver,
@@ -17,38 +17,25 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
-import { createDatabaseClientSecurityGroup } from '../constructs/database-client-security-group.js';
+import {
+  createDatabaseClientSecurityGroup,
+  createEndpointClientSecurityGroup,
+} from '../constructs/database-client-security-group.js';
 import { EncryptedLogGroup } from '../constructs/encrypted-log-group.js';
 import { grantDatabaseConnect } from '../constructs/grant-database-connect.js';
-import { InlineRulesSecurityGroup } from '../constructs/inline-rules-security-group.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
-import { s3PrefixListId } from '../s3-prefix-lists.js';
+import {
+  ENVIRONMENT_VARIABLE_PATTERN,
+  FARGATE_MEMORY_BY_CPU,
+  isImmutableImageTag,
+  PLATFORM_VARIABLES,
+  WORKLOAD_NAME_PATTERN,
+} from '../../policy/workload-policy.js';
 import type { WorkloadKind } from './workload-tags.js';
 
 /** Numeric uid:gid every workload container runs as: never root, whatever the image says. */
 export const WORKLOAD_CONTAINER_USER = '65532:65532';
-
-const WORKLOAD_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const IMAGE_TAG = /^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/;
-const ENVIRONMENT_VARIABLE = /^[A-Z][A-Z0-9_]{0,127}$/;
-/** Variables the platform sets; a workload may not override them. */
-const RESERVED_VARIABLES = new Set([
-  'AWS_REGION',
-  'DB_AUTH',
-  'DB_HOST',
-  'DB_PORT',
-  'DB_NAME',
-  'DB_USER',
-  'DB_CA_BUNDLE_PATH',
-]);
-export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: [1024, 2048, 3072, 4096],
-  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
-  2048: Array.from({ length: 13 }, (_, index) => 4096 + index * 1024),
-  4096: Array.from({ length: 23 }, (_, index) => 8192 + index * 1024),
-};
 
 export interface WorkloadTaskProps {
   readonly platform: WorkloadPlatform;
@@ -152,7 +139,10 @@ export function createWorkloadTask(scope: Construct, props: WorkloadTaskProps): 
 
   const securityGroup =
     props.databaseRole === undefined
-      ? endpointOnlySecurityGroup(scope, platform, `Citadel ${props.kind} ${props.name}`)
+      ? createEndpointClientSecurityGroup(scope, {
+          vpc: platform.placement.vpc,
+          description: `Citadel ${props.kind} ${props.name}`,
+        })
       : createDatabaseClientSecurityGroup(scope, {
           vpc: platform.placement.vpc,
           database: database.instance,
@@ -211,30 +201,8 @@ export function queueUrlVariable(queueName: string): string {
   return `${queueName.toUpperCase().replaceAll('-', '_')}_QUEUE_URL`;
 }
 
-function endpointOnlySecurityGroup(
-  scope: Construct,
-  platform: WorkloadPlatform,
-  description: string,
-): ISecurityGroup {
-  const group = new InlineRulesSecurityGroup(scope, 'SecurityGroup', {
-    vpc: platform.placement.vpc,
-    description,
-  });
-  group.addEgressRule(
-    Peer.ipv4(platform.placement.vpc.vpcCidrBlock),
-    Port.tcp(443),
-    'AWS APIs through the interface endpoints inside the VPC',
-  );
-  group.addEgressRule(
-    Peer.prefixList(s3PrefixListId(group.node.path, Stack.of(scope).region)),
-    Port.tcp(443),
-    'S3 through the gateway endpoint (ECR image layers)',
-  );
-  return group;
-}
-
 function validateTask(path: string, props: WorkloadTaskProps): void {
-  if (!WORKLOAD_NAME.test(props.name)) {
+  if (!new RegExp(WORKLOAD_NAME_PATTERN).test(props.name)) {
     throw new InvalidPropError(
       path,
       'name',
@@ -242,7 +210,7 @@ function validateTask(path: string, props: WorkloadTaskProps): void {
       'use 2–32 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen',
     );
   }
-  if (!IMAGE_TAG.test(props.imageTag) || props.imageTag === 'latest') {
+  if (!isImmutableImageTag(props.imageTag)) {
     throw new InvalidPropError(
       path,
       'imageTag',
@@ -270,10 +238,10 @@ function validateTask(path: string, props: WorkloadTaskProps): void {
     );
   }
   for (const name of [...Object.keys(props.environment ?? {}), ...Object.keys(props.secrets ?? {})]) {
-    if (!ENVIRONMENT_VARIABLE.test(name)) {
+    if (!new RegExp(ENVIRONMENT_VARIABLE_PATTERN).test(name)) {
       throw new InvalidPropError(path, 'environment', name, 'use upper-case letters, digits and underscores');
     }
-    if (RESERVED_VARIABLES.has(name)) {
+    if (PLATFORM_VARIABLES.includes(name)) {
       throw new InvalidPropError(
         path,
         'environment',

@@ -1,6 +1,14 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
-import { InstanceClass, InstanceSize, InstanceType, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  InstanceClass,
+  InstanceSize,
+  InstanceType,
+  SecurityGroup,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
+import { Cluster } from 'aws-cdk-lib/aws-ecs';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { DatabaseInstance, DatabaseInstanceEngine, PostgresEngineVersion } from 'aws-cdk-lib/aws-rds';
@@ -8,6 +16,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { readCdkContext } from '../../lib/citadel-app.js';
 import type { ApiServiceProps } from '../../lib/constructs/api-service.js';
 import { LoadBalancedEdge } from '../../lib/constructs/load-balanced-edge.js';
+import type { WorkloadPlatform } from '../../lib/platform/platform.js';
 
 /** A small stack with what Citadel's workload constructs expect from earlier layers. */
 export function workloadFixture() {
@@ -72,5 +81,32 @@ export function apiServiceProps(
     cpuTargetPercent: 60,
     requestsPerTarget: 500,
     ...overrides,
+  };
+}
+
+/** A platform in `fixture` for workload constructs: its key for logs and messages, a cluster, the isolated subnets. */
+export function workloadPlatform(
+  fixture: ReturnType<typeof workloadFixture>,
+  environmentName = 'staging',
+  retentionDays = 180,
+): WorkloadPlatform {
+  return {
+    environmentName,
+    logPolicy: { key: fixture.key, retentionDays },
+    messagesKey: fixture.key,
+    placement: {
+      vpc: fixture.vpc,
+      subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+      securityGroup: new SecurityGroup(fixture.stack, 'WorkloadGroup', {
+        vpc: fixture.vpc,
+        allowAllOutbound: false,
+      }),
+    },
+    database: {
+      instance: fixture.database,
+      name: 'citadel',
+      caBundlePath: '/etc/ssl/certs/rds-global-bundle.pem',
+    },
+    cluster: new Cluster(fixture.stack, 'Cluster', { vpc: fixture.vpc }),
   };
 }

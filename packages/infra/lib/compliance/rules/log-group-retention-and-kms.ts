@@ -3,7 +3,9 @@ import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
 import { asNumber, templateProperties } from './values.js';
 
 /** The shortest retention Citadel accepts for a log group, in days. */
-export const MIN_LOG_RETENTION_DAYS = 90;
+import { MIN_LOG_RETENTION_DAYS } from '../../../policy/workload-policy.js';
+
+export { MIN_LOG_RETENTION_DAYS };
 
 /**
  * CloudWatch log groups keep events for at least `MIN_LOG_RETENTION_DAYS` days (no

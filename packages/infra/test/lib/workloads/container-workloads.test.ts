@@ -1,39 +1,20 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { SubnetType } from 'aws-cdk-lib/aws-ec2';
-import { Cluster } from 'aws-cdk-lib/aws-ecs';
 import { HttpNamespace } from 'aws-cdk-lib/aws-servicediscovery';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { InvalidPropError } from '../../../lib/invalid-prop-error.js';
-import type { WorkloadPlatform } from '../../../lib/platform/platform.js';
 import { PublicService, type PublicServiceProps } from '../../../lib/workloads/container-service.js';
 import { InternalService } from '../../../lib/workloads/internal-service.js';
 import { QueueWorker } from '../../../lib/workloads/queue-worker.js';
 import { WorkloadAlarms } from '../../../lib/workloads/workload-alarms.js';
-import { workloadFixture } from '../../support/workload-fixture.js';
+import { workloadFixture, workloadPlatform } from '../../support/workload-fixture.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 function build(overrides: Partial<PublicServiceProps> = {}) {
   const fixture = workloadFixture();
-  const cluster = new Cluster(fixture.stack, 'Cluster', { vpc: fixture.vpc });
-  const platform: WorkloadPlatform = {
-    environmentName: 'staging',
-    logPolicy: { key: fixture.key, retentionDays: 180 },
-    messagesKey: fixture.key,
-    placement: {
-      vpc: fixture.vpc,
-      subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
-      securityGroup: undefined as never,
-    },
-    database: {
-      instance: fixture.database,
-      name: 'citadel',
-      caBundlePath: '/etc/ssl/certs/rds-global-bundle.pem',
-    },
-    cluster,
-  };
+  const platform = workloadPlatform(fixture);
   const worker = new QueueWorker(fixture.stack, 'Fulfilment', {
     platform,
     name: 'orders-fulfilment',
@@ -241,23 +222,7 @@ describe('queue worker', () => {
 describe('internal service', () => {
   function buildInternal() {
     const fixture = workloadFixture();
-    const cluster = new Cluster(fixture.stack, 'Cluster', { vpc: fixture.vpc });
-    const platform: WorkloadPlatform = {
-      environmentName: 'staging',
-      logPolicy: { key: fixture.key, retentionDays: 180 },
-      messagesKey: fixture.key,
-      placement: {
-        vpc: fixture.vpc,
-        subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
-        securityGroup: undefined as never,
-      },
-      database: {
-        instance: fixture.database,
-        name: 'citadel',
-        caBundlePath: '/etc/ssl/certs/rds-global-bundle.pem',
-      },
-      cluster,
-    };
+    const platform = workloadPlatform(fixture);
     const namespace = new HttpNamespace(fixture.stack, 'Namespace', { name: 'citadel-staging.internal' });
     const common = {
       platform,

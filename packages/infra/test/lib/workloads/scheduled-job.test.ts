@@ -1,41 +1,20 @@
-import { SecurityGroup, SubnetType } from 'aws-cdk-lib/aws-ec2';
-import { Cluster } from 'aws-cdk-lib/aws-ecs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { InvalidPropError } from '../../../lib/invalid-prop-error.js';
-import type { WorkloadPlatform } from '../../../lib/platform/platform.js';
 import {
   alarmPeriodMinutes,
   rateExpression,
   ScheduledJob,
   type ScheduledJobProps,
 } from '../../../lib/workloads/scheduled-job.js';
-import { workloadFixture } from '../../support/workload-fixture.js';
+import { workloadFixture, workloadPlatform } from '../../support/workload-fixture.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 function build(overrides: Partial<ScheduledJobProps> = {}) {
   const fixture = workloadFixture();
-  const cluster = new Cluster(fixture.stack, 'Cluster', { vpc: fixture.vpc });
-  const platform: WorkloadPlatform = {
-    environmentName: 'dev',
-    logPolicy: { key: fixture.key, retentionDays: 365 },
-    messagesKey: fixture.key,
-    placement: {
-      vpc: fixture.vpc,
-      subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
-      securityGroup: new SecurityGroup(fixture.stack, 'JobGroup', {
-        vpc: fixture.vpc,
-        allowAllOutbound: false,
-      }),
-    },
-    database: {
-      instance: fixture.database,
-      name: 'citadel',
-      caBundlePath: '/etc/ssl/certs/rds-global-bundle.pem',
-    },
-    cluster,
-  };
+  const platform = workloadPlatform(fixture, 'dev', 365);
+  const cluster = platform.cluster;
   const job = new ScheduledJob(fixture.stack, 'Outbox', {
     platform,
     name: 'payment-outbox',
