@@ -18,7 +18,7 @@ const INFRA_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * The app and its stages read every environment's config and build one stage per
  * environment, which hands each stack its config: the level above the stacks.
  */
-const COMPOSITION_ROOT = ['lib/citadel-app.ts', 'lib/citadel-stage.ts'];
+const COMPOSITION_ROOT = ['lib/citadel-app.ts', 'lib/citadel-stage.ts', 'lib/project.ts'];
 
 interface PackageLayout {
   /** Absolute path of the package directory. */
