@@ -1,3 +1,7 @@
 import { buildCitadelApp } from '../lib/citadel-app.js';
+import { loadProject } from '../lib/project.js';
 
-buildCitadelApp().app.synth();
+// The project named by CITADEL_APPLICATION / CITADEL_ENVIRONMENTS (environment or cdk.json
+// context), Citadel's own when neither is set: the same one every npm run command builds.
+const { configs, application } = await loadProject();
+buildCitadelApp({ configs, application }).app.synth();

@@ -13,13 +13,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { ConfigError, ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../config/index.js';
+import { ConfigError, loadAllEnvironmentConfigs, type EnvironmentConfig } from '../config/index.js';
+import { loadProject, ProjectError, type CitadelProject } from '../lib/project.js';
 import { AwsCliError, runAwsCli, type RunAws } from './lib/aws-cli.js';
 import { requireLocalCredentials, verifyAwsIdentity, type GetCallerIdentity } from './lib/aws-identity.js';
 import { runCdkCli, type RunCdk } from './lib/cdk.js';
-import { parseCommandOptions } from './lib/cli-args.js';
+import { environmentOption, parseCommandOptions } from './lib/cli-args.js';
 import { describeStack, stackOutput, stackParameter, type StackDescription } from './lib/cloudformation.js';
+import { configNamed, projectConfigs } from './lib/delivery.js';
 import { CredentialsError, UsageError } from './lib/errors.js';
+import { invocationDirectory } from './lib/main.js';
 import { stsCallerIdentity } from './lib/sts.js';
 
 export const BOOTSTRAP_TEMPLATE = fileURLToPath(new URL('../bootstrap/template.yaml', import.meta.url));
@@ -41,7 +44,8 @@ export const UPGRADE_CHANGES = [
   `stack: termination protection on, variant "Citadel: Hardened Resources", ${REVISION_OUTPUT} output`,
 ] as const;
 
-const USAGE = `usage: npm run bootstrap -- --env <${ENVIRONMENT_NAMES.join('|')}> [--execution-policy <arn>] [--upgrade] [--dry-run]`;
+const usage = (environments: readonly string[]): string =>
+  `usage: npm run bootstrap -- --env <${environments.join('|')}> [--execution-policy <arn>] [--upgrade] [--dry-run]`;
 
 /** The variant, version and Citadel revision of a bootstrap template or stack. */
 export interface BootstrapIdentity {
@@ -66,11 +70,20 @@ export interface BootstrapDeps {
   readonly runAws: RunAws;
   readonly runCdk: RunCdk;
   readonly log: (line: string) => void;
+  /**
+   * The environments and application the command acts on.
+   * @default - Citadel's own environments and application
+   */
+  readonly project?: Pick<CitadelProject, 'configs' | 'application'>;
 }
 
-/** The `cdk bootstrap` arguments for one environment. */
-export function bootstrapArguments(environment: string, executionPolicyArn?: string): string[] {
-  const config = loadEnvironmentConfig(environment);
+/** The `cdk bootstrap` arguments for one of the environments (Citadel's own by default). */
+export function bootstrapArguments(
+  environment: string,
+  executionPolicyArn?: string,
+  configs: readonly EnvironmentConfig[] = loadAllEnvironmentConfigs(),
+): string[] {
+  const config = configNamed(configs, environment);
   return [
     'cdk',
     'bootstrap',
@@ -152,9 +165,13 @@ export function classifyBootstrapStack(
 
 /** `npm run bootstrap -- --env <env> ...`; resolves to the exit code. */
 export async function bootstrap(argv: readonly string[], deps: BootstrapDeps): Promise<number> {
-  const options = parseBootstrapArgs(argv);
-  const args = bootstrapArguments(options.env, options.executionPolicy);
-  const config = loadEnvironmentConfig(options.env);
+  const configs = projectConfigs(deps);
+  const options = parseBootstrapArgs(
+    argv,
+    configs.map((candidate) => candidate.name),
+  );
+  const args = bootstrapArguments(options.env, options.executionPolicy, configs);
+  const config = configNamed(configs, options.env);
   if (options.dryRun) {
     deps.log(`npx ${args.join(' ')}`);
     return 0;
@@ -224,7 +241,7 @@ interface BootstrapOptions {
   readonly dryRun: boolean;
 }
 
-function parseBootstrapArgs(argv: readonly string[]): BootstrapOptions {
+function parseBootstrapArgs(argv: readonly string[], environments: readonly string[]): BootstrapOptions {
   const values = parseCommandOptions(
     argv,
     {
@@ -233,9 +250,9 @@ function parseBootstrapArgs(argv: readonly string[]): BootstrapOptions {
       upgrade: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
     },
-    USAGE,
+    usage(environments),
   );
-  if (!values.env) throw new UsageError(`--env is required.\n${USAGE}`);
+  const env = environmentOption(values.env, usage(environments), environments);
   const policy = values['execution-policy'];
   if (policy !== undefined && !/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/.test(policy)) {
     throw new UsageError(
@@ -243,7 +260,7 @@ function parseBootstrapArgs(argv: readonly string[]): BootstrapOptions {
     );
   }
   return {
-    env: values.env,
+    env,
     executionPolicy: policy,
     upgrade: values.upgrade ?? false,
     dryRun: values['dry-run'] ?? false,
@@ -262,15 +279,22 @@ function toNumber(value: unknown): number {
 
 async function main(): Promise<void> {
   try {
+    const project = await loadProject(process.env, { cwd: invocationDirectory() });
     process.exitCode = await bootstrap(process.argv.slice(2), {
       env: process.env,
+      project,
       getCallerIdentity: stsCallerIdentity,
       runAws: runAwsCli,
       runCdk: runCdkCli,
       log: (line) => console.log(line),
     });
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CredentialsError || error instanceof ConfigError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof CredentialsError ||
+      error instanceof ConfigError ||
+      error instanceof ProjectError
+    ) {
       console.error(`bootstrap: ${error.message}`);
       process.exitCode = 2;
       return;

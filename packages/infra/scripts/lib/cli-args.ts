@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ENVIRONMENT_NAMES, isEnvironmentName, type EnvironmentName } from '../../config/index.js';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../config/index.js';
 import { STACK_LAYERS, type StackLayer } from '../../lib/stacks/citadel-stack.js';
+import { parseContextArgs, type ContextEntry } from './context-args.js';
 import { UsageError } from './errors.js';
 
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -23,15 +24,26 @@ export function parseCommandOptions<const O extends CommandOptions>(
   }
 }
 
-/** The `--env` value as an environment name; throws UsageError when it is missing or unknown. */
-export function environmentOption(value: unknown, usageLine: string): EnvironmentName {
+/**
+ * The `--env` value as an environment name of the project; throws UsageError when it is
+ * missing or unknown.
+ */
+export function environmentOption(
+  value: unknown,
+  usageLine: string,
+  names: readonly string[] = ENVIRONMENT_NAMES,
+): EnvironmentName {
   if (value === undefined) throw new UsageError(`--env is required.\n${usageLine}`);
-  if (typeof value !== 'string' || !isEnvironmentName(value)) {
-    throw new UsageError(
-      `unknown environment "${String(value)}"; expected one of ${ENVIRONMENT_NAMES.join(', ')}.`,
-    );
+  if (typeof value !== 'string' || !names.includes(value)) {
+    throw new UsageError(`unknown environment "${String(value)}"; expected one of ${names.join(', ')}.`);
   }
   return value;
+}
+
+/** What a command line is checked against: the project's environments and workloads. */
+export interface ProjectNames {
+  readonly environments: readonly string[];
+  readonly workloads: readonly string[];
 }
 
 export interface DeliveryArgs {
@@ -44,24 +56,31 @@ export interface DeliveryArgs {
   readonly against: string | undefined;
   /** Already-synthesized cloud assembly to diff (diff only, with `against`). */
   readonly app: string | undefined;
+  /** `--context key=value` entries to pass on to the CDK CLI, checked. */
+  readonly context: readonly ContextEntry[];
 }
 
 /** Parses `--env <env> [--stacks a,b] ...`; throws UsageError naming the bad value and the accepted ones. */
-export function parseDeliveryArgs(argv: readonly string[], command: 'deploy' | 'diff'): DeliveryArgs {
+export function parseDeliveryArgs(
+  argv: readonly string[],
+  command: 'deploy' | 'diff',
+  project: ProjectNames,
+): DeliveryArgs {
   const values: Readonly<Record<string, unknown>> = parseCommandOptions(
     argv,
     {
       env: { type: 'string' },
       stacks: { type: 'string' },
+      context: { type: 'string', multiple: true },
       ...(command === 'deploy'
         ? { 'image-digest': { type: 'string' } }
         : { against: { type: 'string' }, app: { type: 'string' } }),
     },
-    usage(command),
+    usage(command, project.environments),
   );
   const text = (name: string): string | undefined =>
     typeof values[name] === 'string' ? values[name] : undefined;
-  const env = environmentOption(values.env, usage(command));
+  const env = environmentOption(values.env, usage(command, project.environments), project.environments);
   const imageDigest = text('image-digest');
   if (imageDigest !== undefined && !IMAGE_DIGEST.test(imageDigest)) {
     throw new UsageError(
@@ -73,7 +92,11 @@ export function parseDeliveryArgs(argv: readonly string[], command: 'deploy' | '
   if (app !== undefined && against === undefined) {
     throw new UsageError('--app is only used with --against (an offline diff between two cloud assemblies).');
   }
-  return { env, stacks: parseStacks(text('stacks')), imageDigest, against, app };
+  const context = parseContextArgs(
+    Array.isArray(values.context) ? (values.context as string[]) : [],
+    project.workloads,
+  );
+  return { env, stacks: parseStacks(text('stacks')), imageDigest, against, app, context };
 }
 
 function parseStacks(list: string | undefined): StackLayer[] | undefined {
@@ -88,8 +111,8 @@ function parseStacks(list: string | undefined): StackLayer[] | undefined {
   return STACK_LAYERS.filter((layer) => asked.includes(layer));
 }
 
-function usage(command: 'deploy' | 'diff'): string {
+function usage(command: 'deploy' | 'diff', environments: readonly string[]): string {
   return command === 'deploy'
-    ? `usage: npm run deploy -- --env <${ENVIRONMENT_NAMES.join('|')}> [--stacks ${STACK_LAYERS.join(',')}] [--image-digest sha256:...]`
-    : `usage: npm run diff -- --env <${ENVIRONMENT_NAMES.join('|')}> [--stacks ...] [--against <cloud assembly> [--app <cloud assembly>]]`;
+    ? `usage: npm run deploy -- --env <${environments.join('|')}> [--stacks ${STACK_LAYERS.join(',')}] [--image-digest sha256:...] [--context image:<workload>=<tag> ...]`
+    : `usage: npm run diff -- --env <${environments.join('|')}> [--stacks ...] [--context image:<workload>=<tag> ...] [--against <cloud assembly> [--app <cloud assembly>]]`;
 }

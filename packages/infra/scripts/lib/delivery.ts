@@ -1,11 +1,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadEnvironmentConfig, ownsBaselineControls, type EnvironmentConfig } from '../../config/index.js';
+import {
+  ConfigError,
+  loadAllEnvironmentConfigs,
+  ownsBaselineControls,
+  type EnvironmentConfig,
+} from '../../config/index.js';
+import { CITADEL_APPLICATION, type ApplicationDeclaration } from '../../config/workloads.js';
 import { STACK_LAYERS, type StackLayer } from '../../lib/stacks/citadel-stack.js';
 import { requireLocalCredentials, verifyAwsIdentity, type GetCallerIdentity } from './aws-identity.js';
 import type { RunCdk } from './cdk.js';
-import { parseDeliveryArgs, type DeliveryArgs } from './cli-args.js';
+import { parseDeliveryArgs, type DeliveryArgs, type ProjectNames } from './cli-args.js';
+import { contextArguments } from './context-args.js';
 import { findStackTemplate } from './cloud-assembly.js';
 import { UsageError } from './errors.js';
 
@@ -26,34 +33,53 @@ export const AUTH_CONTEXT = {
 export const AUTH_KEYS_CONTEXT = { AUTH_JWKS: 'authJwks', AUTH_JWKS_URL: 'authJwksUrl' } as const;
 
 /**
- * The `--context` arguments the app layer needs. Without them synth falls back to
- * placeholders that deploy a service which cannot start, so deploying `app` without
- * them is refused before anything is called.
+ * The `--context` arguments of a deploy: the ones the app layer needs (from `--image-digest`
+ * and the AUTH_* variables, or the same keys given with `--context`) and the `--context`
+ * entries of the command line. Without the app layer's, synth falls back to placeholders that
+ * deploy a service which cannot start, so deploying `app` without them is refused before
+ * anything is called; a key given both ways is refused too.
  */
 export function appContext(
   args: DeliveryArgs,
   layers: readonly StackLayer[],
   env: DeliveryDeps['env'],
 ): string[] {
-  if (!layers.includes('app')) return [];
-  const missing = [
-    ...(args.imageDigest ? [] : ['--image-digest sha256:<digest of the API image>']),
-    ...Object.keys(AUTH_CONTEXT).filter((name) => !env[name]),
-    ...(env.AUTH_JWKS || env.AUTH_JWKS_URL ? [] : ['AUTH_JWKS (or AUTH_JWKS_URL)']),
+  const given = new Set(args.context.map((entry) => entry.key));
+  const derived: [key: string, value: string | undefined][] = [
+    [API_IMAGE_CONTEXT, args.imageDigest],
+    ...Object.entries(AUTH_CONTEXT).map(([name, key]): [string, string | undefined] => [key, env[name]]),
+    [AUTH_KEYS_CONTEXT.AUTH_JWKS, env.AUTH_JWKS],
+    [AUTH_KEYS_CONTEXT.AUTH_JWKS_URL, env.AUTH_JWKS ? undefined : env.AUTH_JWKS_URL],
   ];
-  if (missing.length > 0) {
+  const twice = derived.filter(([key, value]) => value && given.has(key)).map(([key]) => key);
+  if (twice.length > 0) {
     throw new UsageError(
-      `deploying the app stack needs ${missing.join(', ')}; nothing was called or changed.`,
+      `${twice.join(', ')} given both with --context and with --image-digest or an AUTH_* variable; give each once. Nothing was called or changed.`,
     );
   }
-  return [
-    '--context',
-    `${API_IMAGE_CONTEXT}=${args.imageDigest}`,
-    ...Object.entries(AUTH_CONTEXT).flatMap(([name, key]) => ['--context', `${key}=${env[name]}`]),
-    ...(env.AUTH_JWKS
-      ? ['--context', `${AUTH_KEYS_CONTEXT.AUTH_JWKS}=${env.AUTH_JWKS}`]
-      : ['--context', `${AUTH_KEYS_CONTEXT.AUTH_JWKS_URL}=${env.AUTH_JWKS_URL}`]),
-  ];
+  const has = (key: string, value: string | undefined): boolean => Boolean(value) || given.has(key);
+  if (layers.includes('app')) {
+    const missing = [
+      ...(has(API_IMAGE_CONTEXT, args.imageDigest)
+        ? []
+        : ['--image-digest sha256:<digest of the API image>']),
+      ...Object.entries(AUTH_CONTEXT)
+        .filter(([name, key]) => !has(key, env[name]))
+        .map(([name]) => name),
+      ...(env.AUTH_JWKS || has(AUTH_KEYS_CONTEXT.AUTH_JWKS_URL, env.AUTH_JWKS_URL)
+        ? []
+        : ['AUTH_JWKS (or AUTH_JWKS_URL)']),
+    ];
+    if (missing.length > 0) {
+      throw new UsageError(
+        `deploying the app stack needs ${missing.join(', ')}; nothing was called or changed.`,
+      );
+    }
+  }
+  const fromFlagsAndEnv = layers.includes('app')
+    ? derived.flatMap(([key, value]) => (value ? ['--context', `${key}=${value}`] : []))
+    : [];
+  return [...fromFlagsAndEnv, ...contextArguments(args.context)];
 }
 
 /** What the deploy and diff commands touch, passed in so that tests can see every call. */
@@ -64,6 +90,41 @@ export interface DeliveryDeps {
   readonly log: (line: string) => void;
   /** Directory relative paths on the command line are resolved from. */
   readonly cwd: string;
+  /**
+   * The environments and application the commands act on.
+   * @default - Citadel's own environments and application
+   */
+  readonly project?: {
+    readonly configs: readonly EnvironmentConfig[];
+    readonly application: ApplicationDeclaration;
+  };
+}
+
+/** The environment and workload names a command line is checked against. */
+export function projectNames(deps: Pick<DeliveryDeps, 'project'>): ProjectNames {
+  return {
+    environments: projectConfigs(deps).map((config) => config.name),
+    workloads: (deps.project?.application ?? CITADEL_APPLICATION).workloads.map((workload) => workload.name),
+  };
+}
+
+/** The validated config of the environment named; throws ConfigError for an unknown name. */
+export function configNamed(configs: readonly EnvironmentConfig[], name: string): EnvironmentConfig {
+  const config = configs.find((candidate) => candidate.name === name);
+  if (!config) {
+    throw new ConfigError(
+      name,
+      'name',
+      name,
+      `unknown environment; expected one of ${configs.map((c) => c.name).join(', ')}`,
+    );
+  }
+  return config;
+}
+
+/** The project's environments: Citadel's own unless the deps name a project. */
+export function projectConfigs(deps: Pick<DeliveryDeps, 'project'>): readonly EnvironmentConfig[] {
+  return deps.project?.configs ?? loadAllEnvironmentConfigs();
 }
 
 /** The environment's layers in deploy order: all of them unless `--stacks` chose some. */
@@ -102,10 +163,13 @@ export function adoptRetainedResources(): string[] {
   return ['--import-existing-resources'];
 }
 
-/** `npm run deploy -- --env <env> [--stacks a,b] [--image-digest sha256:...]`; resolves to the exit code. */
+/**
+ * `npm run deploy -- --env <env> [--stacks a,b] [--image-digest sha256:...] [--context image:<workload>=<tag> ...]`;
+ * resolves to the exit code.
+ */
 export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promise<number> {
-  const args = parseDeliveryArgs(argv, 'deploy');
-  const config = loadEnvironmentConfig(args.env);
+  const args = parseDeliveryArgs(argv, 'deploy', projectNames(deps));
+  const config = configNamed(projectConfigs(deps), args.env);
   const layers = layersFor(config, args.stacks);
   requireLocalCredentials(config, deps.env);
   const context = appContext(args, layers, deps.env);
@@ -138,12 +202,15 @@ export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promi
  * offline instead (the pull-request diff), needing no credentials.
  */
 export async function diff(argv: readonly string[], deps: DeliveryDeps): Promise<number> {
-  const args = parseDeliveryArgs(argv, 'diff');
-  const config = loadEnvironmentConfig(args.env);
+  const args = parseDeliveryArgs(argv, 'diff', projectNames(deps));
+  const config = configNamed(projectConfigs(deps), args.env);
   const layers = layersFor(config, args.stacks);
   if (args.against !== undefined) return offlineDiff(args, config, layers, deps);
   await verifyAwsIdentity(config, deps.env, deps.getCallerIdentity);
-  return deps.runCdk(['diff', ...selectors(config, layers), '--exclusively'], cdkEnv(deps, config));
+  return deps.runCdk(
+    ['diff', ...selectors(config, layers), '--exclusively', ...contextArguments(args.context)],
+    cdkEnv(deps, config),
+  );
 }
 
 async function offlineDiff(

@@ -1,10 +1,10 @@
-import { ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../../config/index.js';
+import { ENVIRONMENT_NAMES } from '../../config/index.js';
 import { STACK_LAYERS } from '../../lib/stacks/citadel-stack.js';
 import { awsJson, type RunAws } from './aws-cli.js';
 import { requireLocalCredentials, verifyAwsIdentity } from './aws-identity.js';
 import { environmentOption, parseCommandOptions } from './cli-args.js';
 import { describeStack } from './cloudformation.js';
-import type { DeliveryDeps } from './delivery.js';
+import { configNamed, projectConfigs, projectNames, type DeliveryDeps } from './delivery.js';
 import { UsageError } from './errors.js';
 
 /** What destroy touches: the delivery dependencies plus the AWS CLI. */
@@ -18,7 +18,8 @@ const PROTECTED_TYPES = {
   loadBalancer: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
 } as const;
 
-const USAGE = `usage: npm run destroy -- --env <${ENVIRONMENT_NAMES.join('|')}> --confirm "destroy <env>" [--destroy-production]`;
+const usage = (environments: readonly string[]): string =>
+  `usage: npm run destroy -- --env <${environments.join('|')}> --confirm "destroy <env>" [--destroy-production]`;
 
 interface StackResourceSummary {
   readonly LogicalResourceId: string;
@@ -37,8 +38,8 @@ interface StackResourceSummary {
  * vault, the image repository) stay. Resolves to the exit code.
  */
 export async function destroy(argv: readonly string[], deps: DestroyDeps): Promise<number> {
-  const env = parseDestroyArgs(argv);
-  const config = loadEnvironmentConfig(env);
+  const env = parseDestroyArgs(argv, projectNames(deps).environments);
+  const config = configNamed(projectConfigs(deps), env);
   requireLocalCredentials(config, deps.env);
   const caller = await verifyAwsIdentity(config, deps.env, deps.getCallerIdentity);
   const awsEnv = { ...deps.env, AWS_REGION: config.region, AWS_DEFAULT_REGION: config.region };
@@ -136,7 +137,10 @@ async function liftDatabaseProtection(
 }
 
 /** Parses and checks the confirmation; throws UsageError, before anything is called, when it is not exact. */
-export function parseDestroyArgs(argv: readonly string[]): string {
+export function parseDestroyArgs(
+  argv: readonly string[],
+  environments: readonly string[] = ENVIRONMENT_NAMES,
+): string {
   const values = parseCommandOptions(
     argv,
     {
@@ -144,9 +148,9 @@ export function parseDestroyArgs(argv: readonly string[]): string {
       confirm: { type: 'string' },
       'destroy-production': { type: 'boolean', default: false },
     },
-    USAGE,
+    usage(environments),
   );
-  const env = environmentOption(values.env, USAGE);
+  const env = environmentOption(values.env, usage(environments), environments);
   if (values.confirm !== `destroy ${env}`) {
     throw new UsageError(
       `--confirm must be exactly "destroy ${env}" (got ${values.confirm === undefined ? 'nothing' : JSON.stringify(values.confirm)}); nothing was changed.`,

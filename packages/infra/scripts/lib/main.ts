@@ -1,17 +1,28 @@
 import { CredentialsError, UsageError } from './errors.js';
 import { ConfigError } from '../../config/index.js';
+import { loadProject, ProjectError, projectEnvironment, type CitadelProject } from '../../lib/project.js';
 import { runCdkCli } from './cdk.js';
 import type { DeliveryDeps } from './delivery.js';
 import { stsCallerIdentity } from './sts.js';
 
-/** The real dependencies: this process's environment, STS and the CDK CLI. */
-export function processDeps(): DeliveryDeps {
+/** Where `npm run` was started: relative paths on the command line and in the settings resolve from here. */
+export function invocationDirectory(): string {
+  return process.env.INIT_CWD ?? process.cwd();
+}
+
+/**
+ * The real dependencies: this process's environment, STS, the CDK CLI and the project. The
+ * CDK CLI runs bin/citadel.ts from packages/infra, so it is handed the project's settings as
+ * absolute paths and builds the same project.
+ */
+export function processDeps(project: CitadelProject): DeliveryDeps {
   return {
-    env: process.env,
+    env: { ...process.env, ...projectEnvironment(project) },
     getCallerIdentity: stsCallerIdentity,
     runCdk: runCdkCli,
     log: (line) => console.log(line),
-    cwd: process.env.INIT_CWD ?? process.cwd(),
+    cwd: invocationDirectory(),
+    project,
   };
 }
 
@@ -21,9 +32,15 @@ export async function runCommand(
   command: (argv: readonly string[], deps: DeliveryDeps) => Promise<number>,
 ): Promise<void> {
   try {
-    process.exitCode = await command(process.argv.slice(2), processDeps());
+    const project = await loadProject(process.env, { cwd: invocationDirectory() });
+    process.exitCode = await command(process.argv.slice(2), processDeps(project));
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CredentialsError || error instanceof ConfigError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof CredentialsError ||
+      error instanceof ConfigError ||
+      error instanceof ProjectError
+    ) {
       console.error(`${name}: ${error.message}`);
       process.exitCode = 2;
       return;
