@@ -62,3 +62,5 @@ export const ORDERS_APPLICATION: ApplicationDeclaration = validateApplication(
   },
   'orders',
 );
+
+export default ORDERS_APPLICATION;

@@ -91,7 +91,7 @@ describe('npm run deploy', () => {
   });
 
   it.each([
-    [['--env', 'staging'], /unknown environment "staging"; expected one of dev, qa, prod, courses/],
+    [['--env', 'staging'], /unknown environment "staging"; expected one of courses, dev, prod, qa/],
     [
       ['--env', 'dev', '--stacks', 'shared,db'],
       /unknown stack "db"; expected .* shared, network, data, app, monitoring, baseline/,
