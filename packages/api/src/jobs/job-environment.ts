@@ -1,6 +1,7 @@
 import type { PoolOptions } from '@citadel/db';
 import { DATABASE_NAME } from '@citadel/db';
 import { ConfigError } from '../errors.js';
+import { API_ENV } from '../contract.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,34 +31,34 @@ export function readJobEnvironment(env: Env, defaultUser: string, applicationNam
   };
   const common = { max: 2, statementTimeoutMs: 30_000, applicationName };
 
-  const auth = value('DB_AUTH') ?? (value('DATABASE_URL') ? 'url' : 'iam');
+  const auth = value(API_ENV.databaseAuth) ?? (value(API_ENV.databaseUrl) ? 'url' : 'iam');
   let database: PoolOptions;
   if (auth === 'url') {
-    const url = required('DATABASE_URL', 'a postgres://user@host:port/database URL');
+    const url = required(API_ENV.databaseUrl, 'a postgres://user@host:port/database URL');
     if (url && !isPostgresUrl(url)) {
       problems.push('DATABASE_URL: not a postgres:// or postgresql:// URL (value not shown)');
     }
     database = { kind: 'url', connectionString: url, ...common };
   } else {
     if (auth !== 'iam') problems.push(`DB_AUTH: '${auth.slice(0, 40)}' is neither iam nor url`);
-    const portText = value('DB_PORT') ?? '5432';
+    const portText = value(API_ENV.databasePort) ?? '5432';
     const port = Number(portText);
     if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65_535) {
       problems.push(`DB_PORT: '${portText.slice(0, 40)}' is not a port from 1 to 65535`);
     }
     database = {
       kind: 'iam',
-      hostname: required('DB_HOST', "the database endpoint's host name"),
+      hostname: required(API_ENV.databaseHost, "the database endpoint's host name"),
       port,
-      database: value('DB_NAME') ?? DATABASE_NAME,
-      username: value('DB_USER') ?? defaultUser,
-      region: required('AWS_REGION', 'the region IAM database tokens are signed for'),
-      caBundlePath: required('DB_CA_BUNDLE_PATH', 'the path of the RDS CA bundle'),
+      database: value(API_ENV.databaseName) ?? DATABASE_NAME,
+      username: value(API_ENV.databaseUser) ?? defaultUser,
+      region: required(API_ENV.awsRegion, 'the region IAM database tokens are signed for'),
+      caBundlePath: required(API_ENV.databaseCaBundlePath, 'the path of the RDS CA bundle'),
       ...common,
     };
   }
 
-  const paymentsQueueUrl = value('PAYMENTS_QUEUE_URL') ?? null;
+  const paymentsQueueUrl = value(API_ENV.paymentsQueueUrl) ?? null;
   if (paymentsQueueUrl !== null && !SQS_QUEUE_URL.test(paymentsQueueUrl)) {
     problems.push(
       `PAYMENTS_QUEUE_URL: '${paymentsQueueUrl.slice(0, 120)}' is not an SQS queue URL such as https://sqs.eu-west-1.amazonaws.com/111111111111/citadel-payments`,
