@@ -3,8 +3,11 @@ import type pg from 'pg';
 import type { PaymentQueue } from './payment-queue.js';
 
 /**
- * Local mode: runs the payment processor's own logic in this process, right after the
- * request that created the payment, instead of through SQS and the Lambda.
+ * Local mode: runs the payment processor's own logic in this process, instead of through
+ * SQS and the Lambda, and settles the payment before the request that created it is
+ * answered, so a read right after the create (as in the README's walkthrough) sees the
+ * outcome on any machine. The create's own answer still shows the payment as it was
+ * recorded (`pending`), as in AWS. A processing error is reported and never fails the create.
  */
 export class InProcessPaymentQueue implements PaymentQueue {
   private readonly inFlight = new Set<Promise<void>>();
@@ -26,6 +29,7 @@ export class InProcessPaymentQueue implements PaymentQueue {
       )
       .finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
+    await work;
   }
 
   async drain(): Promise<void> {
