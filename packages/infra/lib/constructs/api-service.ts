@@ -19,7 +19,6 @@ import {
   type ApplicationTargetGroup,
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Grant, type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -27,6 +26,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { API_DEFAULT_PORT, API_ENV, API_HEALTH_PATH } from '@citadel/api/contract';
 import { APP_ROLE, DATABASE_NAME } from '@citadel/db/roles';
 import { Construct } from 'constructs';
+import type { LogPolicy } from '../platform/platform.js';
 import { acknowledge } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { createDatabaseClientSecurityGroup } from './database-client-security-group.js';
@@ -107,9 +107,8 @@ export interface ApiServiceProps extends ApiServiceSizing {
   readonly logLevel?: string;
   /** Values injected from Secrets Manager as environment variables. @default - none */
   readonly secrets?: Record<string, ISecret>;
-  readonly logsKey: IKey;
-  /** Days the API's log events are kept (at least 90). */
-  readonly logRetentionDays: number;
+  /** Key and retention of the API's log group: the environment's log policy. */
+  readonly logPolicy: LogPolicy;
   /**
    * Security group of the tasks; it must reach the database and the VPC endpoints. The
    * load balancer adds its own ingress rule.
@@ -158,8 +157,8 @@ export class ApiService extends Construct {
     }
 
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
-      encryptionKey: props.logsKey,
-      retentionDays: props.logRetentionDays,
+      encryptionKey: props.logPolicy.key,
+      retentionDays: props.logPolicy.retentionDays,
     }).logGroup;
     this.taskRole = new Role(this, 'TaskRole', {
       assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),

@@ -2,6 +2,7 @@ import { CustomResource } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { LogPolicy } from '../platform/platform.js';
 import { acknowledge } from '../acknowledge.js';
 import { assertCloudflareZoneId } from './cloudflare-zone-id.js';
 import { CustomResourceProvider } from './custom-resource-provider.js';
@@ -29,8 +30,8 @@ export interface CloudflareDnsRecordsProps {
   /** Key the token secret is encrypted with. @default - the secret's own key, when it is known */
   readonly apiTokenKey?: IKey;
   readonly functionEnvironmentKey: IKey;
-  readonly logsKey: IKey;
-  readonly logRetentionDays: number;
+  /** Key and retention of the provider's log groups: the environment's log policy. */
+  readonly logPolicy: LogPolicy;
   /** @default - the cloudflare-dns handler in packages/functions */
   readonly entry?: string;
 }
@@ -52,8 +53,7 @@ export class CloudflareDnsRecords extends Construct {
       entry: props.entry ?? functionEntry('cloudflare-dns'),
       description: 'Manages Citadel DNS records in Cloudflare',
       environmentKey: props.functionEnvironmentKey,
-      logsKey: props.logsKey,
-      logRetentionDays: props.logRetentionDays,
+      logPolicy: props.logPolicy,
       reservedConcurrentExecutions: 1,
     });
     props.apiTokenSecret.grantRead(provider.handler);

@@ -4,6 +4,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { LogPolicy } from '../platform/platform.js';
 import { acknowledge } from '../acknowledge.js';
 import { assertCloudflareZoneId } from './cloudflare-zone-id.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
@@ -26,8 +27,8 @@ export interface CloudflareValidatedCertificateProps {
   /** Key the token secret is encrypted with. @default - the secret's own key, when it is known */
   readonly apiTokenKey?: IKey;
   readonly functionEnvironmentKey: IKey;
-  readonly logsKey: IKey;
-  readonly logRetentionDays: number;
+  /** Key and retention of the provider's log groups: the environment's log policy. */
+  readonly logPolicy: LogPolicy;
   /** Tags on the certificate. @default - none */
   readonly tags?: Readonly<Record<string, string>>;
   /**
@@ -116,8 +117,7 @@ export class CloudflareValidatedCertificate extends Construct {
       queryInterval: statusCheckInterval,
       description: 'Requests Citadel ACM certificates validated through Cloudflare DNS',
       environmentKey: props.functionEnvironmentKey,
-      logsKey: props.logsKey,
-      logRetentionDays: props.logRetentionDays,
+      logPolicy: props.logPolicy,
       reservedConcurrentExecutions: 1,
     });
     const onEvent = provider.handler;

@@ -60,8 +60,8 @@ export class CustomResourceProvider extends Construct {
       totalTimeout: this.isCompleteHandler ? totalTimeout : undefined,
       queryInterval: this.isCompleteHandler ? queryInterval : undefined,
       logGroup: new EncryptedLogGroup(this, 'FrameworkLogs', {
-        encryptionKey: props.logsKey,
-        retentionDays: props.logRetentionDays,
+        encryptionKey: props.logPolicy.key,
+        retentionDays: props.logPolicy.retentionDays,
       }).logGroup,
       providerFunctionEnvEncryption: props.environmentKey,
       ...(this.isCompleteHandler
@@ -69,8 +69,8 @@ export class CustomResourceProvider extends Construct {
             disableWaiterStateMachineLogging: false,
             waiterStateMachineLogOptions: {
               destination: new EncryptedLogGroup(this, 'WaiterLogs', {
-                encryptionKey: props.logsKey,
-                retentionDays: props.logRetentionDays,
+                encryptionKey: props.logPolicy.key,
+                retentionDays: props.logPolicy.retentionDays,
               }).logGroup,
               level: LogLevel.ALL,
               includeExecutionData: false,

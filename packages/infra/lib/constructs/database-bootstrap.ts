@@ -10,6 +10,7 @@ import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { APP_ROLE, DATABASE_NAME, PROCESSOR_ROLE } from '@citadel/db/roles';
 import { Construct } from 'constructs';
+import type { LogPolicy } from '../platform/platform.js';
 // The bootstrap function's own naming rule, read from its source (a file with no imports), so
 // synth refuses exactly the role names the function would refuse at deploy time.
 import { loginRolesProblem, roleNameProblem } from '../../../functions/src/database-bootstrap/role-names.js';
@@ -56,8 +57,8 @@ export interface DatabaseBootstrapProps {
    */
   readonly loginRoles?: readonly string[];
   readonly functionEnvironmentKey: IKey;
-  readonly logsKey: IKey;
-  readonly logRetentionDays: number;
+  /** Key and retention of the bootstrap's log groups: the environment's log policy. */
+  readonly logPolicy: LogPolicy;
   /** Directory whose files the bootstrap applies; a change to it re-runs the bootstrap. @default packages/db/src/migrations */
   readonly migrationsDirectory?: string;
   /** @default - the database-bootstrap handler in packages/functions */
@@ -96,8 +97,7 @@ export class DatabaseBootstrap extends Construct {
       entry: props.entry ?? functionEntry('database-bootstrap'),
       description: 'Applies database migrations and lets each workload role sign in by IAM',
       environmentKey: props.functionEnvironmentKey,
-      logsKey: props.logsKey,
-      logRetentionDays: props.logRetentionDays,
+      logPolicy: props.logPolicy,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: [props.securityGroup],

@@ -12,6 +12,7 @@ import {
   type IStringParameter,
 } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import type { LogPolicy } from '../platform/platform.js';
 import { acknowledge } from '../acknowledge.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import { NodeFunction, functionEntry } from './node-function.js';
@@ -28,10 +29,8 @@ export interface JwksMirrorProps {
   readonly parameterName: string;
   /** Encrypts the mirror function's environment variables. */
   readonly functionEnvironmentKey: IKey;
-  /** Encrypts the mirror function's log group. */
-  readonly logsKey: IKey;
-  /** Days the mirror's log events are kept (at least 90). */
-  readonly logRetentionDays: number;
+  /** Key and retention of the mirror function's log group: the environment's log policy. */
+  readonly logPolicy: LogPolicy;
   /** Minutes between two fetches, 1 to 60. @default 5 */
   readonly intervalMinutes?: number;
 }
@@ -66,8 +65,7 @@ export class JwksMirror extends Construct {
       entry: functionEntry('jwks-mirror'),
       description: "Copies the identity provider's public keys (JWKS) into an SSM parameter",
       environmentKey: props.functionEnvironmentKey,
-      logsKey: props.logsKey,
-      logRetentionDays: props.logRetentionDays,
+      logPolicy: props.logPolicy,
       reservedConcurrentExecutions: 1,
       timeout: Duration.seconds(30),
       environment: {

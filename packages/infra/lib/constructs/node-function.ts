@@ -14,6 +14,7 @@ import {
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
+import type { LogPolicy } from '../platform/platform.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
@@ -37,10 +38,8 @@ export interface NodeFunctionProps {
   readonly description: string;
   /** Key that encrypts the function's environment variables at rest. */
   readonly environmentKey: IKey;
-  /** Key that encrypts the function's log group. */
-  readonly logsKey: IKey;
-  /** Days the function's log events are kept (at least 90). */
-  readonly logRetentionDays: number;
+  /** Key and retention of the function's log group: the environment's log policy. */
+  readonly logPolicy: LogPolicy;
   /** @default - no environment variables */
   readonly environment?: Record<string, string>;
   /** @default - runs outside a VPC */
@@ -88,8 +87,8 @@ export class NodeFunction extends Construct {
     }
     const name = this.functionName(props.entry);
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
-      encryptionKey: props.logsKey,
-      retentionDays: props.logRetentionDays,
+      encryptionKey: props.logPolicy.key,
+      retentionDays: props.logPolicy.retentionDays,
     }).logGroup;
     this.function = new LambdaFunction(this, 'Function', {
       // A stack left out of bundling (`cdk synth --exclusively`, the compliance report) is not

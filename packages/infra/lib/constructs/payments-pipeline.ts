@@ -7,6 +7,7 @@ import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DATABASE_NAME, PROCESSOR_ROLE } from '@citadel/db/roles';
 import { Construct } from 'constructs';
+import type { LogPolicy } from '../platform/platform.js';
 import { acknowledge } from '../acknowledge.js';
 import { createDatabaseClientSecurityGroup } from './database-client-security-group.js';
 import { grantDatabaseConnect } from './grant-database-connect.js';
@@ -31,9 +32,8 @@ export interface PaymentsPipelineProps {
   /** Encrypts the queue and its dead-letter queue. */
   readonly messagesKey: IKey;
   readonly functionEnvironmentKey: IKey;
-  readonly logsKey: IKey;
-  /** Days the processor's log events are kept (at least 90). */
-  readonly logRetentionDays: number;
+  /** Key and retention of the processor's log group: the environment's log policy. */
+  readonly logPolicy: LogPolicy;
   /** Deliveries before a message moves to the dead-letter queue (3–5). */
   readonly maxReceiveCount: number;
   /** Reserved concurrency of the processor, which also caps its load on the database. */
@@ -101,8 +101,7 @@ export class PaymentsPipeline extends Construct {
       entry: props.processorEntry ?? functionEntry('payment-processor'),
       description: 'Settles or fails payments taken from the payments queue',
       environmentKey: props.functionEnvironmentKey,
-      logsKey: props.logsKey,
-      logRetentionDays: props.logRetentionDays,
+      logPolicy: props.logPolicy,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: [this.securityGroup],

@@ -21,6 +21,7 @@ import {
 import { HostedRotation } from 'aws-cdk-lib/aws-secretsmanager';
 import { APP_ROLE, DATABASE_NAME, PROCESSOR_ROLE } from '@citadel/db/roles';
 import { Construct } from 'constructs';
+import type { LogPolicy } from '../platform/platform.js';
 import { acknowledge } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 
@@ -73,10 +74,8 @@ export interface PostgresDatabaseProps {
   readonly databaseKey: IKey;
   /** Encrypts the master secret. */
   readonly secretsKey: IKey;
-  /** Encrypts the exported PostgreSQL log groups. */
-  readonly logsKey: IKey;
-  /** Days to keep exported logs (at least 90). */
-  readonly logRetentionDays: number;
+  /** Key and retention of the exported PostgreSQL log groups: the environment's log policy. */
+  readonly logPolicy: LogPolicy;
   /** Name of the master secret in Secrets Manager. */
   readonly masterSecretName: string;
   readonly settings: PostgresDatabaseSettings;
@@ -130,8 +129,8 @@ export class PostgresDatabase extends Construct {
       (name) =>
         new EncryptedLogGroup(this, `${name}Logs`, {
           logGroupName: `/aws/rds/instance/${props.instanceIdentifier}/${name}`,
-          encryptionKey: props.logsKey,
-          retentionDays: props.logRetentionDays,
+          encryptionKey: props.logPolicy.key,
+          retentionDays: props.logPolicy.retentionDays,
         }),
     );
 

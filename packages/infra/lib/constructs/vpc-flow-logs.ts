@@ -7,20 +7,21 @@ import {
   type IVpc,
 } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnLogGroup, ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
+import type { LogPolicy } from '../platform/platform.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { SecureBucket } from './secure-bucket.js';
 
 export interface VpcFlowLogsProps {
   readonly vpc: IVpc;
-  /** Encrypts the log group and the flow-log bucket. */
-  readonly logsKey: IKey;
-  /** Days to keep flow logs in CloudWatch Logs and in S3 (at least 90). */
-  readonly retentionDays: number;
+  /**
+   * The environment's log policy: its key encrypts the log group and the flow-log bucket,
+   * and flow logs are kept its retention in CloudWatch Logs and in S3.
+   */
+  readonly logPolicy: LogPolicy;
   /** Receives the flow-log bucket's server access logs. */
   readonly accessLogsBucket: IBucket;
 }
@@ -37,13 +38,13 @@ export class VpcFlowLogs extends Construct {
   constructor(scope: Construct, id: string, props: VpcFlowLogsProps) {
     super(scope, id);
     this.logGroup = new EncryptedLogGroup(this, 'LogGroup', {
-      encryptionKey: props.logsKey,
-      retentionDays: props.retentionDays,
+      encryptionKey: props.logPolicy.key,
+      retentionDays: props.logPolicy.retentionDays,
     }).logGroup;
     this.bucket = new SecureBucket(this, 'Bucket', {
-      encryptionKey: props.logsKey,
+      encryptionKey: props.logPolicy.key,
       serverAccessLogsBucket: props.accessLogsBucket,
-      expirationDays: props.retentionDays,
+      expirationDays: props.logPolicy.retentionDays,
     }).bucket;
 
     // A customer-managed policy on a role CDK may not add inline policies to: delivery

@@ -1,8 +1,8 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import type { LogPolicy } from '../platform/platform.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
@@ -24,9 +24,8 @@ export interface WebAclProps {
   readonly name: string;
   /** Requests one client IP may send in a 5-minute window before it is blocked (100–2,000,000,000). */
   readonly rateLimitPer5Min: number;
-  readonly logsKey: IKey;
-  /** Days WAF log events are kept (at least 90). */
-  readonly logRetentionDays: number;
+  /** Key and retention of the WAF log group: the environment's log policy. */
+  readonly logPolicy: LogPolicy;
 }
 
 /**
@@ -94,8 +93,8 @@ export class WebAcl extends Construct {
 
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
       logGroupName: `${WAF_LOG_GROUP_PREFIX}${props.name}`,
-      encryptionKey: props.logsKey,
-      retentionDays: props.logRetentionDays,
+      encryptionKey: props.logPolicy.key,
+      retentionDays: props.logPolicy.retentionDays,
     }).logGroup;
     new CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,

@@ -106,6 +106,7 @@ export class AppStack extends CitadelStack {
     });
     const { config, network, data } = props;
     const keys = network.keys;
+    const logPolicy = network.logPolicy;
     const application = props.application ?? CITADEL_APPLICATION;
 
     const dns = config.dns;
@@ -130,8 +131,7 @@ export class AppStack extends CitadelStack {
         apiTokenSecret: cloudflareApiToken,
         apiTokenKey: keys.secrets,
         functionEnvironmentKey: keys.functionEnvironment,
-        logsKey: keys.logs,
-        logRetentionDays: config.logRetentionDays,
+        logPolicy,
         tags: { 'citadel:environment': config.name, 'citadel:layer': 'app' },
       });
       certificate = { certificate: this.cloudflareCertificate.certificate };
@@ -156,8 +156,7 @@ export class AppStack extends CitadelStack {
       databaseUser: PROCESSOR_DATABASE_USER,
       messagesKey: keys.messages,
       functionEnvironmentKey: keys.functionEnvironment,
-      logsKey: keys.logs,
-      logRetentionDays: config.logRetentionDays,
+      logPolicy,
       maxReceiveCount: config.payments.maxReceiveCount,
       processorReservedConcurrency: config.payments.processorReservedConcurrency,
     });
@@ -182,8 +181,7 @@ export class AppStack extends CitadelStack {
         ]),
       ],
       functionEnvironmentKey: keys.functionEnvironment,
-      logsKey: keys.logs,
-      logRetentionDays: config.logRetentionDays,
+      logPolicy,
     });
 
     this.jwksMirror = this.createJwksMirror(network);
@@ -206,8 +204,7 @@ export class AppStack extends CitadelStack {
       databaseUser: APP_DATABASE_USER,
       paymentsQueue: this.payments.queue,
       auth: this.authSettings(this.jwksMirror),
-      logsKey: keys.logs,
-      logRetentionDays: config.logRetentionDays,
+      logPolicy,
       ...config.service,
       containerInsights: config.features.containerInsights,
       enableExecuteCommand: config.features.ecsExec,
@@ -222,7 +219,7 @@ export class AppStack extends CitadelStack {
 
     this.platform = {
       environmentName: config.name,
-      logPolicy: { key: keys.logs, retentionDays: config.logRetentionDays },
+      logPolicy,
       messagesKey: keys.messages,
       placement: {
         vpc: network.vpc,
@@ -350,8 +347,7 @@ export class AppStack extends CitadelStack {
         resourceArn: this.edge.loadBalancer.loadBalancerArn,
         name: `citadel-${config.name}`,
         rateLimitPer5Min: config.edge.wafRateLimitPer5Min,
-        logsKey: keys.logs,
-        logRetentionDays: config.logRetentionDays,
+        logPolicy,
       });
     } else {
       acknowledge(
@@ -385,8 +381,7 @@ export class AppStack extends CitadelStack {
       apiTokenKey: network.keys.secrets,
       records: [{ name: domainName, content: this.edge.loadBalancer.loadBalancerDnsName, proxied: false }],
       functionEnvironmentKey: network.keys.functionEnvironment,
-      logsKey: network.keys.logs,
-      logRetentionDays: this.config.logRetentionDays,
+      logPolicy: network.logPolicy,
     });
   }
 
@@ -451,8 +446,7 @@ export class AppStack extends CitadelStack {
       jwksUrl: this.deployTimeValue('authJwksUrl'),
       parameterName: `/citadel/${this.config.name}/auth/jwks`,
       functionEnvironmentKey: network.keys.functionEnvironment,
-      logsKey: network.keys.logs,
-      logRetentionDays: this.config.logRetentionDays,
+      logPolicy: network.logPolicy,
     });
   }
 

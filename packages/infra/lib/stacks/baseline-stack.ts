@@ -29,7 +29,7 @@ export class BaselineStack extends CitadelStack {
       config: region.config ? { recordGlobalResources: account.configGlobalResources ?? false } : undefined,
       guardDuty: region.guardDuty ?? false,
       securityHub: region.securityHub ?? false,
-      logRetentionDays: props.config.logRetentionDays,
+      logRetentionDays: props.network.logPolicy.retentionDays,
       serverAccessLogsBucket: props.network.accessLogsBucket,
     });
   }

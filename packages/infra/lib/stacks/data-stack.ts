@@ -37,8 +37,7 @@ export class DataStack extends CitadelStack {
       instanceIdentifier: `citadel-${config.name}-postgres`,
       databaseKey: network.keys.database,
       secretsKey: network.keys.secrets,
-      logsKey: network.keys.logs,
-      logRetentionDays: config.logRetentionDays,
+      logPolicy: network.logPolicy,
       masterSecretName: `citadel/${config.name}/database/master`,
       settings: config.database,
     });

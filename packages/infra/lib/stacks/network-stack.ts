@@ -7,6 +7,7 @@ import { InlineRulesSecurityGroup } from '../constructs/inline-rules-security-gr
 import { IsolatedNetwork } from '../constructs/isolated-network.js';
 import { SecureBucket } from '../constructs/secure-bucket.js';
 import { VpcFlowLogs } from '../constructs/vpc-flow-logs.js';
+import type { LogPolicy } from '../platform/platform.js';
 import { s3PrefixListId } from '../s3-prefix-lists.js';
 import { CitadelStack } from './citadel-stack.js';
 
@@ -30,6 +31,8 @@ export class NetworkStack extends CitadelStack {
   /** For Lambda functions in the VPC (payment processor, database bootstrap): reaches the endpoints and the database. */
   readonly functionSecurityGroup: ISecurityGroup;
   readonly keys: DataKeys;
+  /** How every log group of the environment is kept: the logs key and the configured retention. */
+  readonly logPolicy: LogPolicy;
   /** SSE-S3 bucket that receives S3 server access logs of every Citadel bucket in the environment. */
   readonly accessLogsBucket: IBucket;
   readonly flowLogs: VpcFlowLogs;
@@ -43,6 +46,7 @@ export class NetworkStack extends CitadelStack {
     const { config } = props;
 
     this.keys = new DataKeys(this, 'Keys', { environmentName: config.name });
+    this.logPolicy = { key: this.keys.logs, retentionDays: config.logRetentionDays };
     const network = new IsolatedNetwork(this, 'Network', {
       cidr: config.vpcCidr,
       availabilityZones: config.availabilityZones,
@@ -58,8 +62,7 @@ export class NetworkStack extends CitadelStack {
     }).bucket;
     this.flowLogs = new VpcFlowLogs(this, 'FlowLogs', {
       vpc: this.vpc,
-      logsKey: this.keys.logs,
-      retentionDays: config.logRetentionDays,
+      logPolicy: this.logPolicy,
       accessLogsBucket: this.accessLogsBucket,
     });
 

@@ -20,8 +20,7 @@ function synthesize(overrides: Partial<CloudflareValidatedCertificateProps> = {}
     zoneId: 'a'.repeat(32),
     apiTokenSecret: Secret.fromSecretNameV2(stack, 'Token', 'citadel/test/cloudflare'),
     functionEnvironmentKey: key,
-    logsKey: key,
-    logRetentionDays: 90,
+    logPolicy: { key: key, retentionDays: 90 },
     ...overrides,
   });
   return Template.fromStack(stack);

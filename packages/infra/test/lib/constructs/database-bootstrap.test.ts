@@ -21,8 +21,7 @@ function bootstrapIn(props: Partial<DatabaseBootstrapProps> = {}) {
       database,
       masterSecret: database.secret!,
       functionEnvironmentKey: key,
-      logsKey: key,
-      logRetentionDays: 90,
+      logPolicy: { key: key, retentionDays: 90 },
       ...props,
     });
   return { stack, construct };

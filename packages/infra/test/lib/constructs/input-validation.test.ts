@@ -26,8 +26,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
           database,
           messagesKey: key,
           functionEnvironmentKey: key,
-          logsKey: key,
-          logRetentionDays: 90,
+          logPolicy: { key: key, retentionDays: 90 },
           maxReceiveCount,
           processorReservedConcurrency: 2,
         }),
@@ -43,8 +42,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
           resourceArn: edge().loadBalancer.loadBalancerArn,
           name: 'citadel-test',
           rateLimitPer5Min,
-          logsKey: key,
-          logRetentionDays: 90,
+          logPolicy: { key: key, retentionDays: 90 },
         }),
     ).toThrow(/Fixture\/Waf: rateLimitPer5Min = \d+; use a whole number from 100 to 2,000,000,000/);
   });
@@ -57,8 +55,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
           resourceArn: edge().loadBalancer.loadBalancerArn,
           name: 'citadel test',
           rateLimitPer5Min: 1000,
-          logsKey: key,
-          logRetentionDays: 90,
+          logPolicy: { key: key, retentionDays: 90 },
         }),
     ).toThrow('Fixture/Waf: name = "citadel test"; use only letters, digits');
   });
@@ -130,8 +127,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
           zoneId: 'a'.repeat(32),
           apiTokenSecret: Secret.fromSecretNameV2(stack, 'Token', 'citadel/test/cloudflare'),
           functionEnvironmentKey: key,
-          logsKey: key,
-          logRetentionDays: 90,
+          logPolicy: { key: key, retentionDays: 90 },
           ...override,
         }),
     ).toThrow(message);
@@ -146,8 +142,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
           records: [{ name: 'api.example.org', content: 'lb.example.net' }],
           apiTokenSecret: Secret.fromSecretNameV2(stack, 'Token', 'citadel/test/cloudflare'),
           functionEnvironmentKey: key,
-          logsKey: key,
-          logRetentionDays: 90,
+          logPolicy: { key: key, retentionDays: 90 },
         }),
     ).toThrow('Fixture/Dns: zoneId = "example.org"; give the Cloudflare zone id');
   });
@@ -161,8 +156,7 @@ describe('workload constructs refuse bad input before creating anything', () => 
           records: [],
           apiTokenSecret: Secret.fromSecretNameV2(stack, 'Token', 'citadel/test/cloudflare'),
           functionEnvironmentKey: key,
-          logsKey: key,
-          logRetentionDays: 90,
+          logPolicy: { key: key, retentionDays: 90 },
         }),
     ).toThrow('Fixture/Dns: records = []; give at least one record to manage');
   });

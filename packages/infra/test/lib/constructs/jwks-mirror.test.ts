@@ -57,8 +57,7 @@ function build(overrides: Partial<JwksMirrorProps> = {}) {
     jwksUrl: 'https://idp.example.com/.well-known/jwks.json',
     parameterName: PARAMETER,
     functionEnvironmentKey: key,
-    logsKey: key,
-    logRetentionDays: 365,
+    logPolicy: { key: key, retentionDays: 365 },
     ...overrides,
   });
   const reader = new Role(stack, 'Reader', { assumedBy: new AccountRootPrincipal() });

@@ -25,8 +25,7 @@ function addFunction(stack: Stack, props: Partial<NodeFunctionProps> = {}): Node
     entry: functionEntry('payment-processor'),
     description: 'test function',
     environmentKey: key,
-    logsKey: key,
-    logRetentionDays: 90,
+    logPolicy: { key: key, retentionDays: 90 },
     ...props,
   });
 }

@@ -22,8 +22,7 @@ function synthesizedDatabase(): Template {
     instanceIdentifier: 'citadel-test-postgres',
     databaseKey: key,
     secretsKey: key,
-    logsKey: key,
-    logRetentionDays: 90,
+    logPolicy: { key: key, retentionDays: 90 },
     masterSecretName: 'citadel/test/database/master',
     settings: {
       instanceClass: 't4g',

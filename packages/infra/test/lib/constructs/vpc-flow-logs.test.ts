@@ -19,8 +19,7 @@ function synthesizedFlowLogs(): Template {
   });
   new VpcFlowLogs(stack, 'FlowLogs', {
     vpc,
-    logsKey: new Key(stack, 'Key'),
-    retentionDays: 90,
+    logPolicy: { key: new Key(stack, 'Key'), retentionDays: 90 },
     accessLogsBucket: new Bucket(stack, 'AccessLogs'),
   });
   return Template.fromStack(stack);

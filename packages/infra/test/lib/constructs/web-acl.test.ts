@@ -10,8 +10,7 @@ function synthesizedWebAcl(): Template {
       'arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/citadel-test/0123456789abcdef',
     name: 'citadel-test',
     rateLimitPer5Min: 1000,
-    logsKey: key,
-    logRetentionDays: 90,
+    logPolicy: { key: key, retentionDays: 90 },
   });
   return Template.fromStack(stack);
 }

@@ -83,8 +83,7 @@ function build() {
     jwksUrl: 'https://idp.example.com/.well-known/jwks.json',
     parameterName: PARAMETER,
     functionEnvironmentKey: key,
-    logsKey: key,
-    logRetentionDays: 365,
+    logPolicy: { key: key, retentionDays: 365 },
   });
   const reader = new Role(stack, 'Reader', { assumedBy: new AccountRootPrincipal() });
   mirror.grantRead(reader);
