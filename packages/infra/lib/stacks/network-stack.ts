@@ -10,6 +10,7 @@ import { VpcFlowLogs } from '../constructs/vpc-flow-logs.js';
 import type { LogPolicy } from '../platform/platform.js';
 import { s3PrefixListId } from '../s3-prefix-lists.js';
 import { CitadelStack } from './citadel-stack.js';
+import { MIN_LOG_RETENTION_DAYS } from '../../policy/workload-policy.js';
 
 export interface NetworkStackProps {
   readonly config: EnvironmentConfig;
@@ -58,7 +59,7 @@ export class NetworkStack extends CitadelStack {
     this.endpointSecurityGroup = network.endpointSecurityGroup;
 
     this.accessLogsBucket = new SecureBucket(this, 'AccessLogs', {
-      expirationDays: Math.max(config.logRetentionDays, 90),
+      expirationDays: Math.max(config.logRetentionDays, MIN_LOG_RETENTION_DAYS),
     }).bucket;
     this.flowLogs = new VpcFlowLogs(this, 'FlowLogs', {
       vpc: this.vpc,
