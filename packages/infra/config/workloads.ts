@@ -6,6 +6,7 @@ import {
   IMAGE_TAG_PATTERN,
   PLATFORM_VARIABLES,
   WORKLOAD_NAME_PATTERN,
+  ENVIRONMENT_VARIABLE as ENVIRONMENT_VARIABLE_REGEXP,
 } from '../policy/workload-policy.js';
 import { ConfigError } from './validate.js';
 
@@ -328,7 +329,7 @@ function checkAcrossWorkloads(
     for (const key of ['environment', 'secrets'] as const) {
       const variables = Object.keys((workload as unknown as Record<string, object | undefined>)[key] ?? {});
       for (const variable of variables) {
-        if (!new RegExp(ENVIRONMENT_VARIABLE).test(variable)) {
+        if (!ENVIRONMENT_VARIABLE_REGEXP.test(variable)) {
           fail(`${at}.${key}.${variable}`, variable, 'use upper-case letters, digits and underscores');
         }
         if (PLATFORM_VARIABLES.includes(variable)) {

@@ -54,3 +54,22 @@ export function countByRule(records: readonly AcknowledgmentRecord[]): [ruleId: 
   for (const record of records) counts.set(record.ruleId, (counts.get(record.ruleId) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
+
+/** The rules that flag a role's own inline policy. */
+const INLINE_POLICY_RULES = [
+  'HIPAA.Security-IAMNoInlinePolicy',
+  'NIST.800.53.R5-IAMNoInlinePolicy',
+  'PCI.DSS.321-IAMNoInlinePolicy',
+] as const;
+
+/**
+ * Acknowledges the inline-policy rules on a role whose grants CDK keeps in a policy
+ * attached to it alone: every statement names its resources, so a shared managed policy
+ * would add no control.
+ */
+export function acknowledgeOwnRolePolicy(
+  role: IConstruct,
+  reason = "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
+): void {
+  acknowledge(role, INLINE_POLICY_RULES, reason);
+}

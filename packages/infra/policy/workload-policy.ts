@@ -39,7 +39,13 @@ export const PLATFORM_VARIABLES: readonly string[] = [
   'DB_CA_BUNDLE_PATH',
 ];
 
+const IMAGE_TAG = new RegExp(IMAGE_TAG_PATTERN);
+/** WORKLOAD_NAME_PATTERN, compiled once. */
+export const WORKLOAD_NAME = new RegExp(WORKLOAD_NAME_PATTERN);
+/** ENVIRONMENT_VARIABLE_PATTERN, compiled once. */
+export const ENVIRONMENT_VARIABLE = new RegExp(ENVIRONMENT_VARIABLE_PATTERN);
+
 /** True for an immutable tag or digest that is not `latest`. */
 export function isImmutableImageTag(tag: unknown): tag is string {
-  return typeof tag === 'string' && tag !== 'latest' && new RegExp(IMAGE_TAG_PATTERN).test(tag);
+  return typeof tag === 'string' && tag !== 'latest' && IMAGE_TAG.test(tag);
 }

@@ -4,7 +4,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge.js';
+import { acknowledgeOwnRolePolicy } from '../acknowledge.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { SecureBucket } from './secure-bucket.js';
@@ -117,14 +117,6 @@ export class AccountTrail extends Construct {
       cloudWatchLogGroup: logGroup,
     });
     this.trail.node.addDependency(this.key);
-    acknowledge(
-      this.trail,
-      [
-        'HIPAA.Security-IAMNoInlinePolicy',
-        'NIST.800.53.R5-IAMNoInlinePolicy',
-        'PCI.DSS.321-IAMNoInlinePolicy',
-      ],
-      "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
-    );
+    acknowledgeOwnRolePolicy(this.trail);
   }
 }

@@ -27,7 +27,7 @@ import { API_DEFAULT_PORT, API_ENV, API_HEALTH_PATH } from '@citadel/api/contrac
 import { APP_ROLE, DATABASE_NAME } from '@citadel/db/roles';
 import { Construct } from 'constructs';
 import type { LogPolicy } from '../platform/platform.js';
-import { acknowledge } from '../acknowledge.js';
+import { acknowledge, acknowledgeOwnRolePolicy } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { createDatabaseClientSecurityGroup } from './database-client-security-group.js';
 import { grantDatabaseConnect } from './grant-database-connect.js';
@@ -271,15 +271,7 @@ export class ApiService extends Construct {
       'The environment variables hold only non-secret settings (endpoints, names, log level); secrets reach the task only through Secrets Manager references.',
     );
     for (const role of [this.taskRole, this.executionRole]) {
-      acknowledge(
-        role,
-        [
-          'HIPAA.Security-IAMNoInlinePolicy',
-          'NIST.800.53.R5-IAMNoInlinePolicy',
-          'PCI.DSS.321-IAMNoInlinePolicy',
-        ],
-        "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
-      );
+      acknowledgeOwnRolePolicy(role);
     }
     if (props.enableExecuteCommand) {
       acknowledge(

@@ -3,7 +3,7 @@ import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge.js';
+import { acknowledge, acknowledgeOwnRolePolicy } from '../acknowledge.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { NodeFunction, type NodeFunctionProps } from './node-function.js';
 
@@ -97,15 +97,7 @@ export class CustomResourceProvider extends Construct {
       'The relay function of the CDK provider framework uses the AWS managed basic execution policy only to write its own log streams; it grants no data access.',
     );
     const handlerLogicalId = Stack.of(this).getLogicalId(handler.function.node.defaultChild as CfnFunction);
-    acknowledge(
-      provider,
-      [
-        'HIPAA.Security-IAMNoInlinePolicy',
-        'NIST.800.53.R5-IAMNoInlinePolicy',
-        'PCI.DSS.321-IAMNoInlinePolicy',
-      ],
-      "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
-    );
+    acknowledgeOwnRolePolicy(provider);
     acknowledge(
       provider,
       [`AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`],

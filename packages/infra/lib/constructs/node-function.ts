@@ -13,7 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge.js';
+import { acknowledge, acknowledgeOwnRolePolicy } from '../acknowledge.js';
 import type { LogPolicy } from '../platform/platform.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
@@ -123,15 +123,7 @@ export class NodeFunction extends Construct {
         ],
         'The AWS managed Lambda execution policies only let the function write its own log streams and manage its VPC network interfaces; they grant no data access.',
       );
-      acknowledge(
-        role,
-        [
-          'HIPAA.Security-IAMNoInlinePolicy',
-          'NIST.800.53.R5-IAMNoInlinePolicy',
-          'PCI.DSS.321-IAMNoInlinePolicy',
-        ],
-        "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
-      );
+      acknowledgeOwnRolePolicy(role);
     }
     acknowledge(
       this.function,

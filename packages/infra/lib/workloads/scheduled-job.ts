@@ -10,7 +10,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { JOB_ENV, JOB_LOG_EVENTS } from '@citadel/api/contract';
 import { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge.js';
+import { acknowledgeOwnRolePolicy } from '../acknowledge.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
 import { createWorkloadTask, WORKLOAD_CONTAINER_USER } from './workload-task.js';
@@ -177,13 +177,8 @@ export class ScheduledJob extends Construct {
       period: Duration.minutes(alarmPeriodMinutes(this.intervalMinutes)),
     });
 
-    acknowledge(
+    acknowledgeOwnRolePolicy(
       this.schedulerRole,
-      [
-        'HIPAA.Security-IAMNoInlinePolicy',
-        'NIST.800.53.R5-IAMNoInlinePolicy',
-        'PCI.DSS.321-IAMNoInlinePolicy',
-      ],
       "CDK keeps this role's two statements (RunTask of this task, PassRole of its two roles) in a policy attached to this one role only.",
     );
   }

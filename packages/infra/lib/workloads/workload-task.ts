@@ -16,7 +16,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge.js';
+import { acknowledge, acknowledgeOwnRolePolicy } from '../acknowledge.js';
 import {
   createDatabaseClientSecurityGroup,
   createEndpointClientSecurityGroup,
@@ -26,11 +26,11 @@ import { grantDatabaseConnect } from '../constructs/grant-database-connect.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
 import {
-  ENVIRONMENT_VARIABLE_PATTERN,
+  ENVIRONMENT_VARIABLE,
   FARGATE_MEMORY_BY_CPU,
   isImmutableImageTag,
   PLATFORM_VARIABLES,
-  WORKLOAD_NAME_PATTERN,
+  WORKLOAD_NAME,
 } from '../../policy/workload-policy.js';
 import type { WorkloadKind } from './workload-tags.js';
 
@@ -159,15 +159,7 @@ export function createWorkloadTask(scope: Construct, props: WorkloadTaskProps): 
     'The environment variables hold only non-secret settings; secrets reach the task only through Secrets Manager references.',
   );
   for (const role of [taskRole, executionRole]) {
-    acknowledge(
-      role,
-      [
-        'HIPAA.Security-IAMNoInlinePolicy',
-        'NIST.800.53.R5-IAMNoInlinePolicy',
-        'PCI.DSS.321-IAMNoInlinePolicy',
-      ],
-      "CDK keeps this role's least-privilege grants in a policy attached to this one role only; every statement names its resources, so a shared managed policy would add no control.",
-    );
+    acknowledgeOwnRolePolicy(role);
   }
   acknowledge(
     executionRole,
@@ -202,7 +194,7 @@ export function queueUrlVariable(queueName: string): string {
 }
 
 function validateTask(path: string, props: WorkloadTaskProps): void {
-  if (!new RegExp(WORKLOAD_NAME_PATTERN).test(props.name)) {
+  if (!WORKLOAD_NAME.test(props.name)) {
     throw new InvalidPropError(
       path,
       'name',
@@ -238,7 +230,7 @@ function validateTask(path: string, props: WorkloadTaskProps): void {
     );
   }
   for (const name of [...Object.keys(props.environment ?? {}), ...Object.keys(props.secrets ?? {})]) {
-    if (!new RegExp(ENVIRONMENT_VARIABLE_PATTERN).test(name)) {
+    if (!ENVIRONMENT_VARIABLE.test(name)) {
       throw new InvalidPropError(path, 'environment', name, 'use upper-case letters, digits and underscores');
     }
     if (PLATFORM_VARIABLES.includes(name)) {
