@@ -3,8 +3,8 @@ import type pg from 'pg';
 import { MigrationError } from './errors.js';
 import { migrations } from './migrations/index.js';
 
-const MIGRATION_TABLE = 'schema_migrations';
-const MIGRATION_LOCK_TABLE = 'schema_migrations_lock';
+export const MIGRATION_TABLE = 'schema_migrations';
+export const MIGRATION_LOCK_TABLE = 'schema_migrations_lock';
 const latestMigration = Object.keys(migrations).sort().at(-1);
 
 function migratorFor(pool: pg.Pool): { db: Kysely<unknown>; migrator: Migrator } {
