@@ -49,6 +49,7 @@ export function readChange(migrationName: string, migration: object): MigrationC
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return quote(value);
+  if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;

@@ -25,18 +25,34 @@ export function withCitadel(
   return { migrations: { ...migrations, ...extra }, releases: [...releases, ...extraReleases] };
 }
 
+/** A fresh, empty database and a superuser pool on it; `close` returns once every connection has closed, then drops it. */
+export async function openScratchDatabase(): Promise<{ pool: pg.Pool; close: () => Promise<void> }> {
+  const database = await createTestDatabase({ migrate: false });
+  const pool = new pg.Pool({ connectionString: database.adminUrl, max: 2 });
+  const closed: Promise<void>[] = [];
+  // pool.end() resolves before the server has seen every session end; dropping the database
+  // then would terminate a closing session and surface as an unhandled error.
+  pool.on('connect', (client) => closed.push(new Promise((resolve) => client.once('end', () => resolve()))));
+  return {
+    pool,
+    close: async () => {
+      await pool.end();
+      await Promise.all(closed);
+      await database.drop();
+    },
+  };
+}
+
 /** Runs the check on a fresh, empty database of its own. */
 export async function checkOnScratchDatabase(input: {
   migrations: Record<string, Migration>;
   releases: readonly Release[];
 }): Promise<MigrationVerdict[]> {
-  const database = await createTestDatabase({ migrate: false });
-  const pool = new pg.Pool({ connectionString: database.adminUrl, max: 2 });
+  const { pool, close } = await openScratchDatabase();
   try {
     return await checkMigrationSafety({ pool, ...input });
   } finally {
-    await pool.end();
-    await database.drop();
+    await close();
   }
 }
 

@@ -1,24 +1,21 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertMigrationSafety, type MigrationVerdict } from '../../src/migration-safety/index.js';
 import { migrations } from '../../src/migrations/index.js';
 import { releases } from '../../src/migrations/released.js';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/index.js';
-import { verdictOf } from './fixtures.js';
+import { openScratchDatabase, verdictOf } from './fixtures.js';
 
 describe("Citadel's migrations", () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
+  let close: () => Promise<void>;
   let verdicts: MigrationVerdict[];
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrate: false });
-    pool = new pg.Pool({ connectionString: database.adminUrl, max: 2 });
+    ({ pool, close } = await openScratchDatabase());
     verdicts = await assertMigrationSafety({ pool, migrations, releases });
   });
   afterAll(async () => {
-    await pool.end();
-    await database.drop();
+    await close();
   });
 
   it('never strand the revision running before them during a progressive deploy', () => {
