@@ -194,8 +194,8 @@ describe.concurrent('the migration safety check', () => {
       ['a changed default', `ALTER TABLE payments ALTER COLUMN status SET DEFAULT 'failed'`],
       [
         'column privileges that replace a table privilege and grant the same columns',
-        `REVOKE UPDATE ON idempotency_keys FROM citadel_app;
-         GRANT UPDATE (request_hash, payment_id, response_status, response_body, created_at) ON idempotency_keys TO citadel_app`,
+        `REVOKE SELECT ON patients FROM citadel_app;
+         GRANT SELECT (id, name, date_of_birth, medical_record_number, created_by, created_at) ON patients TO citadel_app`,
       ],
     ])('%s, which changes nothing the previous revision can do', async (_what, statement) => {
       // Prepare
