@@ -88,7 +88,7 @@ describe('the migration safety check, on generated migrations', () => {
 
         expect(verdicts.filter((verdict) => verdict.refusal !== undefined)).toEqual([]);
       }),
-      { numRuns: 8 },
+      { numRuns: 6 },
     );
   });
 
@@ -113,7 +113,7 @@ describe('the migration safety check, on generated migrations', () => {
           ).toEqual([breakingName]);
         },
       ),
-      { numRuns: 10 },
+      { numRuns: 8 },
     );
   });
 });
