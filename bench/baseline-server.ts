@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
+import { IDEMPOTENCY_WINDOW_HOURS } from '../packages/db/src/jobs/idempotency-retention.js';
+import { PAYMENT_STATEMENTS } from '../packages/db/src/repositories/payment-statements.js';
 
 /**
- * The benchmark's floor: a bare node:http + pg server that runs the same SQL statements
- * as PaymentRepository, with no framework, no authentication, no validation, no logging
+ * The benchmark's floor: a bare node:http + pg server that sends PaymentRepository's own
+ * SQL text (PAYMENT_STATEMENTS, imported, never copied) in the same order, with no framework, no authentication, no validation, no logging
  * and no queue (the API's SendMessage has no counterpart here). Configured by DATABASE_URL,
  * PORT and DB_POOL_MAX.
  */
@@ -16,11 +18,6 @@ const pool = new pg.Pool({
 pool.on('error', () => undefined);
 
 const SUBJECT = 'baseline';
-const AUDIT_COLUMNS = '(subject, action, resource_type, resource_id, request_id, source_ip, outcome)';
-const PAYMENT_FIELDS = `id, patient_id AS "patientId", amount::float8 AS amount, currency, description, status,
-  failure_reason AS "failureReason",
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createdAt",
-  to_char(processed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "processedAt"`;
 const PAYMENT_PATH = /^\/v1\/payments\/([0-9a-f-]{36})$/;
 
 const server = createServer((request, response) => {
@@ -44,17 +41,14 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   }
   const read = PAYMENT_PATH.exec(url);
   if (request.method === 'GET' && read) {
-    const { rows } = await pool.query(
-      `WITH found AS (
-         SELECT * FROM payments WHERE id = $1
-       ), audited AS (
-         INSERT INTO audit_events ${AUDIT_COLUMNS}
-         SELECT $2, 'read', 'payment', $1::text, $3, $4,
-                CASE WHEN EXISTS (SELECT 1 FROM found) THEN 'success' ELSE 'not_found' END
-       )
-       SELECT ${PAYMENT_FIELDS} FROM found`,
-      [read[1], SUBJECT, randomUUID(), request.socket.remoteAddress],
-    );
+    const { rows } = await pool.query(PAYMENT_STATEMENTS.findByIdAudited, [
+      read[1],
+      SUBJECT,
+      randomUUID(),
+      request.socket.remoteAddress,
+      'payment',
+      'read',
+    ]);
     if (rows[0]) send(response, 200, rows[0]);
     else send(response, 404, { error: 'not found' });
     return;
@@ -86,32 +80,44 @@ async function createPayment(
   requestHash: string,
   request: IncomingMessage,
 ): Promise<{ status: number; body: unknown }> {
-  const stored = await pool.query(
-    `SELECT request_hash AS "requestHash", payment_id AS "paymentId", response_status AS status, response_body AS body
-     FROM idempotency_keys WHERE principal = $1 AND key = $2`,
-    [SUBJECT, key],
-  );
+  const stored = await pool.query(PAYMENT_STATEMENTS.findStoredResponse, [
+    SUBJECT,
+    key,
+    false,
+    IDEMPOTENCY_WINDOW_HOURS,
+  ]);
   if (stored.rows[0]) return { status: stored.rows[0].status, body: stored.rows[0].body };
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const inserted = await client.query(
-      `INSERT INTO payments (patient_id, amount, currency, description, created_by)
-       VALUES ($1, $2, $3, $4, $5)
-       RETURNING ${PAYMENT_FIELDS}`,
-      [payment.patientId, payment.amount, payment.currency, payment.description, SUBJECT],
-    );
+    const inserted = await client.query(PAYMENT_STATEMENTS.insertPayment, [
+      payment.patientId,
+      payment.amount,
+      payment.currency,
+      payment.description,
+      SUBJECT,
+    ]);
     const row = inserted.rows[0] as { id: string };
-    await client.query(
-      `INSERT INTO idempotency_keys (principal, key, request_hash, payment_id, response_status, response_body)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (principal, key) DO NOTHING`,
-      [SUBJECT, key, requestHash, row.id, 201, JSON.stringify(row)],
-    );
-    await client.query(
-      `INSERT INTO audit_events ${AUDIT_COLUMNS} VALUES ($1, 'create', 'payment', $2, $3, $4, 'success')`,
-      [SUBJECT, row.id, randomUUID(), request.socket.remoteAddress],
-    );
+    const claimed = await client.query(PAYMENT_STATEMENTS.claimKey, [
+      SUBJECT,
+      key,
+      requestHash,
+      row.id,
+      201,
+      JSON.stringify(row),
+      IDEMPOTENCY_WINDOW_HOURS,
+    ]);
+    if (claimed.rowCount !== 1) {
+      // Every benchmark request carries a fresh key; a refused claim is the harness's fault.
+      await client.query('ROLLBACK');
+      return { status: 409, body: { error: 'idempotency key already claimed' } };
+    }
+    await client.query(PAYMENT_STATEMENTS.auditCreate, [
+      SUBJECT,
+      row.id,
+      randomUUID(),
+      request.socket.remoteAddress,
+    ]);
     await client.query('COMMIT');
     return { status: 201, body: row };
   } catch (error) {

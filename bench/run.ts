@@ -16,7 +16,8 @@ import { createTokenIssuer } from './support/token-issuer.js';
  * `npm run bench`: the API (production bundle, NODE_ENV=production, info logs to a file)
  * and a bare node:http + pg baseline running the same SQL, each driven in turn by
  * autocannon from a separate process over loopback. Prints one table and writes the
- * figures to bench/results/. BENCH_ROUND_SECONDS sets the length of one round (default 3).
+ * figures to bench/results/. BENCH_ROUND_SECONDS sets the length of one round (default 3);
+ * BENCH_ONE_CORE=0 leaves out the one-core measurement (for comparing two versions of the code).
  */
 const CONNECTIONS = 64;
 const POOL_MAX = 20;
@@ -95,6 +96,7 @@ try {
 
   // One core, as in a 1-vCPU task: the figure the production scaling target is derived from.
   const oneCore = await measureOneCore({
+    skip: process.env.BENCH_ONE_CORE === '0' ? 'BENCH_ONE_CORE=0' : undefined,
     api: { ...apiOptions, logFile: join(workDir, 'api-one-core.log') },
     postmasterPid: await postgres.postmasterPid(),
     scenarios: ROUTES.map((route) => route.scenario).filter((scenario) => scenario !== 'health'),

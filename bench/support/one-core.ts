@@ -60,8 +60,11 @@ export async function measureOneCore(options: {
   readonly scenarios: readonly LoadSpec['scenario'][];
   readonly load: Omit<LoadSpec, 'scenario' | 'connections' | 'durationSeconds' | 'url'>;
   readonly stepSeconds: number;
+  /** Why the measurement is left out this time; when set, nothing is measured. */
+  readonly skip?: string | undefined;
 }): Promise<OneCoreResult> {
   const cpuCount = cpus().length;
+  if (options.skip) return { measured: false, reason: options.skip };
   if (process.platform !== 'linux') return { measured: false, reason: 'needs Linux (taskset and /proc)' };
   if (cpuCount < 2)
     return { measured: false, reason: 'needs at least 2 CPUs: one for the API, one for the rest' };

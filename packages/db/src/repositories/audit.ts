@@ -28,15 +28,31 @@ export interface AuditEvent {
 export const AUDIT_COLUMNS = '(subject, action, resource_type, resource_id, request_id, source_ip, outcome)';
 
 /**
+ * The statement behind `findByIdAudited`: reads one row by id and appends its audit row
+ * (`success` or `not_found`) in the same statement. Parameters: $1 id, $2 subject, $3
+ * request id, $4 source IP, $5 resource type, $6 action. `table` and `fields` are a
+ * repository's own constants, never input.
+ */
+export function auditedFindStatement(table: string, fields: string): string {
+  return `WITH found AS (
+       SELECT * FROM ${table} WHERE id = $1
+     ), audited AS (
+       INSERT INTO audit_events ${AUDIT_COLUMNS}
+       SELECT $2, $6, $5, $1::text, $3, $4,
+              CASE WHEN EXISTS (SELECT 1 FROM found) THEN 'success' ELSE 'not_found' END
+     )
+     SELECT ${fields} FROM found`;
+}
+
+/**
  * Reads one row by id and appends its audit row (`success` or `not_found`) in the same
- * statement, so a read is never returned without its record. `table` and `fields` are
- * the repository's own constants, never input.
+ * statement, so a read is never returned without its record. `statement` is built once
+ * by `auditedFindStatement`.
  */
 export async function findByIdAudited<T extends pg.QueryResultRow>(
   pool: pg.Pool,
   source: {
-    readonly table: string;
-    readonly fields: string;
+    readonly statement: string;
     readonly resourceType: string;
     /** @default 'read' */
     readonly action?: string;
@@ -44,17 +60,14 @@ export async function findByIdAudited<T extends pg.QueryResultRow>(
   id: string,
   audit: AuditContext,
 ): Promise<T | null> {
-  const { rows } = await pool.query<T>(
-    `WITH found AS (
-       SELECT * FROM ${source.table} WHERE id = $1
-     ), audited AS (
-       INSERT INTO audit_events ${AUDIT_COLUMNS}
-       SELECT $2, $6, $5, $1::text, $3, $4,
-              CASE WHEN EXISTS (SELECT 1 FROM found) THEN 'success' ELSE 'not_found' END
-     )
-     SELECT ${source.fields} FROM found`,
-    [id, audit.subject, audit.requestId, audit.sourceIp, source.resourceType, source.action ?? 'read'],
-  );
+  const { rows } = await pool.query<T>(source.statement, [
+    id,
+    audit.subject,
+    audit.requestId,
+    audit.sourceIp,
+    source.resourceType,
+    source.action ?? 'read',
+  ]);
   return rows[0] ?? null;
 }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AuditContext } from './audit.js';
-import { AUDIT_COLUMNS, findByIdAudited } from './audit.js';
+import { AUDIT_COLUMNS, auditedFindStatement, findByIdAudited } from './audit.js';
 import { isUniqueViolation } from '../database-errors.js';
 
 export interface NewPatient {
@@ -33,6 +33,7 @@ export class DuplicateMedicalRecordNumberError extends Error {
 const PATIENT_FIELDS = `id, name, to_char(date_of_birth, 'YYYY-MM-DD') AS "dateOfBirth",
   medical_record_number AS "medicalRecordNumber",
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createdAt"`;
+const FIND_PATIENT_AUDITED = auditedFindStatement('patients', PATIENT_FIELDS);
 
 /**
  * Patient records (protected health information). Every statement that reads or writes a
@@ -78,7 +79,7 @@ export class PatientRepository {
   findById(id: string, audit: AuditContext): Promise<Patient | null> {
     return findByIdAudited<Patient>(
       this.pool,
-      { table: 'patients', fields: PATIENT_FIELDS, resourceType: 'patient' },
+      { statement: FIND_PATIENT_AUDITED, resourceType: 'patient' },
       id,
       audit,
     );

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { AuditContext } from './audit.js';
 import { AUDIT_COLUMNS, findByIdAudited, recordAuditEvent } from './audit.js';
+import { PAYMENT_STATEMENTS } from './payment-statements.js';
 import { isForeignKeyViolation } from '../database-errors.js';
 import { IDEMPOTENCY_WINDOW_HOURS } from '../jobs/idempotency-retention.js';
 
@@ -56,11 +57,6 @@ export class UnknownPatientError extends Error {
   override readonly name = 'UnknownPatientError';
 }
 
-const PAYMENT_FIELDS = `id, patient_id AS "patientId", amount::float8 AS amount, currency, description, status,
-  failure_reason AS "failureReason",
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createdAt",
-  to_char(processed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "processedAt"`;
-
 /**
  * Payments and their idempotency keys. Creating a payment, recording the key with the
  * response to replay, and the audit row commit in one transaction; a concurrent duplicate
@@ -92,7 +88,7 @@ export class PaymentRepository {
     }
     const current = await findByIdAudited<Payment>(
       this.pool,
-      { table: 'payments', fields: PAYMENT_FIELDS, resourceType: 'payment', action: 'replay' },
+      { statement: PAYMENT_STATEMENTS.findByIdAudited, resourceType: 'payment', action: 'replay' },
       outcome.paymentId,
       audit,
     );
@@ -144,12 +140,13 @@ export class PaymentRepository {
     try {
       await client.query('BEGIN');
       const inserted = await client
-        .query<Payment>(
-          `INSERT INTO payments (patient_id, amount, currency, description, created_by)
-           VALUES ($1, $2, $3, $4, $5)
-           RETURNING ${PAYMENT_FIELDS}`,
-          [payment.patientId, payment.amount, payment.currency, payment.description, audit.subject],
-        )
+        .query<Payment>(PAYMENT_STATEMENTS.insertPayment, [
+          payment.patientId,
+          payment.amount,
+          payment.currency,
+          payment.description,
+          audit.subject,
+        ])
         .catch((error: unknown) => {
           if (isForeignKeyViolation(error, 'payments_patient_id_fkey')) {
             throw new UnknownPatientError('no patient has this id', { cause: error });
@@ -158,29 +155,22 @@ export class PaymentRepository {
         });
       const row = inserted.rows[0] as Payment;
       const response = toResponse(row);
-      const claimed = await client.query(
-        `INSERT INTO idempotency_keys (principal, key, request_hash, payment_id, response_status, response_body)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (principal, key) DO UPDATE
-           SET request_hash = EXCLUDED.request_hash, payment_id = EXCLUDED.payment_id,
-               response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body,
-               created_at = EXCLUDED.created_at
-           WHERE idempotency_keys.created_at <= now() - make_interval(hours => $7)`,
-        [
-          request.principal,
-          request.key,
-          request.requestHash,
-          row.id,
-          response.status,
-          JSON.stringify(response.body),
-          IDEMPOTENCY_WINDOW_HOURS,
-        ],
-      );
+      const claimed = await client.query(PAYMENT_STATEMENTS.claimKey, [
+        request.principal,
+        request.key,
+        request.requestHash,
+        row.id,
+        response.status,
+        JSON.stringify(response.body),
+        IDEMPOTENCY_WINDOW_HOURS,
+      ]);
       if (claimed.rowCount === 1) {
-        await client.query(
-          `INSERT INTO audit_events ${AUDIT_COLUMNS} VALUES ($1, 'create', 'payment', $2, $3, $4, 'success')`,
-          [audit.subject, row.id, audit.requestId, audit.sourceIp],
-        );
+        await client.query(PAYMENT_STATEMENTS.auditCreate, [
+          audit.subject,
+          row.id,
+          audit.requestId,
+          audit.sourceIp,
+        ]);
         await client.query('COMMIT');
         created = { kind: 'created', payment: row, response };
       } else {
@@ -203,7 +193,7 @@ export class PaymentRepository {
   findById(id: string, audit: AuditContext): Promise<Payment | null> {
     return findByIdAudited<Payment>(
       this.pool,
-      { table: 'payments', fields: PAYMENT_FIELDS, resourceType: 'payment' },
+      { statement: PAYMENT_STATEMENTS.findByIdAudited, resourceType: 'payment' },
       id,
       audit,
     );
@@ -222,12 +212,12 @@ export class PaymentRepository {
       paymentId: string;
       status: number;
       body: unknown;
-    }>(
-      `SELECT request_hash AS "requestHash", payment_id AS "paymentId", response_status AS status, response_body AS body
-       FROM idempotency_keys
-       WHERE principal = $1 AND key = $2 AND ($3 OR created_at > now() - make_interval(hours => $4))`,
-      [request.principal, request.key, options.includeExpired ?? false, IDEMPOTENCY_WINDOW_HOURS],
-    );
+    }>(PAYMENT_STATEMENTS.findStoredResponse, [
+      request.principal,
+      request.key,
+      options.includeExpired ?? false,
+      IDEMPOTENCY_WINDOW_HOURS,
+    ]);
     const stored = rows[0];
     if (!stored) return null;
     if (stored.requestHash !== request.requestHash) {
