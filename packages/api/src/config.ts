@@ -2,12 +2,14 @@ import { APP_ROLE, DATABASE_NAME } from '@citadel/db';
 import type { JSONWebKeySet } from 'jose';
 import { Type, type Static, type StaticDecode } from 'typebox';
 import { Value } from 'typebox/value';
+import { parseProbeKeySet, probeKeySetProblem } from './auth/probe-key-set.js';
 import { parsePublicKeySet } from './auth/public-key-set.js';
 import { isReachableFromTasks } from './auth/task-reachable-host.js';
 import {
   API_DEFAULT_PORT,
   API_ENV,
   API_KEY_SOURCE_ENV,
+  API_PROBE_ISSUER,
   API_SECRET_ENV,
   type ApiEnvironmentVariable,
 } from './contract.js';
@@ -88,6 +90,7 @@ export const API_ENVIRONMENT_SCHEMA = Type.Object({
   [API_ENV.jwksUrl]: Type.Optional(
     url(['http:', 'https:'], "the identity provider's JWKS URL", { secret: false }),
   ),
+  [API_ENV.probeJwks]: Type.Optional(probeKeySet()),
   [API_ENV.issuer]: printable("the identity provider's issuer (the tokens' iss)"),
   [API_ENV.audience]: printable("this API's audience (the tokens' aud)"),
   [API_ENV.algorithms]: Type.Optional(algorithmList()),
@@ -159,6 +162,12 @@ export interface Config {
      * in subnets without a route to the internet, where the JWKS URL cannot be fetched.
      */
     readonly jwks: JSONWebKeySet | null;
+    /**
+     * Public keys of the pre-traffic deployment check (AUTH_PROBE_JWKS). Tokens with the
+     * issuer API_PROBE_ISSUER are verified against these alone and may only read.
+     * @default - null: probe tokens are refused like any token signed by an unknown key
+     */
+    readonly probeJwks: JSONWebKeySet | null;
     readonly issuer: string;
     readonly audience: string;
     readonly algorithms: readonly SigningAlgorithm[];
@@ -218,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
   const database = rules.database();
   const keySource = rules.keySource(mode);
   rules.developmentIssuerOnlyLocally(mode);
+  rules.probeIssuerReserved();
   const { requestTimeoutMs, headersTimeoutMs } = rules.timeouts();
   const paymentsQueueUrl = rules.paymentsQueueUrl(mode);
 
@@ -235,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolMax: given.DB_POOL_MAX ?? 20,
     auth: {
       ...keySource,
+      probeJwks: given.AUTH_PROBE_JWKS ?? null,
       issuer: given.AUTH_ISSUER ?? '',
       audience: given.AUTH_AUDIENCE ?? '',
       algorithms: given.AUTH_ALGORITHMS ?? [...SIGNING_ALGORITHMS],
@@ -357,6 +368,16 @@ class RuleChecks {
       this.problem(
         API_ENV.issuer,
         `'${LOCAL_ISSUER}' is the development issuer and is refused outside local mode (${modeText(this.raw)}); set the identity provider's issuer`,
+      );
+    }
+  }
+
+  /** The deployment check's issuer belongs to its probe keys; the identity provider may not claim it. */
+  probeIssuerReserved(): void {
+    if (this.given.AUTH_ISSUER === API_PROBE_ISSUER) {
+      this.problem(
+        API_ENV.issuer,
+        `'${API_PROBE_ISSUER}' is the deployment check's issuer, verified only with ${API_ENV.probeJwks}; set the identity provider's issuer`,
       );
     }
   }
@@ -512,6 +533,18 @@ function publicKeySet() {
           : 'not valid JSON (expected a JSON Web Key Set: {"keys":[...]})',
     ),
     (text) => parsePublicKeySet(text) as JSONWebKeySet,
+  );
+}
+
+function probeKeySet() {
+  const description = 'the deployment check\'s public P-256 keys as a JSON Web Key Set: {"keys":[...]}';
+  return Type.Decode(
+    Type.Refine(
+      Type.String({ description, expected: description }),
+      (text) => probeKeySetProblem(text) === null,
+      (text) => probeKeySetProblem(text) ?? '',
+    ),
+    (text) => parseProbeKeySet(text),
   );
 }
 

@@ -28,6 +28,11 @@ export const API_ENV = {
   jwksParameter: 'AUTH_JWKS_PARAMETER',
   jwks: 'AUTH_JWKS',
   jwksUrl: 'AUTH_JWKS_URL',
+  /**
+   * Public keys of the pre-traffic deployment check (a JSON Web Key Set of P-256 keys). Unset,
+   * the check's probe tokens are refused like any token signed by an unknown key.
+   */
+  probeJwks: 'AUTH_PROBE_JWKS',
   issuer: 'AUTH_ISSUER',
   audience: 'AUTH_AUDIENCE',
   algorithms: 'AUTH_ALGORITHMS',
@@ -70,6 +75,22 @@ export const API_SECRET_ENV = [API_ENV.databaseUrl, API_ENV.jwks] as const;
 export const API_HEALTH_PATH = '/health';
 /** Readiness: 200 once the database answers and its migrations are current, 503 otherwise. */
 export const API_READINESS_PATH = '/ready';
+/** Where the payments routes are mounted; the deployment check reads `<path>/<id>`. */
+export const API_PAYMENTS_PATH = '/v1/payments';
+
+/**
+ * Issuer of the deployment check's probe tokens. Such a token is verified only against
+ * AUTH_PROBE_JWKS, never against the identity provider's keys, and the identity provider may
+ * not use this issuer.
+ */
+export const API_PROBE_ISSUER = 'urn:citadel:deployment-check';
+/** The probe's `sub`: the actor the audit trail records for every request it makes. */
+export const API_PROBE_SUBJECT = 'deployment-check';
+/** The only scopes a probe token may carry: reads. A token asking for more is refused whole. */
+export const API_PROBE_SCOPES = ['patients:read', 'payments:read'] as const;
+/** Longest lifetime of a probe token (exp − iat) and oldest `iat` accepted, in seconds. */
+export const API_PROBE_MAX_TOKEN_LIFETIME_SECONDS = 60;
+
 /** Port the API listens on when PORT is not set. */
 export const API_DEFAULT_PORT = 8080;
 

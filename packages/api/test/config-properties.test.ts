@@ -42,6 +42,7 @@ const FIELD: { readonly [Name in ApiEnvironmentVariable]: (config: Config) => un
   AUTH_JWKS_PARAMETER: (config) => config.auth.jwksParameter,
   AUTH_JWKS: (config) => config.auth.jwks,
   AUTH_JWKS_URL: (config) => config.auth.jwksUrl,
+  AUTH_PROBE_JWKS: (config) => config.auth.probeJwks,
   AUTH_ISSUER: (config) => config.auth.issuer,
   AUTH_AUDIENCE: (config) => config.auth.audience,
   AUTH_ALGORITHMS: (config) => config.auth.algorithms,
@@ -72,6 +73,7 @@ const anyValue = fc.oneof(
     ...['/citadel/prod/auth/jwks', 'EUR=5000', 'EUR=5000,HRK=1', ' 8080 ', '', '   ', '0', '-0'],
     ...['citadel-local', '0x10', '1e3', '9007199254740993', 'eu-west-1', 'https://10.0.4.20/jwks'],
     ...['{"keys":[{"kty":"EC","kid":"k"}]}', '{"keys":[]}', '__proto__', 'constructor'],
+    ...['{"keys":[{"kty":"EC","crv":"P-256","kid":"p","x":"AA","y":"AA"}]}', 'urn:citadel:deployment-check'],
   ),
 );
 

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { readParameterKeySet, type ParameterReader } from '../auth/parameter-key-set.js';
+import { claimsProbeIssuer, createProbeVerifier } from '../auth/probe-token.js';
 import { KeySetUnavailableError, RefreshingKeySet } from '../auth/refreshing-key-set.js';
 import { API_LOG_EVENTS } from '../contract.js';
 import { ACCEPTED_TOKEN_TYPES, LOCAL_KEY_ID_PREFIX, type Config } from '../config.js';
@@ -73,6 +74,10 @@ export const authentication = fp<AuthenticationOptions>(
       ...(config.auth.tokenType ? { typ: config.auth.tokenType } : {}),
     };
     const verified = new VerifiedTokenCache<Principal>();
+    // Only with AUTH_PROBE_JWKS set; without it a probe token meets the identity provider's keys and fails.
+    const verifyProbe = config.auth.probeJwks
+      ? createProbeVerifier(config.auth.probeJwks, config.auth.audience)
+      : null;
 
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (request) => {
@@ -107,6 +112,12 @@ export const authentication = fp<AuthenticationOptions>(
       const cached = verified.get(token);
       if (cached) return cached;
       try {
+        if (verifyProbe && claimsProbeIssuer(token)) {
+          const probe = await verifyProbe(token);
+          const principal: Principal = { subject: probe.subject, scopes: probe.scopes };
+          verified.set(token, principal, probe.validUntil);
+          return principal;
+        }
         const { payload, protectedHeader } = await jwtVerify(token, keys, verifyOptions);
         if (config.mode !== 'local' && protectedHeader.kid?.startsWith(LOCAL_KEY_ID_PREFIX)) {
           throw new AuthenticationError(
