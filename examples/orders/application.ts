@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import {
   CITADEL_APPLICATION,
   validateApplication,
@@ -6,15 +7,19 @@ import {
 
 /**
  * The orders team's application: Citadel's own API, payment processor and maintenance
- * jobs, plus the team's three workloads, each inheriting the guardrails of its kind.
+ * jobs, plus the team's four workloads, each inheriting the guardrails of its kind.
  *
- * - `orders-api`: the public HTTP API, served under /orders on the environment's HTTPS
- *   load balancer, signing in to the database as `orders_api` and handing each accepted
- *   order to the fulfilment worker.
+ * - `orders-api`: the public HTTP API, served at shop.<the environment's DNS zone> under
+ *   /orders on the environment's HTTPS load balancer, signing in to the database as
+ *   `orders_api`, handing each accepted order to the fulfilment worker and to the
+ *   receipts function.
  * - `orders-fulfilment`: consumes its own queue (with a dead-letter queue) and signs in
  *   as `orders_worker`.
  * - `orders-nightly-report`: a daily job from the same image, signing in as
  *   `orders_reports`.
+ * - `orders-receipts`: the team's own Lambda function (the built handler in
+ *   functions/orders-receipts), fed by its own queue and invoked directly by the
+ *   fulfilment worker, signing in as `orders_receipts`.
  */
 
 /** The team's image, in the ECR repository `orders/orders-api` of each environment's account and region. */
@@ -30,13 +35,14 @@ export const ORDERS_APPLICATION: ApplicationDeclaration = validateApplication(
         image: ORDERS_IMAGE,
         port: 8080,
         healthPath: '/orders/health',
-        routing: { pathPrefix: '/orders', priority: 100 },
+        // shop.staging.orders.example.com in staging, shop.orders.example.com in prod.
+        routing: { host: 'shop', pathPrefix: '/orders', priority: 100 },
         size: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 2 },
         sizes: { prod: { cpu: 1024, memoryMiB: 2048, minTasks: 3, maxTasks: 10, cpuTargetPercent: 50 } },
         environment: { LOG_LEVEL: 'info', ORDERS_CURRENCY: 'EUR' },
         secrets: { WEBHOOK_SIGNING_SECRET: 'orders/webhook-signing-secret' },
         databaseRole: 'orders_api',
-        sendsTo: ['orders-fulfilment'],
+        sendsTo: ['orders-fulfilment', 'orders-receipts'],
       },
       {
         kind: 'worker',
@@ -57,6 +63,20 @@ export const ORDERS_APPLICATION: ApplicationDeclaration = validateApplication(
         timeoutMinutes: 60,
         size: { cpu: 512, memoryMiB: 1024 },
         databaseRole: 'orders_reports',
+      },
+      {
+        kind: 'function',
+        name: 'orders-receipts',
+        code: {
+          directory: fileURLToPath(new URL('./functions/orders-receipts/', import.meta.url)),
+          handler: 'index.handler',
+        },
+        timeoutSeconds: 30,
+        reservedConcurrency: 2,
+        queue: { maxReceiveCount: 3, batchSize: 10 },
+        calledBy: ['orders-fulfilment'],
+        environment: { RECEIPT_SENDER: 'receipts@example.com' },
+        databaseRole: 'orders_receipts',
       },
     ],
   },

@@ -116,6 +116,11 @@ const fulfilment = (environment: string) => {
   if (!worker) throw new Error('orders-fulfilment was not built');
   return worker;
 };
+const receipts = (environment: string) => {
+  const fn = stage(environment).app.functions.find((candidate) => candidate.name === 'orders-receipts');
+  if (!fn) throw new Error('orders-receipts was not built');
+  return fn;
+};
 const nightlyReport = (environment: string) => {
   const job = stage(environment).app.jobs.find((candidate) => candidate.name === 'orders-nightly-report');
   if (!job) throw new Error('orders-nightly-report was not built');
@@ -132,7 +137,7 @@ describe('the orders example', () => {
     expect(built.stages.map((candidate) => candidate.synth().stacks.length)).toEqual([6, 6]);
   });
 
-  it('keeps Citadel’s own workloads and adds the team’s three', () => {
+  it('keeps Citadel’s own workloads and adds the team’s four', () => {
     expect(ORDERS_APPLICATION.workloads.map((workload) => `${workload.kind}:${workload.name}`)).toEqual([
       'service:api',
       'function:payment-processor',
@@ -141,12 +146,13 @@ describe('the orders example', () => {
       'service:orders-api',
       'worker:orders-fulfilment',
       'job:orders-nightly-report',
+      'function:orders-receipts',
     ]);
   });
 });
 
 describe('orders-api in staging', () => {
-  it('is reached at /orders and below, on its own target group, health-checked at /orders/health', () => {
+  it('is reached at shop.<zone>/orders and below, on its own target group, health-checked at /orders/health', () => {
     const app = templateOf(stage('staging').app);
     const targetGroup = logicalIdOf(ordersApi('staging').targetGroup);
     const rules = resourcesOfType(app, 'AWS::ElasticLoadBalancingV2::ListenerRule').filter(([, rule]) =>
@@ -159,6 +165,7 @@ describe('orders-api in staging', () => {
     });
     expect(rule.Properties?.Actions).toEqual([{ Type: 'forward', TargetGroupArn: { Ref: targetGroup } }]);
     expect(rule.Properties?.Conditions).toEqual([
+      { Field: 'host-header', HostHeaderConfig: { Values: ['shop.staging.orders.example.com'] } },
       { Field: 'path-pattern', PathPatternConfig: { Values: ['/orders', '/orders/*'] } },
     ]);
     expect(rule.Properties?.Priority).toBe(100);
@@ -240,7 +247,13 @@ describe('orders-api in staging', () => {
       'sqs:GetQueueUrl',
       'sqs:SendMessage',
     ]);
-    expect(sends.flatMap(resourcesOfStatement)).toEqual([arnOf(logicalIdOf(fulfilment('staging').queue))]);
+    expect(sends.flatMap(resourcesOfStatement)).toEqual(
+      expect.arrayContaining([
+        arnOf(logicalIdOf(fulfilment('staging').queue)),
+        arnOf(logicalIdOf(receipts('staging').queue as IConstruct)),
+      ]),
+    );
+    expect(sends.flatMap(resourcesOfStatement)).toHaveLength(2);
     const payments = arnOf(logicalIdOf(stage('staging').app.payments.queue));
     expect(JSON.stringify(statements)).not.toContain(JSON.stringify(payments));
     expect(statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
@@ -357,6 +370,7 @@ describe('the database bootstrap', () => {
       'orders_api',
       'orders_worker',
       'orders_reports',
+      'orders_receipts',
     ]);
   });
 });
@@ -516,12 +530,24 @@ describe('the compliance report of the example', () => {
     const section = buildWorkloadsSection(new TemplateIndex(assembly, staging), acknowledgmentsOf(staging));
     const rows = Object.fromEntries(section.rows.map((row) => [row.name, row]));
     expect(
-      ['orders-api', 'orders-fulfilment', 'orders-nightly-report'].map((name) => [name, rows[name]?.kind]),
+      ['orders-api', 'orders-fulfilment', 'orders-nightly-report', 'orders-receipts'].map((name) => [
+        name,
+        rows[name]?.kind,
+      ]),
     ).toEqual([
       ['orders-api', 'service'],
       ['orders-fulfilment', 'worker'],
       ['orders-nightly-report', 'job'],
+      ['orders-receipts', 'function'],
     ]);
+    expect(rows['orders-api']?.routes).toEqual([
+      'shop.staging.orders.example.com/orders',
+      'shop.staging.orders.example.com/orders/*',
+    ]);
+    expect(rows['orders-receipts']?.guardrails.alarmed.verdict).toBe('yes');
+    expect(rows['orders-receipts']?.guardrails.encryptedRetainedLogs.verdict).toBe('yes');
+    expect(rows['orders-receipts']?.guardrails.scopedIam.verdict).toBe('yes');
+    expect(rows['orders-receipts']?.iam.databaseRoles).toEqual(['orders_receipts']);
     const failing = section.rows.flatMap((row) =>
       Object.entries(row.guardrails)
         .filter(([, check]) => check.verdict === 'no')
@@ -569,7 +595,7 @@ describe('a hostile declaration', () => {
     {
       what: 'a second service on the same path prefix',
       candidate: replacing('orders-api', (w) => [
-        w,
+        { ...(w as ServiceWorkload), routing: { pathPrefix: '/orders', priority: 100 } },
         { ...api, name: 'orders-admin', routing: { pathPrefix: '/orders', priority: 101 } },
       ]),
       field: 'workloads[5].routing.pathPrefix',
@@ -649,7 +675,7 @@ describe('a hostile declaration', () => {
   });
 
   it('accepts the example unchanged, so each refusal above is the change’s doing', () => {
-    expect(validateApplication(structuredClone(ORDERS_APPLICATION), 'orders').workloads).toHaveLength(7);
+    expect(validateApplication(structuredClone(ORDERS_APPLICATION), 'orders').workloads).toHaveLength(8);
     expect(report.every).toEqual({ days: 1 });
   });
 
@@ -678,6 +704,17 @@ describe('a hostile declaration', () => {
     }
     throw new Error('the application was built');
   }
+
+  it('fails when a second service takes orders-api’s host and path, naming its host in the environment', () => {
+    const { field, message } = refusal(
+      replacing('orders-api', (w) => [
+        w,
+        { ...api, name: 'orders-admin', routing: { ...api.routing, priority: 101 } },
+      ]),
+    );
+    expect(field).toBe('workloads[5].routing.host');
+    expect(message).toContain('shop.staging.orders.example.com/orders');
+  });
 
   it.each([
     { where: 'environment', variable: 'DB_HOST', change: { environment: { DB_HOST: 'db.example.com' } } },
@@ -727,3 +764,117 @@ function withCliContext<T>(context: Json, build: () => T): T {
     else process.env.CDK_CONTEXT_JSON = previous;
   }
 }
+
+describe('shop.<zone>, the host of orders-api', () => {
+  it.each(['staging', 'prod'])(
+    'in %s: one certificate for it on the HTTPS listener and an alias record to the load balancer',
+    (environment) => {
+      const app = templateOf(stage(environment).app);
+      const zone = environment === 'prod' ? 'orders.example.com' : 'staging.orders.example.com';
+      const hostnames = stage(environment).app.serviceHostnames;
+      if (!hostnames) throw new Error('no service hostnames');
+      expect(resource(app, logicalIdOf(hostnames.certificate)).Properties).toMatchObject({
+        DomainName: `shop.${zone}`,
+        ValidationMethod: 'DNS',
+      });
+      const attached = resourcesOfType(app, 'AWS::ElasticLoadBalancingV2::ListenerCertificate').map(
+        ([, certificate]) => certificate.Properties,
+      );
+      expect(attached).toEqual([
+        {
+          ListenerArn: { Ref: logicalIdOf(stage(environment).app.edge.httpsListener) },
+          Certificates: [{ CertificateArn: { Ref: logicalIdOf(hostnames.certificate) } }],
+        },
+      ]);
+      const records = resourcesOfType(app, 'AWS::Route53::RecordSet')
+        .map(([, record]) => record.Properties as Json)
+        .filter((record) => record.Name === `shop.${zone}.`);
+      expect(records).toHaveLength(1);
+      expect(records[0]?.AliasTarget).toMatchObject({
+        HostedZoneId: {
+          'Fn::GetAtt': [logicalIdOf(stage(environment).app.edge.loadBalancer), 'CanonicalHostedZoneID'],
+        },
+      });
+    },
+  );
+
+  it('is behind the same WAF: the web ACL is associated with the load balancer the host resolves to', () => {
+    const app = templateOf(stage('staging').app);
+    const associations = resourcesOfType(app, 'AWS::WAFv2::WebACLAssociation').map(
+      ([, association]) => association.Properties?.ResourceArn,
+    );
+    expect(associations).toEqual([{ Ref: logicalIdOf(stage('staging').app.edge.loadBalancer) }]);
+  });
+});
+
+describe('orders-receipts in staging', () => {
+  it('may be invoked by the fulfilment worker’s task role and no other role', () => {
+    const app = templateOf(stage('staging').app);
+    const fn = receipts('staging');
+    const invoking = resourcesOfType(app, 'AWS::IAM::Policy').filter(([, policy]) =>
+      (policy.Properties?.PolicyDocument as { Statement: Json[] }).Statement.some(
+        (statement) =>
+          actionsOf(statement).includes('lambda:InvokeFunction') &&
+          JSON.stringify(statement.Resource).includes(`"${logicalIdOf(fn.function)}"`),
+      ),
+    );
+    expect(invoking.map(([, policy]) => policy.Properties?.Roles)).toEqual([
+      [{ Ref: logicalIdOf(fulfilment('staging').taskRole) }],
+    ]);
+    const grant = statementsOfRole(app, logicalIdOf(fulfilment('staging').taskRole)).filter((statement) =>
+      actionsOf(statement).includes('lambda:InvokeFunction'),
+    );
+    expect(grant.flatMap(resourcesOfStatement)).toEqual([arnOf(logicalIdOf(fn.function))]);
+    const container = containerOf(app, logicalIdOf(fulfilment('staging').taskDefinition));
+    expect(container.Environment).toContainEqual({
+      Name: 'ORDERS_RECEIPTS_FUNCTION_NAME',
+      Value: { Ref: logicalIdOf(fn.function) },
+    });
+  });
+
+  it('reaches the Lambda API from the isolated subnets through an endpoint, which staging gains for it', () => {
+    const network = templateOf(stage('staging').network);
+    const endpoints = resourcesOfType(network, 'AWS::EC2::VPCEndpoint').map(
+      ([, endpoint]) => endpoint.Properties?.ServiceName,
+    );
+    expect(endpoints).toContain('com.amazonaws.eu-west-1.lambda');
+  });
+
+  it('logs to a group whose key lets CloudWatch Logs of its region use it for that group', () => {
+    const app = templateOf(stage('staging').app);
+    const network = templateOf(stage('staging').network);
+    const fn = receipts('staging');
+    const group = resource(app, logicalIdOf(fn.logGroup)).Properties as Json;
+    const keyId = logicalIdOf(stage('staging').network.keys.logs);
+    expect(exportedValue(group.KmsKeyId, network)).toEqual(arnOf(keyId));
+    expect(group.RetentionInDays).toBe(180);
+    const policy = resource(network, keyId).Properties?.KeyPolicy as { Statement: Json[] };
+    const forLogs = policy.Statement.filter(
+      (statement) =>
+        JSON.stringify(statement.Principal) === JSON.stringify({ Service: 'logs.eu-west-1.amazonaws.com' }),
+    );
+    expect(forLogs).toHaveLength(1);
+    const pattern = (forLogs[0]?.Condition as { ArnLike: Record<string, unknown> }).ArnLike[
+      'kms:EncryptionContext:aws:logs:arn'
+    ];
+    const logGroupArn = 'arn:aws:logs:eu-west-1:444444444444:log-group:staging-app-orders-receipts';
+    expect(logGroupArn).toMatch(new RegExp(`^${String(pattern).replaceAll('*', '.*')}$`));
+    expect('arn:aws:logs:eu-west-1:999999999999:log-group:x').not.toMatch(
+      new RegExp(`^${String(pattern).replaceAll('*', '.*')}$`),
+    );
+  });
+
+  it('alarms on its errors, throttles and dead letters, notifying the alarm topic', () => {
+    const monitoring = templateOf(stage('staging').monitoring);
+    const topic = { Ref: logicalIdOf(stage('staging').monitoring.alarmTopic.topic) };
+    const alarms = resourcesOfType(monitoring, 'AWS::CloudWatch::Alarm')
+      .map(([, alarm]) => alarm.Properties as Json)
+      .filter((alarm) => String(alarm.AlarmDescription).startsWith('Function orders-receipts'));
+    expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'Throttles',
+    ]);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([topic]);
+  });
+});

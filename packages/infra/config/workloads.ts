@@ -7,7 +7,11 @@ import {
   PLATFORM_VARIABLES,
   WORKLOAD_NAME_PATTERN,
   ENVIRONMENT_VARIABLE as ENVIRONMENT_VARIABLE_REGEXP,
+  hostNameProblem,
+  isInZone,
 } from '../policy/workload-policy.js';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { ConfigError } from './validate.js';
 
 /**
@@ -35,6 +39,8 @@ const DATABASE_ROLE = Type.String({
 });
 const ENVIRONMENT_VARIABLE = ENVIRONMENT_VARIABLE_PATTERN;
 const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
+/** `<module path>.<export>`: `index.handler`, `dist/receipts.handle`. */
+const HANDLER_PATTERN = '^[A-Za-z0-9_-]{1,64}(/[A-Za-z0-9_-]{1,64}){0,8}\\.[A-Za-z_$][A-Za-z0-9_$]{0,63}$';
 
 /** An image in an ECR repository of the environment's account and region (reached through the VPC endpoints). */
 export const ImageSchema = Type.Object(
@@ -109,11 +115,26 @@ export const ServiceWorkloadSchema = Type.Object(
     healthPath: Type.String({ pattern: '^/[A-Za-z0-9/_.-]{0,127}$' }),
     routing: Type.Object(
       {
-        pathPrefix: Type.String({
-          pattern: '^/[a-z0-9][a-z0-9-]{0,62}$',
-          description:
-            'Requests under this path go to this service (`/orders` matches /orders and /orders/*).',
-        }),
+        pathPrefix: Type.Optional(
+          Type.String({
+            pattern: '^/[a-z0-9][a-z0-9-]{0,62}$',
+            description:
+              'Requests under this path go to this service (`/orders` matches /orders and /orders/*). @default - every path of its host',
+          }),
+        ),
+        host: Type.Optional(
+          Type.String({
+            maxLength: 253,
+            description:
+              "A name under each environment's DNS zone: `orders` is orders.<dns.zoneName> in every environment. @default - no host: routed by pathPrefix on the API's name",
+          }),
+        ),
+        hosts: Type.Optional(
+          Type.Record(Type.String({ pattern: ENVIRONMENT_NAME }), Type.String({ maxLength: 253 }), {
+            description:
+              "Fully qualified host by environment name, inside that environment's dns.zoneName; it replaces `host` there.",
+          }),
+        ),
         priority: Type.Integer({
           minimum: 1,
           maximum: 50_000,
@@ -172,6 +193,13 @@ export const WorkerWorkloadSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** How often a job runs or a scheduled function is invoked: one unit, a whole number, at most a week. */
+const INTERVAL = Type.Union([
+  Type.Object({ minutes: Type.Integer({ minimum: 5, maximum: 10_080 }) }, { additionalProperties: false }),
+  Type.Object({ hours: Type.Integer({ minimum: 1, maximum: 168 }) }, { additionalProperties: false }),
+  Type.Object({ days: Type.Integer({ minimum: 1, maximum: 7 }) }, { additionalProperties: false }),
+]);
+
 export const JobWorkloadSchema = Type.Object(
   {
     kind: Type.Literal('job'),
@@ -183,14 +211,7 @@ export const JobWorkloadSchema = Type.Object(
       maxItems: 16,
       description: "Arguments to the image's entrypoint.",
     }),
-    every: Type.Union([
-      Type.Object(
-        { minutes: Type.Integer({ minimum: 5, maximum: 10_080 }) },
-        { additionalProperties: false },
-      ),
-      Type.Object({ hours: Type.Integer({ minimum: 1, maximum: 168 }) }, { additionalProperties: false }),
-      Type.Object({ days: Type.Integer({ minimum: 1, maximum: 7 }) }, { additionalProperties: false }),
-    ]),
+    every: INTERVAL,
     timeoutMinutes: Type.Integer({ minimum: 1, maximum: 10_080, description: 'At most the interval.' }),
     size: Type.Optional(ContainerSizeSchema),
     sizes: sizesOf(ContainerSizeSchema),
@@ -226,6 +247,59 @@ export const FunctionWorkloadSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A team's own Lambda function: an already-built Node.js handler from a directory of its
+ * repository (deployed as a zip asset on Node.js 22; nothing is built or run in Docker),
+ * invoked by its own queue, a schedule and/or the workloads it names in `calledBy`.
+ */
+export const CodeFunctionWorkloadSchema = Type.Object(
+  {
+    kind: Type.Literal('function'),
+    ...common,
+    code: Type.Object(
+      {
+        directory: Type.String({
+          minLength: 1,
+          maxLength: 1024,
+          description:
+            "Absolute path of the directory holding the built handler and everything it imports, e.g. fileURLToPath(new URL('./functions/receipts/', import.meta.url)).",
+        }),
+        handler: Type.String({
+          pattern: HANDLER_PATTERN,
+          description:
+            '<file without extension>.<exported function>: `index.handler` calls `handler` of index.mjs (or .js, .cjs).',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    timeoutSeconds: Type.Integer({ minimum: 1, maximum: 900 }),
+    reservedConcurrency: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      description:
+        'Concurrent executions reserved for it, and its ceiling (which also caps its database load).',
+    }),
+    /** @default 256 */
+    memoryMiB: Type.Optional(Type.Integer({ minimum: 128, maximum: 10_240 })),
+    /** Its own queue (with a dead-letter queue); other workloads send to it by this function's name. */
+    queue: Type.Optional(
+      Type.Object(
+        {
+          maxReceiveCount: Type.Integer({ minimum: 1, maximum: 10 }),
+          /** @default 10 */
+          batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Invoked on this interval by EventBridge Scheduler. */
+    every: Type.Optional(INTERVAL),
+    /** Workloads of the application allowed to invoke it; nobody else may. */
+    calledBy: Type.Optional(Type.Array(WORKLOAD_NAME, { minItems: 1, uniqueItems: true, maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+
 export const WorkloadSchema = Type.Union([
   ServiceWorkloadSchema,
   BuiltinServiceWorkloadSchema,
@@ -233,6 +307,7 @@ export const WorkloadSchema = Type.Union([
   WorkerWorkloadSchema,
   JobWorkloadSchema,
   FunctionWorkloadSchema,
+  CodeFunctionWorkloadSchema,
 ]);
 
 export const ApplicationSchema = Type.Object(
@@ -246,6 +321,7 @@ export type InternalWorkload = Static<typeof InternalWorkloadSchema>;
 export type WorkerWorkload = Static<typeof WorkerWorkloadSchema>;
 export type JobWorkload = Static<typeof JobWorkloadSchema>;
 export type FunctionWorkload = Static<typeof FunctionWorkloadSchema>;
+export type CodeFunctionWorkload = Static<typeof CodeFunctionWorkloadSchema>;
 export type Workload = Static<typeof WorkloadSchema>;
 export type ApplicationDeclaration = Static<typeof ApplicationSchema>;
 /** @deprecated use JobWorkload */
@@ -282,13 +358,23 @@ export function validateApplication(candidate: unknown, owner = 'application'): 
   (workloads as unknown[]).forEach((workload, index) => {
     const kind = (workload as { kind?: unknown } | null)?.kind;
     const builtin = kind === 'service' && Object.hasOwn(workload as object, 'implementation');
+    const codeFunction = kind === 'function' && Object.hasOwn(workload as object, 'code');
     const schema = builtin
       ? BuiltinServiceWorkloadSchema
-      : typeof kind === 'string'
-        ? SCHEMA_BY_KIND[kind]
-        : undefined;
+      : codeFunction
+        ? CodeFunctionWorkloadSchema
+        : typeof kind === 'string'
+          ? SCHEMA_BY_KIND[kind]
+          : undefined;
     if (!schema)
       fail(`workloads[${index}].kind`, kind, `expected one of ${Object.keys(SCHEMA_BY_KIND).join(', ')}`);
+    const handler = (workload as { handler?: unknown }).handler;
+    if (kind === 'function' && !codeFunction && handler !== 'payment-processor')
+      fail(
+        `workloads[${index}].code`,
+        undefined,
+        "declare the function's code: { directory, handler } (only Citadel's payment processor is declared by handler)",
+      );
     const [first] = Value.Errors(schema as TSchema, workload);
     if (first) {
       const parts = first.instancePath.split('/').slice(1);
@@ -323,7 +409,11 @@ function checkAcrossWorkloads(
       fail(`workloads[${index}].name`, workload.name, 'two workloads have this name');
     names.set(workload.name, index);
   });
-  const workers = new Set(application.workloads.filter((w) => w.kind === 'worker').map((w) => w.name));
+  const workers = new Set(
+    application.workloads
+      .filter((w) => w.kind === 'worker' || (w.kind === 'function' && 'code' in w && w.queue !== undefined))
+      .map((w) => w.name),
+  );
   application.workloads.forEach((workload, index) => {
     const at = `workloads[${index}]`;
     for (const key of ['environment', 'secrets'] as const) {
@@ -341,10 +431,27 @@ function checkAcrossWorkloads(
       fail(`${at}.image.tag`, 'latest', 'give an immutable tag or a sha256: digest, never latest');
     }
     if (workload.kind === 'service' && 'routing' in workload) {
-      const { pathPrefix, priority } = workload.routing;
-      const other = prefixes.get(pathPrefix);
-      if (other) fail(`${at}.routing.pathPrefix`, pathPrefix, `workload ${other} already serves it`);
-      prefixes.set(pathPrefix, workload.name);
+      const { pathPrefix, priority, host, hosts } = workload.routing;
+      if (pathPrefix === undefined && host === undefined && hosts === undefined)
+        fail(
+          `${at}.routing`,
+          workload.routing,
+          'give a pathPrefix, a host (or hosts by environment), or both',
+        );
+      if (host !== undefined) {
+        const problem = hostNameProblem(host, true);
+        if (problem) fail(`${at}.routing.host`, host, problem);
+      }
+      for (const [environmentName, name] of Object.entries(hosts ?? {})) {
+        const problem = hostNameProblem(name);
+        if (problem) fail(`${at}.routing.hosts.${environmentName}`, name, problem);
+      }
+      // Services with a host are checked per environment, where their host is known (serviceRoutesIn).
+      if (pathPrefix !== undefined && host === undefined && hosts === undefined) {
+        const other = prefixes.get(pathPrefix);
+        if (other) fail(`${at}.routing.pathPrefix`, pathPrefix, `workload ${other} already serves it`);
+        prefixes.set(pathPrefix, workload.name);
+      }
       const sharing = priorities.get(priority);
       if (sharing)
         fail(
@@ -353,7 +460,11 @@ function checkAcrossWorkloads(
           `workload ${sharing} already has this listener rule priority`,
         );
       priorities.set(priority, workload.name);
-      if (!workload.healthPath.startsWith(`${pathPrefix}/`) && workload.healthPath !== pathPrefix) {
+      if (
+        pathPrefix !== undefined &&
+        !workload.healthPath.startsWith(`${pathPrefix}/`) &&
+        workload.healthPath !== pathPrefix
+      ) {
         fail(
           `${at}.healthPath`,
           workload.healthPath,
@@ -402,17 +513,181 @@ function checkAcrossWorkloads(
         }
       });
     }
-    if (workload.kind !== 'function') {
+    if ('sendsTo' in workload) {
       (workload.sendsTo ?? []).forEach((queue, queueIndex) => {
         if (!(PLATFORM_QUEUES as readonly string[]).includes(queue) && !workers.has(queue)) {
           fail(
             `${at}.sendsTo[${queueIndex}]`,
             queue,
-            `expected ${PLATFORM_QUEUES.join(', ')} or the name of a worker of this application`,
+            `expected ${PLATFORM_QUEUES.join(', ')} or the name of a worker or a queue-fed function of this application`,
           );
         }
       });
     }
+    if (workload.kind === 'function' && 'code' in workload)
+      checkCodeFunction(application, workload, at, fail);
+  });
+}
+
+/** Lambda's limit on a function's unzipped code, in bytes. */
+export const MAX_FUNCTION_CODE_BYTES = 262_144_000;
+
+/** Kinds of workload that may invoke a function: every workload with a role of its own. */
+function canCall(workload: Workload | undefined): boolean {
+  if (workload === undefined) return false;
+  if (workload.kind === 'service') return 'routing' in workload;
+  if (workload.kind === 'function') return 'code' in workload;
+  return true;
+}
+
+function checkCodeFunction(
+  application: ApplicationDeclaration,
+  workload: CodeFunctionWorkload,
+  at: string,
+  fail: (field: string, value: unknown, problem: string) => never,
+): void {
+  if (workload.queue === undefined && workload.every === undefined && workload.calledBy === undefined)
+    fail(`${at}.queue`, undefined, 'declare at least one trigger: queue, every or calledBy');
+  (workload.calledBy ?? []).forEach((caller, callerIndex) => {
+    const found = application.workloads.find((candidate) => candidate.name === caller);
+    if (caller === workload.name || !canCall(found))
+      fail(
+        `${at}.calledBy[${callerIndex}]`,
+        caller,
+        "name another service, internal, worker, job or function of this application (Citadel's own API and processor call no team function)",
+      );
+  });
+  const { directory, handler } = workload.code;
+  if (directory.includes('\u0000') || !isAbsolute(directory) || directory.split(/[\\/]/).includes('..'))
+    fail(
+      `${at}.code.directory`,
+      directory,
+      "give an absolute path without '..' segments, e.g. fileURLToPath(new URL('./functions/receipts/', import.meta.url))",
+    );
+  if (!existsSync(directory) || !statSync(directory).isDirectory())
+    fail(`${at}.code.directory`, directory, 'no such directory; build the handler into it before synth');
+  const module = handler.slice(0, handler.lastIndexOf('.'));
+  const file = ['.mjs', '.js', '.cjs']
+    .map((extension) => join(directory, `${module}${extension}`))
+    .find(existsSync);
+  if (file === undefined || !lstatSync(file).isFile())
+    fail(
+      `${at}.code.handler`,
+      handler,
+      `no ${module}.mjs, ${module}.js or ${module}.cjs in ${directory}; build the handler there or name its file`,
+    );
+  const bytes = directoryBytes(directory, MAX_FUNCTION_CODE_BYTES);
+  if (bytes > MAX_FUNCTION_CODE_BYTES)
+    fail(
+      `${at}.code.directory`,
+      directory,
+      `holds more than Lambda's ${MAX_FUNCTION_CODE_BYTES} bytes of unzipped code; deploy only the built handler and what it imports`,
+    );
+}
+
+/** Bytes of the regular files under `directory`, counting stops once past `limit`; symbolic links are not followed. */
+function directoryBytes(directory: string, limit: number): number {
+  let total = 0;
+  const pending = [directory];
+  while (pending.length > 0 && total <= limit) {
+    const current = pending.pop() as string;
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) pending.push(path);
+      else if (entry.isFile()) total += statSync(path).size;
+    }
+  }
+  return total;
+}
+
+/** The route of a service in one environment: its host (fully qualified), its path prefix, or both. */
+export interface ServiceRoute {
+  readonly name: string;
+  /** @default - any host the load balancer answers for (the API's name) */
+  readonly host?: string;
+  /** @default - every path of `host` */
+  readonly pathPrefix?: string;
+  readonly priority: number;
+}
+
+/** Service hosts per environment: the names one ACM certificate holds without a quota increase. */
+export const MAX_SERVICE_HOSTS = 10;
+
+/** What of an environment decides where its services' hosts may lie. */
+export interface RoutingEnvironment {
+  readonly name: string;
+  /** The environment's DNS zone (config `dns.zoneName`); every host lies in it. */
+  readonly zoneName: string;
+  /** The API's own name (config `edge.domainName`), which no service may take. */
+  readonly apiDomainName: string;
+}
+
+/**
+ * The routes of an application's services in one environment: `hosts.<environment>` or
+ * else `host` under the zone. Throws ConfigError when a host lies outside the zone, is the
+ * API's name, or is not a plain lower-case name, when a service has no route there, or when
+ * two services would answer the same host and path.
+ */
+export function serviceRoutesIn(
+  application: ApplicationDeclaration,
+  environment: RoutingEnvironment,
+  owner = 'application',
+): ServiceRoute[] {
+  const fail = (field: string, value: unknown, problem: string): never => {
+    throw new ConfigError(owner, field, value, problem);
+  };
+  const taken = new Map<string, string>();
+  const hosts = new Set<string>();
+  return application.workloads.flatMap((workload, index) => {
+    if (workload.kind !== 'service' || !('routing' in workload)) return [];
+    const { routing } = workload;
+    const at = `workloads[${index}].routing`;
+    const explicit = routing.hosts?.[environment.name];
+    const field = explicit === undefined ? `${at}.host` : `${at}.hosts.${environment.name}`;
+    const host =
+      explicit ?? (routing.host === undefined ? undefined : `${routing.host}.${environment.zoneName}`);
+    if (host !== undefined) {
+      const problem = hostNameProblem(host);
+      if (problem) fail(field, host, problem);
+      if (!isInZone(host, environment.zoneName))
+        fail(
+          field,
+          host,
+          `lies outside the ${environment.name} DNS zone ${environment.zoneName}; give a name under it, such as ${workload.name}.${environment.zoneName}`,
+        );
+      if (host === environment.apiDomainName)
+        fail(field, host, `is the API's own name (edge.domainName); give the service a name of its own`);
+    } else if (routing.pathPrefix === undefined) {
+      fail(
+        `${at}.hosts`,
+        routing.hosts,
+        `no host for environment ${environment.name} and no pathPrefix; add hosts.${environment.name}, a host or a pathPrefix`,
+      );
+    }
+    if (host !== undefined) hosts.add(host);
+    if (hosts.size > MAX_SERVICE_HOSTS)
+      fail(
+        field,
+        host,
+        `more than ${MAX_SERVICE_HOSTS} service hosts in ${environment.name} (the names of one ACM certificate); route further services by path`,
+      );
+    const key = `${host ?? '(any host)'}${routing.pathPrefix ?? ' (any path)'}`;
+    const other = taken.get(key);
+    if (other)
+      fail(
+        host === undefined ? `${at}.pathPrefix` : field,
+        host ?? routing.pathPrefix,
+        `workload ${other} already serves ${key} in ${environment.name}`,
+      );
+    taken.set(key, workload.name);
+    return [
+      {
+        name: workload.name,
+        priority: routing.priority,
+        ...(host === undefined ? {} : { host }),
+        ...(routing.pathPrefix === undefined ? {} : { pathPrefix: routing.pathPrefix }),
+      },
+    ];
   });
 }
 
@@ -491,4 +766,11 @@ export function workersOf(application: ApplicationDeclaration): WorkerWorkload[]
 /** The jobs of an application. */
 export function jobsOf(application: ApplicationDeclaration): JobWorkload[] {
   return application.workloads.filter((workload): workload is JobWorkload => workload.kind === 'job');
+}
+
+/** The team's own Lambda functions of an application (not Citadel's payment processor). */
+export function codeFunctionsOf(application: ApplicationDeclaration): CodeFunctionWorkload[] {
+  return application.workloads.filter(
+    (workload): workload is CodeFunctionWorkload => workload.kind === 'function' && 'code' in workload,
+  );
 }

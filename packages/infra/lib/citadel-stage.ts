@@ -1,7 +1,7 @@
 import { Stage } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ownsBaselineControls, type EnvironmentConfig } from '../config/index.js';
-import type { ApplicationDeclaration } from '../config/workloads.js';
+import { CITADEL_APPLICATION, codeFunctionsOf, type ApplicationDeclaration } from '../config/workloads.js';
 import { AppStack } from './stacks/app-stack.js';
 import { BaselineStack } from './stacks/baseline-stack.js';
 import { DataStack } from './stacks/data-stack.js';
@@ -36,7 +36,11 @@ export class CitadelStage extends Stage {
     this.config = config;
 
     this.shared = new SharedStack(this, { config });
-    this.network = new NetworkStack(this, { config });
+    // Workloads in the isolated subnets reach the Lambda API only through an endpoint.
+    const invokesFunctions = codeFunctionsOf(props.application ?? CITADEL_APPLICATION).some(
+      (declared) => (declared.calledBy ?? []).length > 0,
+    );
+    this.network = new NetworkStack(this, { config, ...(invokesFunctions ? { lambdaEndpoint: true } : {}) });
     this.network.addStackDependency(this.shared, 'shared deploys first');
     this.data = new DataStack(this, { config, network: this.network });
     this.app = new AppStack(this, {

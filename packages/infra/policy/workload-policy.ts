@@ -49,3 +49,40 @@ export const ENVIRONMENT_VARIABLE = new RegExp(ENVIRONMENT_VARIABLE_PATTERN);
 export function isImmutableImageTag(tag: unknown): tag is string {
   return typeof tag === 'string' && tag !== 'latest' && IMAGE_TAG.test(tag);
 }
+
+/** Longest value of a load balancer host-header condition, and so of a service's host. */
+export const MAX_HOST_LENGTH = 128;
+
+/**
+ * What is wrong with a host name a service is routed by, and how to fix it; undefined when
+ * it is a plain lower-case ASCII name. Refused: Unicode and punycode (IDN) names, whose
+ * look-alike letters make a host that reads as another; wildcards; a trailing dot;
+ * upper case (a host-header rule compares what the client sent); empty or over-long labels.
+ * `relative` is for a name under a zone (`orders`), checked without the zone's length.
+ */
+export function hostNameProblem(name: string, relative = false): string | undefined {
+  if (name.length === 0) return 'give a host name, such as orders';
+  if (/[^\u0020-\u007e]/.test(name))
+    return 'use ASCII letters, digits, hyphens and dots only; internationalized (Unicode) host names are not supported';
+  if (name.includes('*')) return 'wildcards are not supported; route each host by its own name';
+  if (name.endsWith('.')) return `remove the trailing dot: ${name.replace(/\.+$/, '')}`;
+  if (/[A-Z]/.test(name)) return `write the host in lower case: ${name.toLowerCase()}`;
+  if (/[^a-z0-9.-]/.test(name)) return 'use lower-case letters, digits, hyphens and dots only';
+  const labels = name.split('.');
+  if (labels.some((label) => label.length === 0))
+    return 'a host has no empty label (no leading dot, no "..")';
+  const long = labels.find((label) => label.length > 63);
+  if (long) return `each label is at most 63 characters; ${long.slice(0, 16)}… has ${long.length}`;
+  if (labels.some((label) => label.startsWith('-') || label.endsWith('-')))
+    return 'a label neither starts nor ends with a hyphen';
+  if (labels.some((label) => label.slice(2, 4) === '--'))
+    return 'labels with "--" in the third and fourth place are reserved for punycode (IDN) names, which are not supported';
+  if (!relative && name.length > MAX_HOST_LENGTH)
+    return `a load balancer matches hosts of at most ${MAX_HOST_LENGTH} characters; this one has ${name.length}`;
+  return undefined;
+}
+
+/** True when `host` is `zoneName` or a name under it. */
+export function isInZone(host: string, zoneName: string): boolean {
+  return host === zoneName || host.endsWith(`.${zoneName}`);
+}

@@ -48,6 +48,11 @@ export interface IsolatedNetworkProps {
   readonly cidr: string;
   /** Availability zones, explicit so synth does not look them up. */
   readonly availabilityZones: readonly string[];
+  /**
+   * An interface endpoint for the Lambda API too, for workloads that invoke functions.
+   * @default false
+   */
+  readonly lambdaEndpoint?: boolean;
 }
 
 /**
@@ -77,6 +82,8 @@ export class IsolatedNetwork extends Construct {
   readonly s3Endpoint: GatewayVpcEndpoint;
   /** The interface endpoints, by name, each with the account-only endpoint policy. */
   readonly interfaceEndpoints: Readonly<Record<InterfaceEndpointName, InterfaceVpcEndpoint>>;
+  /** @default - undefined without `lambdaEndpoint` */
+  readonly lambdaEndpoint?: InterfaceVpcEndpoint;
 
   constructor(scope: Construct, id: string, props: IsolatedNetworkProps) {
     super(scope, id);
@@ -135,8 +142,12 @@ export class IsolatedNetwork extends Construct {
       }),
     );
 
-    const interfaceEndpoints: Partial<Record<InterfaceEndpointName, InterfaceVpcEndpoint>> = {};
-    for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS) as [
+    const interfaceEndpoints: Partial<Record<InterfaceEndpointName | 'Lambda', InterfaceVpcEndpoint>> = {};
+    const services = {
+      ...INTERFACE_ENDPOINTS,
+      ...(props.lambdaEndpoint ? { Lambda: InterfaceVpcEndpointAwsService.LAMBDA } : {}),
+    };
+    for (const [name, service] of Object.entries(services) as [
       InterfaceEndpointName,
       InterfaceVpcEndpointAwsService,
     ][]) {
@@ -170,7 +181,9 @@ export class IsolatedNetwork extends Construct {
       }
       interfaceEndpoints[name] = endpoint;
     }
-    this.interfaceEndpoints = interfaceEndpoints as Record<InterfaceEndpointName, InterfaceVpcEndpoint>;
+    const { Lambda: lambdaEndpoint, ...required } = interfaceEndpoints;
+    this.interfaceEndpoints = required as Record<InterfaceEndpointName, InterfaceVpcEndpoint>;
+    if (lambdaEndpoint) this.lambdaEndpoint = lambdaEndpoint;
 
     acknowledge(
       vpc,

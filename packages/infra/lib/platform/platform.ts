@@ -39,6 +39,8 @@ export interface WorkloadPlatform {
   readonly logPolicy: LogPolicy;
   /** Customer-managed key of every queue a workload owns. */
   readonly messagesKey: IKey;
+  /** Customer-managed key that encrypts a function workload's environment variables at rest. */
+  readonly functionEnvironmentKey: IKey;
   readonly placement: NetworkPlacement;
   readonly database: DatabaseIdentity;
   readonly cluster: ICluster;

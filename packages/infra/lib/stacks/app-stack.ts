@@ -22,6 +22,8 @@ import { ScheduledJob } from '../workloads/scheduled-job.js';
 import { tagWorkload } from '../workloads/workload-tags.js';
 import {
   CITADEL_APPLICATION,
+  codeFunctionsOf,
+  serviceRoutesIn,
   internalsOf,
   jobsOf,
   servicesOf,
@@ -35,6 +37,8 @@ import { InternalService } from '../workloads/internal-service.js';
 import { queueUrlVariable } from '../workloads/workload-task.js';
 import { isImmutableImageTag } from '../../policy/workload-policy.js';
 import { QueueWorker } from '../workloads/queue-worker.js';
+import { LambdaWorkload } from '../workloads/lambda-workload.js';
+import { ServiceHostnames } from '../workloads/service-hostnames.js';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
 import { CitadelStack } from './citadel-stack.js';
 import type { DataStack } from './data-stack.js';
@@ -97,6 +101,10 @@ export class AppStack extends CitadelStack {
   readonly workers: readonly QueueWorker[];
   /** The application's internal services, reachable only through Service Connect. */
   readonly internals: readonly InternalService[];
+  /** The application's own Lambda functions. */
+  readonly functions: readonly LambdaWorkload[];
+  /** @default - undefined when no service is routed by host in this environment */
+  readonly serviceHostnames?: ServiceHostnames;
 
   constructor(scope: Construct, props: AppStackProps) {
     super(scope, {
@@ -221,6 +229,7 @@ export class AppStack extends CitadelStack {
       environmentName: config.name,
       logPolicy,
       messagesKey: keys.messages,
+      functionEnvironmentKey: keys.functionEnvironment,
       placement: {
         vpc: network.vpc,
         subnets: network.appSubnets,
@@ -256,6 +265,26 @@ export class AppStack extends CitadelStack {
       queues.set(worker.name, built.queue);
       return built;
     });
+    this.functions = codeFunctionsOf(application).map((declared) => {
+      const { secrets, ...settings } = this.settingsOf(declared);
+      const built = new LambdaWorkload(this, `Function-${declared.name}`, {
+        platform: this.platform,
+        name: declared.name,
+        codeDirectory: declared.code.directory,
+        handler: declared.code.handler,
+        timeoutSeconds: declared.timeoutSeconds,
+        reservedConcurrency: declared.reservedConcurrency,
+        ...(declared.memoryMiB === undefined ? {} : { memoryMiB: declared.memoryMiB }),
+        ...(declared.queue ? { queue: declared.queue } : {}),
+        ...(declared.every ? { every: declared.every } : {}),
+        ...settings,
+        ...(secrets ? { secrets } : {}),
+      });
+      // It signs in as a role the bootstrap creates and allows.
+      built.node.addDependency(this.bootstrap);
+      if (built.queue) queues.set(declared.name, built.queue);
+      return built;
+    });
     const internals = internalsOf(application);
     const namespace =
       internals.length === 0
@@ -276,21 +305,48 @@ export class AppStack extends CitadelStack {
           ...this.settingsOf(internal),
         }),
     );
-    this.services = servicesOf(application).map(
-      (service) =>
-        new PublicService(this, `Service-${service.name}`, {
-          platform: this.platform,
-          name: service.name,
-          ...this.imageOf(service),
-          size: sizeIn(service, config.name),
-          port: service.port,
-          healthPath: service.healthPath,
-          pathPrefix: service.routing.pathPrefix,
-          priority: service.routing.priority,
-          listener: this.edge.httpsListener,
-          ...this.settingsOf(service),
-        }),
-    );
+    const routes = serviceRoutesIn(application, {
+      name: config.name,
+      zoneName: dns.zoneName,
+      apiDomainName: config.edge.domainName,
+    });
+    this.services = servicesOf(application).map((service, index) => {
+      const { host, pathPrefix } = routes[index] ?? {};
+      return new PublicService(this, `Service-${service.name}`, {
+        platform: this.platform,
+        name: service.name,
+        ...this.imageOf(service),
+        size: sizeIn(service, config.name),
+        port: service.port,
+        healthPath: service.healthPath,
+        ...(pathPrefix === undefined ? {} : { pathPrefix }),
+        ...(host === undefined ? {} : { host }),
+        priority: service.routing.priority,
+        listener: this.edge.httpsListener,
+        ...this.settingsOf(service),
+      });
+    });
+    const hosts = routes.flatMap((route) => (route.host === undefined ? [] : [route.host]));
+    if (hosts.length > 0) {
+      this.serviceHostnames = new ServiceHostnames(this, 'ServiceHostnames', {
+        hosts: [...new Set(hosts)],
+        listener: this.edge.httpsListener,
+        loadBalancer: this.edge.loadBalancer,
+        zoneName: dns.zoneName,
+        ...(dns.provider === 'route53'
+          ? { hostedZoneId: dns.hostedZoneId }
+          : {
+              cloudflare: {
+                zoneId: dns.zoneId,
+                apiTokenSecret: cloudflareApiToken as ISecret,
+                apiTokenKey: keys.secrets,
+                functionEnvironmentKey: keys.functionEnvironment,
+                logPolicy,
+                tags: { 'citadel:environment': config.name, 'citadel:layer': 'app' },
+              },
+            }),
+      });
+    }
     const containers: ContainerWorkload[] = [...this.workers, ...this.internals, ...this.services];
     const declared = [...workersOf(application), ...internals, ...servicesOf(application)];
     containers.forEach((workload, index) => {
@@ -342,6 +398,8 @@ export class AppStack extends CitadelStack {
       return scheduled;
     });
 
+    this.wireFunctions(application, queueNamed);
+
     if (config.features.waf) {
       this.webAcl = new WebAcl(this, 'WebAcl', {
         resourceArn: this.edge.loadBalancer.loadBalancerArn,
@@ -358,6 +416,39 @@ export class AppStack extends CitadelStack {
     }
 
     this.addDnsRecords(network, cloudflareApiToken);
+  }
+
+  /** What the application's functions send to, and who may invoke them (their roles only). */
+  private wireFunctions(application: ApplicationDeclaration, queueNamed: (name: string) => IQueue): void {
+    codeFunctionsOf(application).forEach((declared, index) => {
+      const built = this.functions[index] as LambdaWorkload;
+      for (const queueName of declared.sendsTo ?? []) built.sendTo(queueName, queueNamed(queueName));
+      for (const callerName of declared.calledBy ?? []) {
+        const variable = { name: built.functionNameVariable, value: built.function.functionName };
+        const container = [...this.workers, ...this.internals, ...this.services].find(
+          (candidate) => candidate.name === callerName,
+        );
+        const job = this.jobs.find((candidate) => candidate.name === callerName);
+        const fn = this.functions.find((candidate) => candidate.name === callerName);
+        if (container) {
+          built.allowInvokeFrom(container.taskRole);
+          container.addEnvironment(variable.name, variable.value);
+        } else if (job) {
+          built.allowInvokeFrom(job.taskRole);
+          job.taskDefinition.defaultContainer?.addEnvironment(variable.name, variable.value);
+        } else if (fn) {
+          built.allowInvokeFrom(fn.function);
+          fn.function.addEnvironment(variable.name, variable.value);
+        } else {
+          throw new InvalidPropError(
+            this.node.path,
+            `${declared.name}.calledBy`,
+            callerName,
+            'not a workload of this application with a role of its own',
+          );
+        }
+      }
+    });
   }
 
   private addDnsRecords(network: NetworkStack, apiToken: ISecret | undefined): void {
@@ -379,7 +470,10 @@ export class AppStack extends CitadelStack {
       zoneId: dns.zoneId,
       apiTokenSecret: apiToken,
       apiTokenKey: network.keys.secrets,
-      records: [{ name: domainName, content: this.edge.loadBalancer.loadBalancerDnsName, proxied: false }],
+      records: [
+        { name: domainName, content: this.edge.loadBalancer.loadBalancerDnsName, proxied: false },
+        ...(this.serviceHostnames?.cloudflareRecords ?? []),
+      ],
       functionEnvironmentKey: network.keys.functionEnvironment,
       logPolicy: network.logPolicy,
     });

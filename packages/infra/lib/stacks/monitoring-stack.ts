@@ -54,6 +54,7 @@ export class MonitoringStack extends CitadelStack {
       topic: this.alarmTopic.topic,
       services: app.services,
       workers: app.workers,
+      functions: app.functions,
     });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       dashboardName: `citadel-${config.name}`,

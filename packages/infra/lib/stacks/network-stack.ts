@@ -14,6 +14,8 @@ import { MIN_LOG_RETENTION_DAYS } from '../../policy/workload-policy.js';
 
 export interface NetworkStackProps {
   readonly config: EnvironmentConfig;
+  /** An interface endpoint for the Lambda API, when workloads invoke functions. @default false */
+  readonly lambdaEndpoint?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export class NetworkStack extends CitadelStack {
     const network = new IsolatedNetwork(this, 'Network', {
       cidr: config.vpcCidr,
       availabilityZones: config.availabilityZones,
+      ...(props.lambdaEndpoint ? { lambdaEndpoint: true } : {}),
     });
     this.vpc = network.vpc;
     this.edgeSubnets = network.edgeSubnets;

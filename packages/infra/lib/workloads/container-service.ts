@@ -15,6 +15,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
+import { hostNameProblem } from '../../policy/workload-policy.js';
 import { tagWorkload, type WorkloadKind } from './workload-tags.js';
 import { createWorkloadTask, grantSendTo, queueUrlVariable, type WorkloadTask } from './workload-task.js';
 
@@ -111,14 +112,25 @@ export abstract class ContainerWorkload extends Construct {
 
   private joinedNamespace: string | undefined;
 
-  /** Joins a Service Connect namespace as a client (a service that also serves joins as itself). */
+  /**
+   * Joins a Service Connect namespace as a client, once. An internal service is already in
+   * its namespace as a server, which also lets it call the namespace's other services.
+   */
   joinServiceConnect(namespace: INamespace): void {
-    if (
-      this.joinedNamespace === namespace.namespaceArn ||
-      this.service.node.tryFindChild('ServiceConnectClient')
-    )
-      return;
-    if (this.kind !== 'internal') this.service.enableServiceConnect({ namespace: namespace.namespaceArn });
+    if (this.joinedNamespace === namespace.namespaceArn) return;
+    if (this.joinedNamespace !== undefined)
+      throw new InvalidPropError(
+        this.node.path,
+        'namespace',
+        namespace.namespaceArn,
+        'a service joins one Service Connect namespace; call services of the namespace it is in',
+      );
+    this.service.enableServiceConnect({ namespace: namespace.namespaceArn });
+    this.joinedNamespace = namespace.namespaceArn;
+  }
+
+  /** Records that the service joined `namespace` itself (as a server). */
+  protected joinedAsServer(namespace: INamespace): void {
     this.joinedNamespace = namespace.namespaceArn;
   }
 
@@ -147,10 +159,19 @@ export abstract class ContainerWorkload extends Construct {
 export interface PublicServiceProps extends ContainerWorkloadProps {
   /** Container port (unprivileged, 1024 or above). */
   readonly port: number;
-  /** Path the load balancer's health check calls; under `pathPrefix`. */
+  /** Path the load balancer's health check calls; under `pathPrefix` when there is one. */
   readonly healthPath: string;
-  /** Requests to this path and below go to this service. */
-  readonly pathPrefix: string;
+  /**
+   * Requests to this path and below go to this service.
+   * @default - every path (of `host`, which is then required)
+   */
+  readonly pathPrefix?: string;
+  /**
+   * Requests for exactly this host name go to this service; a certificate for it must be on
+   * the listener (ServiceHostnames puts it there) and its DNS record must name the load balancer.
+   * @default - any host (then `pathPrefix` is required)
+   */
+  readonly host?: string;
   /** Listener rule priority, unique on the listener. */
   readonly priority: number;
   /** The environment's HTTPS listener. */
@@ -158,19 +179,27 @@ export interface PublicServiceProps extends ContainerWorkloadProps {
 }
 
 /**
- * A user's public HTTPS service behind the environment's load balancer, routed by path:
- * the listener sends `pathPrefix` and everything under it to this service's tasks over
- * the VPC; the tasks admit traffic from the load balancer only, on their port.
+ * A user's public HTTPS service behind the environment's load balancer, routed by host,
+ * path or both: the listener sends requests for exactly `host` (when given), to
+ * `pathPrefix` and everything under it (when given), to this service's tasks over the VPC;
+ * the tasks admit traffic from the load balancer only, on their port.
  */
 export class PublicService extends ContainerWorkload {
   readonly targetGroup: ApplicationTargetGroup;
+  /** @default - undefined: routed by path on any host */
+  readonly host?: string;
 
   constructor(scope: Construct, id: string, props: PublicServiceProps) {
     validatePublic(`${scope.node.path}/${id}`, props);
     super(scope, id, props, 'service', { port: props.port, environment: { PORT: String(props.port) } });
     this.targetGroup = props.listener.addTargets(`${id}Targets`, {
       priority: props.priority,
-      conditions: [ListenerCondition.pathPatterns([props.pathPrefix, `${props.pathPrefix}/*`])],
+      conditions: [
+        ...(props.host === undefined ? [] : [ListenerCondition.hostHeaders([props.host])]),
+        ...(props.pathPrefix === undefined
+          ? []
+          : [ListenerCondition.pathPatterns([props.pathPrefix, `${props.pathPrefix}/*`])]),
+      ],
       port: props.port,
       protocol: ApplicationProtocol.HTTP,
       targets: [this.service],
@@ -183,6 +212,7 @@ export class PublicService extends ContainerWorkload {
         unhealthyThresholdCount: 3,
       },
     });
+    if (props.host !== undefined) this.host = props.host;
     this.scaleOnCpu(props.size);
   }
 }
@@ -191,6 +221,14 @@ function validatePublic(path: string, props: PublicServiceProps): void {
   if (!Number.isInteger(props.port) || props.port < 1024 || props.port > 65_535) {
     throw new InvalidPropError(path, 'port', props.port, 'give an unprivileged port from 1024 to 65535');
   }
+  if (props.pathPrefix === undefined && props.host === undefined) {
+    throw new InvalidPropError(path, 'pathPrefix', undefined, 'give a pathPrefix, a host, or both');
+  }
+  if (props.host !== undefined) {
+    const problem = hostNameProblem(props.host);
+    if (problem) throw new InvalidPropError(path, 'host', props.host, problem);
+  }
+  if (props.pathPrefix === undefined) return;
   if (!/^\/[a-z0-9][a-z0-9-]{0,62}$/.test(props.pathPrefix)) {
     throw new InvalidPropError(path, 'pathPrefix', props.pathPrefix, 'give one path segment such as /orders');
   }

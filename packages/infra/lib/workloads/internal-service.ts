@@ -39,6 +39,7 @@ export class InternalService extends ContainerWorkload {
         { portMappingName: props.name, dnsName: props.name, discoveryName: props.name, port: props.port },
       ],
     });
+    this.joinedAsServer(props.namespace);
     this.scaleOnCpu(props.size);
   }
 

@@ -5,6 +5,7 @@ import { HttpCodeTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { PublicService } from './container-service.js';
+import type { LambdaWorkload } from './lambda-workload.js';
 import type { QueueWorker } from './queue-worker.js';
 
 export interface WorkloadAlarmsProps {
@@ -12,6 +13,8 @@ export interface WorkloadAlarmsProps {
   readonly topic: ITopic;
   readonly services?: readonly PublicService[];
   readonly workers?: readonly QueueWorker[];
+  /** A team's own functions. @default - none */
+  readonly functions?: readonly LambdaWorkload[];
   /** 5xx answers from one service's tasks in 5 minutes before it alarms. @default 10 */
   readonly service5xxPer5Min?: number;
   /** Age of a worker's oldest waiting message before it alarms. @default 15 minutes */
@@ -21,7 +24,8 @@ export interface WorkloadAlarmsProps {
 /**
  * The alarms every user workload inherits: a public service alarms when a target stays
  * unhealthy or its tasks answer 5xx; a worker alarms when any message reaches its
- * dead-letter queue or its oldest message waits too long.
+ * dead-letter queue or its oldest message waits too long; a function alarms on any error,
+ * any throttled invocation and any message in its dead-letter queue.
  */
 export class WorkloadAlarms extends Construct {
   readonly alarms: Alarm[] = [];
@@ -82,6 +86,31 @@ export class WorkloadAlarms extends Construct {
         }),
         age.toSeconds(),
         5,
+      );
+    }
+    for (const fn of props.functions ?? []) {
+      const id = pascal(fn.name);
+      const everyMinute = { period: Duration.minutes(1), statistic: 'Sum' };
+      add(
+        `${id}FunctionErrors`,
+        `Function ${fn.name} failed an invocation`,
+        fn.function.metricErrors(everyMinute),
+        0,
+      );
+      add(
+        `${id}FunctionThrottles`,
+        `Function ${fn.name} was throttled at its reserved concurrency`,
+        fn.function.metricThrottles(everyMinute),
+        0,
+      );
+      add(
+        `${id}FunctionDeadLetters`,
+        `Function ${fn.name} moved a message or an event to its dead-letter queue`,
+        fn.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        0,
       );
     }
   }

@@ -93,6 +93,7 @@ export function workloadPlatform(
     environmentName,
     logPolicy: { key: fixture.key, retentionDays },
     messagesKey: fixture.key,
+    functionEnvironmentKey: fixture.key,
     placement: {
       vpc: fixture.vpc,
       subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },

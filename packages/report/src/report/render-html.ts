@@ -124,7 +124,7 @@ export function workloadsSectionHtml(section: WorkloadsSection): string {
     'Database role',
   ];
   const rows = section.rows.map((row) => [
-    `<b>${escape(row.name)}</b><br><span class="muted">${row.resources} tagged resources</span>`,
+    `<b>${escape(row.name)}</b><br><span class="muted">${row.resources} tagged resources</span>${(row.routes ?? []).map((route) => `<br><code>${escape(route)}</code>`).join('')}`,
     escape(row.kind),
     ...WORKLOAD_GUARDRAILS.map((guardrail) => guardrailCell(row.guardrails[guardrail.id])),
     row.iam.databaseRoles.length

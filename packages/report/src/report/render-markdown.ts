@@ -75,7 +75,7 @@ export function workloadsSectionMarkdown(section: WorkloadsSection): string[] {
     table(
       ['Workload', 'Kind', ...WORKLOAD_GUARDRAILS.map((guardrail) => guardrail.title), 'Database role'],
       section.rows.map((row) => [
-        markdownText(row.name),
+        [row.name, ...(row.routes ?? [])].map(markdownText).join('<br>'),
         markdownText(row.kind),
         ...WORKLOAD_GUARDRAILS.map((guardrail) => guardrailText(row.guardrails[guardrail.id])),
         row.iam.databaseRoles.map(markdownText).join(', ') || 'none',

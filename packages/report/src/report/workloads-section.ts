@@ -13,6 +13,7 @@ import {
 } from './workload-containers.js';
 import { workloadIam, type IsAcknowledged, type WorkloadIam } from './workload-iam.js';
 import { workloadResources } from './workload-resources.js';
+import { workloadRoutes } from './workload-routes.js';
 
 /** One workload of the environment and the verdict on each of its guardrails. */
 export interface WorkloadRow {
@@ -22,6 +23,11 @@ export interface WorkloadRow {
   readonly resources: number;
   readonly guardrails: Readonly<Record<WorkloadGuardrailId, GuardrailCheck>>;
   readonly iam: Omit<WorkloadIam, 'check'>;
+  /**
+   * Host and path of each load balancer rule that reaches it (`shop.example.com/orders/*`).
+   * @default - absent for a workload no rule reaches
+   */
+  readonly routes?: readonly string[];
 }
 
 /** The "Workloads" section of one environment's report. */
@@ -58,6 +64,7 @@ export function buildWorkloadsSection(
 ): WorkloadsSection {
   const rows = workloadResources(index).map((workload): WorkloadRow => {
     const { check, ...iam } = workloadIam(index, workload, isAcknowledged);
+    const routes = workloadRoutes(index, workload);
     return {
       name: workload.name,
       kind: workload.kind,
@@ -71,6 +78,7 @@ export function buildWorkloadsSection(
         scopedIam: check,
       },
       iam,
+      ...(routes.length > 0 ? { routes } : {}),
     };
   });
   const verdicts = rows.flatMap((row) => Object.values(row.guardrails).map((check) => check.verdict));
