@@ -501,3 +501,68 @@ export class PreTrafficCheck extends Construct {
     );
   }
 }
+
+/** One environment's worst case: how much traffic a bad release can get, for how long. */
+export interface ReleaseExposure {
+  readonly environment: string;
+  readonly strategy: string;
+  readonly beforeUsers: string;
+  readonly worstCase: string;
+  readonly detection: string;
+}
+
+/**
+ * What a bad release can reach before it is rolled back, from the environment's settings:
+ * a release that fails an alarm at the last moment of each stage gets each stage's share for
+ * the whole stage. docs/deploy.md carries this table; a test keeps them equal.
+ */
+export function releaseExposure(environment: string, settings: DeploymentConfig): ReleaseExposure {
+  const detection = `${settings.alarms.evaluationMinutes} min over a threshold (+ about 1 min for metrics)`;
+  const bake = `then 100 % for up to ${settings.bakeMinutes ?? 0} min (rollback instant: old tasks still run)`;
+  const beforeUsers =
+    settings.strategy === 'rolling'
+      ? 'nothing'
+      : settings.probe
+        ? `pre-traffic check through test port ${settings.testPort}`
+        : `test port ${settings.testPort}, no check`;
+  const base = { environment, beforeUsers, detection };
+  switch (settings.strategy) {
+    case 'rolling':
+      return {
+        ...base,
+        strategy: 'rolling',
+        worstCase:
+          'up to 100 % as tasks are replaced, until an alarm or the circuit breaker rolls back (ECS derives the watch time from the alarms)',
+      };
+    case 'blue-green':
+      return { ...base, strategy: 'blue-green', worstCase: `100 % at once, ${bake}` };
+    case 'canary':
+      return {
+        ...base,
+        strategy: `canary ${settings.canaryPercent} %`,
+        worstCase: `${settings.canaryPercent} % for up to ${settings.stepMinutes} min, ${bake}`,
+      };
+    case 'linear': {
+      const step = settings.stepPercent ?? 100;
+      const steps = Math.ceil(100 / step) - 1;
+      return {
+        ...base,
+        strategy: `linear ${step} %`,
+        worstCase: `${step} % more every ${settings.stepMinutes} min (${steps} steps below 100 %, ${steps * (settings.stepMinutes ?? 0)} min), ${bake}`,
+      };
+    }
+  }
+}
+
+/** The markdown table of every environment's worst case, as docs/deploy.md shows it. */
+export function renderReleaseExposureTable(rows: readonly ReleaseExposure[]): string {
+  const lines = [
+    '| Environment | Strategy | Before any user | Worst case for a bad release | An alarm fires after |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${row.environment} | ${row.strategy} | ${row.beforeUsers} | ${row.worstCase} | ${row.detection} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
