@@ -315,11 +315,15 @@ export const DeploymentSchema = Type.Object(
     ),
     canaryPercent: Type.Optional(
       Type.Number({
+        problem: 'expected a number of percent from 0.1 to 99.9, for example 10',
         description: 'canary: share of production traffic the new revision gets first (0.1–99.9).',
       }),
     ),
     stepPercent: Type.Optional(
-      Type.Number({ description: 'linear: share of production traffic moved per step (3–99.9).' }),
+      Type.Number({
+        problem: 'expected a number of percent from 3 to 99.9, for example 10',
+        description: 'linear: share of production traffic moved per step (3–99.9).',
+      }),
     ),
     stepMinutes: Type.Optional(
       integer(1, ECS_MAX_BAKE_MINUTES, 'canary/linear: minutes each share is held before the next.'),

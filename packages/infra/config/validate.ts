@@ -518,7 +518,9 @@ function describeExpected(schema: TSchema, keyword: string, value: unknown): str
   if (value === undefined && node.type === 'object') return problem ?? 'expected an object';
   if (node.type === 'boolean') return 'expected true or false';
   if (node.type === 'integer' || node.type === 'number') {
-    if (typeof value !== 'number' || !Number.isInteger(value)) return 'expected an integer';
+    if (node.type === 'number') {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return problem ?? 'expected a number';
+    } else if (typeof value !== 'number' || !Number.isInteger(value)) return 'expected an integer';
     if (problem) return problem;
     return `expected a value from ${node.minimum ?? '-∞'} to ${node.maximum ?? '∞'}`;
   }
