@@ -1,7 +1,7 @@
 import { poolOptionsFromEnvironment } from '@citadel/functions';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../../../config/index.js';
+import { deploymentOf, ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../../../config/index.js';
 import { API_CONTAINER_USER } from '../../../lib/constructs/api-service.js';
 import { MANAGED_RULE_GROUPS, WAF_LOG_GROUP_PREFIX } from '../../../lib/constructs/web-acl.js';
 import { STACK_LAYERS, type StackLayer } from '../../../lib/stacks/citadel-stack.js';
@@ -408,7 +408,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       });
     });
 
-    it('opens only the load balancer security group to the internet, on 443 and 80 only, across every stack', () => {
+    it('opens only the load balancer security group to the internet, on 443, 80 and the release test port only, across every stack', () => {
       // Prepare
       const openings: { layer: string; group: unknown; ports: [unknown, unknown] }[] = [];
 
@@ -435,15 +435,18 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       }
 
       // Assess
-      expect(openings).toHaveLength(2);
+      const testPort = deploymentOf(config).testPort;
+      const expected: [number, number][] = [
+        [443, 443],
+        [80, 80],
+        ...(testPort === undefined ? [] : [[testPort, testPort] as [number, number]]),
+      ];
+      expect(openings).toHaveLength(expected.length);
       for (const opening of openings) {
         expect(opening.layer).toBe('app');
         expect(String(opening.group)).toMatch(/^EdgeSecurityGroup/);
       }
-      expect(openings.map((opening) => opening.ports).sort()).toEqual([
-        [443, 443],
-        [80, 80],
-      ]);
+      expect(openings.map((opening) => opening.ports).sort()).toEqual(expected.sort());
     });
 
     it(`publishes the API name through ${config.dns.provider}`, () => {
