@@ -33,7 +33,6 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { DeploymentConfig } from '../../config/schema.js';
 import { acknowledge, acknowledgeOwnRolePolicy } from '../acknowledge.js';
 import { functionEntry, NodeFunction } from '../constructs/node-function.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
@@ -50,10 +49,39 @@ export const AUTH_PROBE_JWKS_VARIABLE = 'AUTH_PROBE_JWKS';
  */
 export const API_CATCH_ALL_PRIORITY = 50_000;
 
+/** Thresholds of the alarms that roll a release back. */
+export interface ReleaseAlarmThresholds {
+  /** 5xx share of a target group's requests, in percent per minute. */
+  readonly error5xxPercent: number;
+  readonly p99LatencyMs: number;
+  readonly unhealthyTargets: number;
+  readonly authFailuresPerMinute: number;
+  /** Consecutive one-minute periods over a threshold before an alarm fires. */
+  readonly evaluationMinutes: number;
+}
+
+/** A release strategy and its shares and times; the shape of an environment's `deployment` config. */
+export interface ReleaseSettings {
+  readonly strategy: 'rolling' | 'blue-green' | 'canary' | 'linear';
+  /** @default - none (canary only) */
+  readonly canaryPercent?: number;
+  /** @default - none (linear only) */
+  readonly stepPercent?: number;
+  /** @default - none (canary and linear) */
+  readonly stepMinutes?: number;
+  /** @default 0 */
+  readonly bakeMinutes?: number;
+  /** @default - no test listener (rolling) */
+  readonly testPort?: number;
+  readonly alarms: ReleaseAlarmThresholds;
+  /** @default - no pre-traffic check */
+  readonly probe?: unknown;
+}
+
 /** How one public service is released; each environment's `deployment` config gives one. */
 export interface ServiceRelease {
   /** Strategy, shares, times and alarm thresholds (config `deployment`). */
-  readonly settings: DeploymentConfig;
+  readonly settings: ReleaseSettings;
   /**
    * The load balancer's test listener, which reaches the new revision before production
    * traffic does. @default - none; required unless the strategy is rolling
@@ -68,7 +96,7 @@ export interface ServiceRelease {
   readonly authEventLogGroup?: ILogGroup;
 }
 
-const ECS_STRATEGY: Readonly<Record<DeploymentConfig['strategy'], DeploymentStrategy>> = {
+const ECS_STRATEGY: Readonly<Record<ReleaseSettings['strategy'], DeploymentStrategy>> = {
   rolling: DeploymentStrategy.ROLLING,
   'blue-green': DeploymentStrategy.BLUE_GREEN,
   canary: DeploymentStrategy.CANARY,
@@ -76,7 +104,7 @@ const ECS_STRATEGY: Readonly<Record<DeploymentConfig['strategy'], DeploymentStra
 };
 
 /** True when the strategy shifts traffic between two target groups (everything but rolling). */
-export function shiftsTraffic(settings: DeploymentConfig | undefined): boolean {
+export function shiftsTraffic(settings: ReleaseSettings | undefined): boolean {
   return settings !== undefined && settings.strategy !== 'rolling';
 }
 
@@ -86,7 +114,7 @@ export function shiftsTraffic(settings: DeploymentConfig | undefined): boolean {
  * one, and roll back on their alarms and lifecycle hooks instead.
  */
 export function releaseServiceProps(
-  settings: DeploymentConfig | undefined,
+  settings: ReleaseSettings | undefined,
 ): Pick<
   FargateServiceProps,
   'deploymentStrategy' | 'bakeTime' | 'canaryConfiguration' | 'linearConfiguration' | 'circuitBreaker'
@@ -388,11 +416,7 @@ function armRollback(
   for (const each of alarms) {
     acknowledge(
       each,
-      [
-        'NIST.800.53.R5-CloudWatchAlarmAction',
-        'PCI.DSS.321-CloudWatchAlarmAction',
-        'HIPAA.Security-CloudWatchAlarmAction',
-      ],
+      ['HIPAA.Security-CloudWatchAlarmAction', 'NIST.800.53.R5-CloudWatchAlarmAction'],
       'This alarm acts through ECS: the service lists it as a deployment alarm with rollback, so ALARM during a release puts the previous revision back; the monitoring stack notifies people.',
     );
   }
@@ -516,7 +540,7 @@ export interface ReleaseExposure {
  * a release that fails an alarm at the last moment of each stage gets each stage's share for
  * the whole stage. docs/deploy.md carries this table; a test keeps them equal.
  */
-export function releaseExposure(environment: string, settings: DeploymentConfig): ReleaseExposure {
+export function releaseExposure(environment: string, settings: ReleaseSettings): ReleaseExposure {
   const detection = `${settings.alarms.evaluationMinutes} min over a threshold (+ about 1 min for metrics)`;
   const bake = `then 100 % for up to ${settings.bakeMinutes ?? 0} min (rollback instant: old tasks still run)`;
   const beforeUsers =
