@@ -237,6 +237,116 @@ export const FeaturesSchema = Type.Object(
   { additionalProperties: false, description: 'Switches for optional features.' },
 );
 
+/** The ways ECS can replace a public service's tasks with a new revision. */
+export const RELEASE_STRATEGIES = ['rolling', 'blue-green', 'canary', 'linear'] as const;
+
+/** ECS's own bounds on a progressive deployment (bakeTimeInMinutes, canary/linear step bake time). */
+export const ECS_MAX_BAKE_MINUTES = 1440;
+
+export const ReleaseAlarmsSchema = Type.Object(
+  {
+    error5xxPercent: integer(
+      1,
+      100,
+      'Share of requests a revision answers with 5xx, per minute, above which the release rolls back.',
+    ),
+    p99LatencyMs: integer(
+      10,
+      60_000,
+      'p99 target response time, in milliseconds, above which it rolls back.',
+    ),
+    unhealthyTargets: integer(1, 100, 'Unhealthy targets in a target group at which it rolls back.'),
+    authFailuresPerMinute: integer(
+      1,
+      1_000_000,
+      'API `auth_failed` events per minute above which it rolls back (a release that rejects every token).',
+    ),
+    evaluationMinutes: integer(
+      1,
+      10,
+      'Consecutive one-minute periods a threshold must be crossed before an alarm fires.',
+    ),
+  },
+  { additionalProperties: false, description: 'Deployment alarms: any one in ALARM rolls the release back.' },
+);
+
+export const ProbeSchema = Type.Object(
+  {
+    publicJwk: Type.Object(
+      {
+        kty: Type.Literal('EC'),
+        crv: Type.Literal('P-256'),
+        kid: text(
+          '^[A-Za-z0-9._-]{1,64}$',
+          'expected a key id of letters, digits, ".", "_" or "-"',
+          'Key id.',
+        ),
+        x: text('^[A-Za-z0-9_-]{43}$', 'expected a base64url P-256 coordinate (43 characters)', 'x.'),
+        y: text('^[A-Za-z0-9_-]{43}$', 'expected a base64url P-256 coordinate (43 characters)', 'y.'),
+        alg: Type.Optional(Type.Literal('ES256')),
+        use: Type.Optional(Type.Literal('sig')),
+      },
+      {
+        additionalProperties: false,
+        problem: 'expected a public P-256 JWK {kty:"EC",crv:"P-256",kid,x,y}; never the private key ("d")',
+        description: "Public key the API accepts the pre-traffic check's tokens with (AUTH_PROBE_JWKS).",
+      },
+    ),
+    privateKeySecretName: text(
+      '^[A-Za-z0-9/_+=.@-]{1,512}$',
+      'expected a Secrets Manager secret name',
+      "Secrets Manager secret holding the check's private JWK as JSON (never the key itself).",
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'The pre-traffic check: it signs a token the new revision must accept.',
+  },
+);
+
+export const DeploymentSchema = Type.Object(
+  {
+    strategy: Type.Union(
+      [Type.Literal('rolling'), Type.Literal('blue-green'), Type.Literal('canary'), Type.Literal('linear')],
+      {
+        problem: `expected one of ${RELEASE_STRATEGIES.join(', ')}`,
+        description: 'How a release replaces the tasks of every public service.',
+      },
+    ),
+    canaryPercent: Type.Optional(
+      Type.Number({
+        problem: 'expected a number of percent from 0.1 to 99.9, for example 10',
+        description: 'canary: share of production traffic the new revision gets first (0.1–99.9).',
+      }),
+    ),
+    stepPercent: Type.Optional(
+      Type.Number({
+        problem: 'expected a number of percent from 3 to 99.9, for example 10',
+        description: 'linear: share of production traffic moved per step (3–99.9).',
+      }),
+    ),
+    stepMinutes: Type.Optional(
+      integer(1, ECS_MAX_BAKE_MINUTES, 'canary/linear: minutes each share is held before the next.'),
+    ),
+    bakeMinutes: Type.Optional(
+      integer(
+        0,
+        ECS_MAX_BAKE_MINUTES,
+        'blue-green/canary/linear: minutes both revisions stay after all traffic moved; a rollback is instant.',
+      ),
+    ),
+    testPort: Type.Optional(
+      integer(1024, 65_535, 'blue-green/canary/linear: load balancer port of the test listener.'),
+    ),
+    alarms: ReleaseAlarmsSchema,
+    probe: Type.Optional(ProbeSchema),
+  },
+  {
+    additionalProperties: false,
+    description: 'How releases of the public services reach users and how a bad one is rolled back.',
+  },
+);
+
 export const EnvironmentSchema = Type.Object(
   {
     name: text(
@@ -274,6 +384,7 @@ export const EnvironmentSchema = Type.Object(
     baseline: BaselineSchema,
     github: GithubSchema,
     features: FeaturesSchema,
+    deployment: Type.Optional(DeploymentSchema),
   },
   { additionalProperties: false, $id: 'CitadelEnvironment', description: 'One Citadel environment.' },
 );
@@ -292,6 +403,28 @@ export type BaselineConfig = Static<typeof BaselineSchema>;
 export type GithubConfig = Static<typeof GithubSchema>;
 export type DatabaseConfig = Static<typeof DatabaseSchema>;
 export type FeatureSwitches = Static<typeof FeaturesSchema>;
+export type DeploymentConfig = Static<typeof DeploymentSchema>;
+export type ReleaseStrategyName = (typeof RELEASE_STRATEGIES)[number];
+
+/**
+ * The release settings of an environment that names none: a rolling update that the ECS
+ * circuit breaker and the deployment alarms roll back.
+ */
+export const DEFAULT_DEPLOYMENT: DeploymentConfig = {
+  strategy: 'rolling',
+  alarms: {
+    error5xxPercent: 5,
+    p99LatencyMs: 3000,
+    unhealthyTargets: 1,
+    authFailuresPerMinute: 50,
+    evaluationMinutes: 2,
+  },
+};
+
+/** The environment's release settings, or the rolling default. */
+export function deploymentOf(config: Pick<EnvironmentConfig, 'deployment'>): DeploymentConfig {
+  return config.deployment ?? DEFAULT_DEPLOYMENT;
+}
 
 /** Identity with a type: `export default defineEnvironment({ … })` gives a config file completion and checking. */
 export function defineEnvironment<const T extends EnvironmentConfig>(config: T): T {

@@ -3,6 +3,7 @@ import { Value } from 'typebox/value';
 import { FARGATE_MEMORY_BY_CPU } from '../policy/workload-policy.js';
 import {
   CloudflareDnsSchema,
+  ECS_MAX_BAKE_MINUTES,
   EnvironmentSchema,
   LOG_RETENTION_DAYS_ALLOWED,
   MIN_LOG_RETENTION_DAYS,
@@ -59,6 +60,14 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
   for (const [field, problem] of Object.entries(RETIRED_SETTINGS)) {
     const value = check.get(field);
     if (value !== undefined) check.fail(field, value, problem);
+  }
+  if (check.get('deployment.probe.publicJwk.d') !== undefined) {
+    // Never echo it: the error would carry the private key into logs.
+    check.fail(
+      'deployment.probe.publicJwk.d',
+      '(redacted)',
+      'this is a private key: remove "d", keep the private JWK only in the Secrets Manager secret deployment.probe.privateKeySecretName, and rotate it since it was in config',
+    );
   }
   const provider = check.get('dns.provider');
   const schema = typeof provider === 'string' ? SCHEMA_BY_PROVIDER[provider] : undefined;
@@ -122,7 +131,98 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
   }
 
   checkBaseline(check);
+  checkDeployment(check, config);
   return config;
+}
+
+/** One decimal place, as ECS takes traffic percentages. */
+function isTenth(value: number): boolean {
+  return Math.abs(value * 10 - Math.round(value * 10)) < 1e-9;
+}
+
+/**
+ * The release settings a schema cannot say: which fields each strategy needs, ECS's bounds on
+ * traffic shares, and a step long enough for the alarms to see the share it exposes.
+ */
+function checkDeployment(check: Checker, config: EnvironmentConfig): void {
+  const deployment = config.deployment;
+  if (deployment === undefined) return;
+  const { strategy, alarms } = deployment;
+  const onlyFor = (field: 'canaryPercent' | 'stepPercent' | 'stepMinutes', strategies: string[]) => {
+    if (deployment[field] !== undefined && !strategies.includes(strategy)) {
+      check.fail(
+        `deployment.${field}`,
+        deployment[field],
+        `only used by the ${strategies.join(' and ')} strategies; remove it or set deployment.strategy accordingly`,
+      );
+    }
+  };
+  onlyFor('canaryPercent', ['canary']);
+  onlyFor('stepPercent', ['linear']);
+  onlyFor('stepMinutes', ['canary', 'linear']);
+  if (strategy === 'rolling') {
+    for (const field of ['bakeMinutes', 'testPort', 'probe'] as const) {
+      if (deployment[field] !== undefined) {
+        check.fail(
+          `deployment.${field}`,
+          deployment[field],
+          'a rolling update has no bake time, test listener or pre-traffic check; remove it or choose blue-green, canary or linear',
+        );
+      }
+    }
+    return;
+  }
+  if (strategy === 'canary') {
+    const percent = deployment.canaryPercent;
+    if (typeof percent !== 'number' || !(percent >= 0.1 && percent <= 99.9) || !isTenth(percent)) {
+      check.fail(
+        'deployment.canaryPercent',
+        percent,
+        'give the share of traffic the canary gets first, from 0.1 to 99.9 in steps of 0.1 (0 sends it nothing, 100 is blue-green)',
+      );
+    }
+  }
+  if (strategy === 'linear') {
+    const percent = deployment.stepPercent;
+    if (typeof percent !== 'number' || !(percent >= 3 && percent <= 99.9) || !isTenth(percent)) {
+      check.fail(
+        'deployment.stepPercent',
+        percent,
+        'give the share of traffic moved per step, from 3 to 99.9 in steps of 0.1 (ECS takes no smaller step; 100 is blue-green)',
+      );
+    }
+  }
+  if (strategy === 'canary' || strategy === 'linear') {
+    const minutes = deployment.stepMinutes;
+    if (minutes === undefined) {
+      check.fail(
+        'deployment.stepMinutes',
+        minutes,
+        `give the minutes each share is held (1 to ${ECS_MAX_BAKE_MINUTES})`,
+      );
+    }
+    if (minutes < alarms.evaluationMinutes + 1) {
+      check.fail(
+        'deployment.stepMinutes',
+        minutes,
+        `must be at least deployment.alarms.evaluationMinutes + 1 (${alarms.evaluationMinutes + 1}): a share held shorter ends before its alarms can fire (metrics arrive about a minute late)`,
+      );
+    }
+  }
+  if (deployment.bakeMinutes === undefined) {
+    check.fail(
+      'deployment.bakeMinutes',
+      undefined,
+      `give the minutes both revisions stay after the shift, 0 to ${ECS_MAX_BAKE_MINUTES}; a rollback during them is instant`,
+    );
+  }
+  if (deployment.testPort === undefined || [80, 443].includes(deployment.testPort)) {
+    check.fail(
+      'deployment.testPort',
+      deployment.testPort,
+      'give the load balancer port of the test listener, from 1024 to 65535 (not a production port), for example 9443',
+    );
+  }
 }
 
 /**
@@ -418,7 +518,9 @@ function describeExpected(schema: TSchema, keyword: string, value: unknown): str
   if (value === undefined && node.type === 'object') return problem ?? 'expected an object';
   if (node.type === 'boolean') return 'expected true or false';
   if (node.type === 'integer' || node.type === 'number') {
-    if (typeof value !== 'number' || !Number.isInteger(value)) return 'expected an integer';
+    if (node.type === 'number') {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return problem ?? 'expected a number';
+    } else if (typeof value !== 'number' || !Number.isInteger(value)) return 'expected an integer';
     if (problem) return problem;
     return `expected a value from ${node.minimum ?? '-∞'} to ${node.maximum ?? '∞'}`;
   }

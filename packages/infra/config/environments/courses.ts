@@ -57,4 +57,14 @@ export default defineEnvironment({
     oidcProviderArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
   },
   features: { waf: true, containerInsights: true, ecsExec: false },
+  deployment: {
+    strategy: 'rolling',
+    alarms: {
+      error5xxPercent: 10,
+      p99LatencyMs: 5000,
+      unhealthyTargets: 1,
+      authFailuresPerMinute: 100,
+      evaluationMinutes: 2,
+    },
+  },
 });

@@ -50,4 +50,15 @@ export default defineEnvironment({
   },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
+  // Every release reaches all users as tasks are replaced; the circuit breaker and these alarms roll it back.
+  deployment: {
+    strategy: 'rolling',
+    alarms: {
+      error5xxPercent: 10,
+      p99LatencyMs: 5000,
+      unhealthyTargets: 1,
+      authFailuresPerMinute: 100,
+      evaluationMinutes: 2,
+    },
+  },
 });

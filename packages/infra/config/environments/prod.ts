@@ -46,4 +46,30 @@ export default defineEnvironment({
   },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
+  // A release serves 10 % of traffic for 5 minutes, then all of it for 15 more, before it is final.
+  deployment: {
+    strategy: 'canary',
+    canaryPercent: 10,
+    stepMinutes: 5,
+    bakeMinutes: 15,
+    testPort: 9443,
+    alarms: {
+      error5xxPercent: 2,
+      p99LatencyMs: 2000,
+      unhealthyTargets: 1,
+      authFailuresPerMinute: 50,
+      evaluationMinutes: 2,
+    },
+    // Placeholder public key: replace it with the public half of the key kept in the secret.
+    probe: {
+      publicJwk: {
+        kty: 'EC',
+        crv: 'P-256',
+        kid: 'deployment-check-prod-1',
+        x: 'wF8s8tSxVaH5Y--jtaWj6KB-IHAS8Aw0iXg2ywtXfdI',
+        y: 'I8Ttr7ctStoN1mhI4SmafcZYUHZzx6ugUFyZvPo0rqI',
+      },
+      privateKeySecretName: 'citadel/prod/deployment-check-key',
+    },
+  },
 });

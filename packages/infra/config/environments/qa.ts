@@ -46,4 +46,30 @@ export default defineEnvironment({
   },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
+  // A release serves 20 % of traffic for 5 minutes, then all of it for 10 more, before it is final.
+  deployment: {
+    strategy: 'canary',
+    canaryPercent: 20,
+    stepMinutes: 5,
+    bakeMinutes: 10,
+    testPort: 9443,
+    alarms: {
+      error5xxPercent: 5,
+      p99LatencyMs: 3000,
+      unhealthyTargets: 1,
+      authFailuresPerMinute: 50,
+      evaluationMinutes: 2,
+    },
+    // Placeholder public key: replace it with the public half of the key kept in the secret.
+    probe: {
+      publicJwk: {
+        kty: 'EC',
+        crv: 'P-256',
+        kid: 'deployment-check-qa-1',
+        x: 'z3wsI4CZvVDw5xHMJ65I1IMOBZzrs0LxRqyeDc0lnqw',
+        y: 'IoUTJu-Y81HmV0sspKUnk57e0mHQRsNOUpPEKmQhFY0',
+      },
+      privateKeySecretName: 'citadel/qa/deployment-check-key',
+    },
+  },
 });

@@ -32,6 +32,13 @@ import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { createDatabaseClientSecurityGroup } from './database-client-security-group.js';
 import { grantDatabaseConnect } from './grant-database-connect.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
+import {
+  AUTH_PROBE_JWKS_VARIABLE,
+  releaseBehindListener,
+  releaseServiceProps,
+  type ReleasedTargets,
+  type ServiceRelease,
+} from '../workloads/progressive-deployment.js';
 
 /** Port the API listens on inside the container: its own default, which `PORT` repeats. */
 export const API_CONTAINER_PORT = API_DEFAULT_PORT;
@@ -63,6 +70,11 @@ export interface ApiAuthSettings {
   readonly jwksUrl?: string;
   readonly issuer: string;
   readonly audience: string;
+  /**
+   * Public key set of the pre-traffic check, as JSON (AUTH_PROBE_JWKS), when the environment
+   * pins one. @default - none: the API accepts no check tokens
+   */
+  readonly probeJwks?: string;
 }
 
 /** Size and scaling of the API service; each environment's config gives one. */
@@ -121,6 +133,11 @@ export interface ApiServiceProps extends ApiServiceSizing {
   readonly containerInsights?: boolean;
   /** Interactive shells into running tasks. @default false */
   readonly enableExecuteCommand?: boolean;
+  /**
+   * How releases reach users and roll back (strategy, test listener, alarms).
+   * @default - a rolling update with the circuit breaker and no deployment alarms
+   */
+  readonly release?: ServiceRelease;
 }
 
 /**
@@ -138,6 +155,8 @@ export class ApiService extends Construct {
   readonly securityGroup: ISecurityGroup;
   /** Target group of the tasks behind the HTTPS listener. */
   readonly targetGroup: ApplicationTargetGroup;
+  /** The target groups, rules and rollback alarms of a release. */
+  readonly release: ReleasedTargets;
 
   constructor(scope: Construct, id: string, props: ApiServiceProps) {
     super(scope, id);
@@ -223,24 +242,32 @@ export class ApiService extends Construct {
       // target below raises it to minTasks.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
+      ...releaseServiceProps(props.release?.settings),
       healthCheckGracePeriod: Duration.seconds(60),
       enableExecuteCommand: props.enableExecuteCommand ?? false,
     });
 
-    const targetGroup = (this.targetGroup = props.listener.addTargets('Api', {
-      port: API_CONTAINER_PORT,
-      protocol: ApplicationProtocol.HTTP,
-      targets: [this.service],
-      deregistrationDelay: Duration.seconds(30),
-      healthCheck: {
-        path: API_HEALTH_PATH,
-        healthyHttpCodes: '200',
-        interval: Duration.seconds(15),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 3,
+    this.release = releaseBehindListener(
+      this,
+      this.service,
+      props.listener,
+      'Api',
+      {
+        port: API_CONTAINER_PORT,
+        protocol: ApplicationProtocol.HTTP,
+        deregistrationDelay: Duration.seconds(30),
+        healthCheck: {
+          path: API_HEALTH_PATH,
+          healthyHttpCodes: '200',
+          interval: Duration.seconds(15),
+          healthyThresholdCount: 2,
+          unhealthyThresholdCount: 3,
+        },
       },
-    }));
+      // The API logs its auth_failed events here: its releases also roll back on a burst of them.
+      props.release ? { ...props.release, authEventLogGroup: this.logGroup } : undefined,
+    );
+    const targetGroup = (this.targetGroup = this.release.targetGroup);
 
     const scaling = this.service.autoScaleTaskCount({
       minCapacity: props.minTasks,
@@ -313,6 +340,7 @@ export class ApiService extends Construct {
       [API_ENV.audience]: props.auth.audience,
       [API_ENV.logLevel]: props.logLevel ?? 'info',
     };
+    if (props.auth.probeJwks !== undefined) environment[AUTH_PROBE_JWKS_VARIABLE] = props.auth.probeJwks;
     if (props.paymentAmountCap !== undefined) {
       environment[API_ENV.paymentAmountCap] = String(props.paymentAmountCap);
     }

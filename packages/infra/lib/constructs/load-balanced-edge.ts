@@ -45,6 +45,11 @@ export interface LoadBalancedEdgeProps {
   readonly serverAccessLogsBucket?: IBucket;
   /** @default RemovalPolicy.RETAIN */
   readonly accessLogRemovalPolicy?: RemovalPolicy;
+  /**
+   * Port of an HTTPS test listener, through which a release's pre-traffic check reaches the
+   * new revision before production traffic does. @default - no test listener
+   */
+  readonly testPort?: number;
 }
 
 /**
@@ -56,6 +61,8 @@ export class LoadBalancedEdge extends Construct {
   readonly loadBalancer: ApplicationLoadBalancer;
   readonly httpsListener: ApplicationListener;
   readonly httpListener: ApplicationListener;
+  /** HTTPS listener on `testPort`; answers 404 but for the rules services add. @default - none */
+  readonly testListener?: ApplicationListener;
   readonly certificate: ICertificate;
   /** Opens 443 and 80 to the internet; reaches only the targets registered with the listeners, on their port. */
   readonly securityGroup: InlineRulesSecurityGroup;
@@ -105,10 +112,34 @@ export class LoadBalancedEdge extends Construct {
     });
     this.securityGroup.addIngressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS from clients');
     this.securityGroup.addIngressRule(Peer.anyIpv4(), Port.tcp(80), 'HTTP from clients, redirected to HTTPS');
+    const testPort = props.testPort;
+    if (testPort !== undefined && (!Number.isInteger(testPort) || testPort < 1024 || testPort > 65_535)) {
+      throw new InvalidPropError(
+        this.node.path,
+        'testPort',
+        testPort,
+        'give an unprivileged port from 1024 to 65535',
+      );
+    }
+    if (testPort !== undefined) {
+      // The pre-traffic check runs outside the VPC (an internet-facing load balancer's name
+      // resolves to public addresses, which the isolated subnets cannot reach), and Lambda has
+      // no fixed egress addresses to narrow this rule to. What the port serves is what 443
+      // serves a minute later: the test rule mirrors the production rule, and a canary sends
+      // real users to the same revision. The same certificate, TLS policy, WAF web ACL (it
+      // covers every listener of the load balancer) and the API's token checks apply.
+      this.securityGroup.addIngressRule(
+        Peer.anyIpv4(),
+        Port.tcp(testPort),
+        'HTTPS test listener of releases',
+      );
+    }
     acknowledge(
       this.securityGroup,
       ['AwsSolutions-EC23'],
-      'The public API must be reachable by any client; only 443 and a redirect-only 80 are open, WAF filters requests, and no other security group admits the internet.',
+      testPort === undefined
+        ? 'The public API must be reachable by any client; only 443 and a redirect-only 80 are open, WAF filters requests, and no other security group admits the internet.'
+        : `The public API must be reachable by any client; only 443, a redirect-only 80 and the release test port ${testPort} (serving what 443 serves, for a check outside the VPC) are open, WAF filters requests, and no other security group admits the internet.`,
     );
 
     this.loadBalancer = new ApplicationLoadBalancer(this, 'LoadBalancer', {
@@ -146,6 +177,19 @@ export class LoadBalancedEdge extends Construct {
       defaultAction: ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
       open: false,
     });
+    if (testPort !== undefined) {
+      this.testListener = this.loadBalancer.addListener('Test', {
+        port: testPort,
+        protocol: ApplicationProtocol.HTTPS,
+        certificates: [this.certificate],
+        sslPolicy: SslPolicy.TLS13_RES,
+        open: false,
+        defaultAction: ListenerAction.fixedResponse(404, {
+          contentType: 'application/json',
+          messageBody: '{}',
+        }),
+      });
+    }
     acknowledge(
       this.httpListener,
       [

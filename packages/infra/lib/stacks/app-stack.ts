@@ -45,6 +45,8 @@ import type { DataStack } from './data-stack.js';
 import type { NetworkStack } from './network-stack.js';
 import type { SharedStack } from './shared-stack.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
+import { deploymentOf } from '../../config/schema.js';
+import { PreTrafficCheck, type ServiceRelease } from '../workloads/progressive-deployment.js';
 
 /** Database the API and the processor use (owned by @citadel/db). */
 export const APP_DATABASE_NAME = DATABASE_NAME;
@@ -105,6 +107,8 @@ export class AppStack extends CitadelStack {
   readonly functions: readonly LambdaWorkload[];
   /** @default - undefined when no service is routed by host in this environment */
   readonly serviceHostnames?: ServiceHostnames;
+  /** @default - undefined when the environment pins no pre-traffic check (deployment.probe) */
+  readonly preTrafficCheck?: PreTrafficCheck;
 
   constructor(scope: Construct, props: AppStackProps) {
     super(scope, {
@@ -116,6 +120,7 @@ export class AppStack extends CitadelStack {
     const keys = network.keys;
     const logPolicy = network.logPolicy;
     const application = props.application ?? CITADEL_APPLICATION;
+    const deployment = deploymentOf(config);
 
     const dns = config.dns;
     let cloudflareApiToken: ISecret | undefined;
@@ -153,6 +158,12 @@ export class AppStack extends CitadelStack {
       deletionProtection: config.edge.albDeletionProtection,
       accessLogRetentionDays: config.logRetentionDays,
       serverAccessLogsBucket: network.accessLogsBucket,
+      ...(deployment.testPort === undefined ? {} : { testPort: deployment.testPort }),
+    });
+    const release = (workload: string): ServiceRelease => ({
+      settings: deployment,
+      ...(this.edge.testListener ? { testListener: this.edge.testListener } : {}),
+      alarmNamePrefix: `citadel-${config.name}-${workload}`,
     });
 
     this.payments = new PaymentsPipeline(this, 'Payments', {
@@ -211,12 +222,27 @@ export class AppStack extends CitadelStack {
       databaseName: APP_DATABASE_NAME,
       databaseUser: APP_DATABASE_USER,
       paymentsQueue: this.payments.queue,
-      auth: this.authSettings(this.jwksMirror),
+      auth: {
+        ...this.authSettings(this.jwksMirror),
+        ...(deployment.probe ? { probeJwks: JSON.stringify({ keys: [deployment.probe.publicJwk] }) } : {}),
+      },
       logPolicy,
+      release: release('api'),
       ...config.service,
       containerInsights: config.features.containerInsights,
       enableExecuteCommand: config.features.ecsExec,
     });
+    if (deployment.probe && this.edge.testListener) {
+      this.preTrafficCheck = new PreTrafficCheck(this, 'PreTrafficCheck', {
+        service: this.api.service,
+        testBaseUrl: `https://${config.edge.domainName}:${deployment.testPort}`,
+        probeKeySecret: Secret.fromSecretNameV2(this, 'ProbeKey', deployment.probe.privateKeySecretName),
+        probeKeySecretKey: keys.secrets,
+        audience: this.deployTimeValue('authAudience'),
+        functionEnvironmentKey: keys.functionEnvironment,
+        logPolicy,
+      });
+    }
     // The first task must find the application role and the schema in place, and the
     // processor its own role: it signs in as a role that a migration creates.
     this.api.service.node.addDependency(this.bootstrap);
@@ -323,6 +349,7 @@ export class AppStack extends CitadelStack {
         ...(host === undefined ? {} : { host }),
         priority: service.routing.priority,
         listener: this.edge.httpsListener,
+        release: release(service.name),
         ...this.settingsOf(service),
       });
     });

@@ -17,6 +17,12 @@ import { InvalidPropError } from '../invalid-prop-error.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
 import { hostNameProblem } from '../../policy/workload-policy.js';
 import { tagWorkload, type WorkloadKind } from './workload-tags.js';
+import {
+  releaseBehindListener,
+  releaseServiceProps,
+  type ReleasedTargets,
+  type ServiceRelease,
+} from './progressive-deployment.js';
 import { createWorkloadTask, grantSendTo, queueUrlVariable, type WorkloadTask } from './workload-task.js';
 
 /** Size and scaling bounds of a long-running container workload. */
@@ -63,7 +69,11 @@ export abstract class ContainerWorkload extends Construct {
     id: string,
     props: ContainerWorkloadProps,
     kind: WorkloadKind,
-    extra: { readonly port?: number; readonly environment?: Readonly<Record<string, string>> } = {},
+    extra: {
+      readonly port?: number;
+      readonly environment?: Readonly<Record<string, string>>;
+      readonly release?: ServiceRelease;
+    } = {},
   ) {
     super(scope, id);
     const { size } = props;
@@ -104,7 +114,7 @@ export abstract class ContainerWorkload extends Construct {
       assignPublicIp: false,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
+      ...releaseServiceProps(extra.release?.settings),
       enableExecuteCommand: false,
     });
     tagWorkload(this, props.name, kind);
@@ -176,6 +186,11 @@ export interface PublicServiceProps extends ContainerWorkloadProps {
   readonly priority: number;
   /** The environment's HTTPS listener. */
   readonly listener: ApplicationListener;
+  /**
+   * How releases reach users and roll back (strategy, test listener, alarms).
+   * @default - a rolling update with the circuit breaker and no deployment alarms
+   */
+  readonly release?: ServiceRelease;
 }
 
 /**
@@ -188,31 +203,45 @@ export class PublicService extends ContainerWorkload {
   readonly targetGroup: ApplicationTargetGroup;
   /** @default - undefined: routed by path on any host */
   readonly host?: string;
+  /** The target groups, rules and rollback alarms of a release. */
+  readonly release: ReleasedTargets;
 
   constructor(scope: Construct, id: string, props: PublicServiceProps) {
     validatePublic(`${scope.node.path}/${id}`, props);
-    super(scope, id, props, 'service', { port: props.port, environment: { PORT: String(props.port) } });
-    this.targetGroup = props.listener.addTargets(`${id}Targets`, {
-      priority: props.priority,
-      conditions: [
-        ...(props.host === undefined ? [] : [ListenerCondition.hostHeaders([props.host])]),
-        ...(props.pathPrefix === undefined
-          ? []
-          : [ListenerCondition.pathPatterns([props.pathPrefix, `${props.pathPrefix}/*`])]),
-      ],
+    const release = props.release;
+    super(scope, id, props, 'service', {
       port: props.port,
-      protocol: ApplicationProtocol.HTTP,
-      targets: [this.service],
-      deregistrationDelay: Duration.seconds(30),
-      healthCheck: {
-        path: props.healthPath,
-        healthyHttpCodes: '200',
-        interval: Duration.seconds(15),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 3,
-      },
+      environment: { PORT: String(props.port) },
+      ...(release ? { release } : {}),
     });
     if (props.host !== undefined) this.host = props.host;
+    this.release = releaseBehindListener(
+      this,
+      this.service,
+      props.listener,
+      `${id}Targets`,
+      {
+        priority: props.priority,
+        conditions: [
+          ...(props.host === undefined ? [] : [ListenerCondition.hostHeaders([props.host])]),
+          ...(props.pathPrefix === undefined
+            ? []
+            : [ListenerCondition.pathPatterns([props.pathPrefix, `${props.pathPrefix}/*`])]),
+        ],
+        port: props.port,
+        protocol: ApplicationProtocol.HTTP,
+        deregistrationDelay: Duration.seconds(30),
+        healthCheck: {
+          path: props.healthPath,
+          healthyHttpCodes: '200',
+          interval: Duration.seconds(15),
+          healthyThresholdCount: 2,
+          unhealthyThresholdCount: 3,
+        },
+      },
+      release,
+    );
+    this.targetGroup = this.release.targetGroup;
     this.scaleOnCpu(props.size);
   }
 }

@@ -1,7 +1,7 @@
 import { poolOptionsFromEnvironment } from '@citadel/functions';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../../../config/index.js';
+import { deploymentOf, ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../../../config/index.js';
 import { API_CONTAINER_USER } from '../../../lib/constructs/api-service.js';
 import { MANAGED_RULE_GROUPS, WAF_LOG_GROUP_PREFIX } from '../../../lib/constructs/web-acl.js';
 import { STACK_LAYERS, type StackLayer } from '../../../lib/stacks/citadel-stack.js';
@@ -186,7 +186,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       expect(send?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PaymentsQueue/), 'Arn'] });
     });
 
-    it('rolls back a failed deployment, keeps 100% healthy, and gives tasks no public IP', () => {
+    it('rolls back a failed deployment (circuit breaker when rolling, alarms otherwise), keeps 100% healthy, and gives tasks no public IP', () => {
       // Prepare
       const [, service] = onlyResource(app(), 'AWS::ECS::Service');
 
@@ -195,7 +195,9 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
 
       // Assess
       expect(properties.DeploymentConfiguration).toMatchObject({
-        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        ...(deploymentOf(config).strategy === 'rolling'
+          ? { DeploymentCircuitBreaker: { Enable: true, Rollback: true } }
+          : { Alarms: { Enable: true, Rollback: true } }),
         MinimumHealthyPercent: 100,
       });
       expect(properties.NetworkConfiguration).toMatchObject({
@@ -256,8 +258,11 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       const listeners = Object.values(resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener'));
 
       // Assess
-      expect(listeners.map((listener) => listener.Properties?.Port).sort()).toEqual([443, 80]);
-      const https = listeners.find((listener) => listener.Properties?.Protocol === 'HTTPS') as Resource;
+      const testPort = deploymentOf(config).testPort;
+      expect(listeners.map((listener) => listener.Properties?.Port).sort()).toEqual(
+        [443, 80, ...(testPort === undefined ? [] : [testPort])].sort(),
+      );
+      const https = listeners.find((listener) => listener.Properties?.Port === 443) as Resource;
       expect(https.Properties?.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-Res-2021-06');
       if (config.dns.provider === 'route53') {
         expect(JSON.stringify(https.Properties?.Certificates)).toMatch(/EdgeCertificate/);
@@ -379,7 +384,10 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       expect(http.Properties?.DefaultActions).toEqual([
         { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } },
       ]);
-      expect(Object.keys(resourcesOf(app(), 'AWS::ElasticLoadBalancingV2::ListenerRule'))).toEqual([]);
+      // A rolling API is the HTTPS listener's default; a traffic-shifting one has a production and a test rule.
+      expect(Object.keys(resourcesOf(app(), 'AWS::ElasticLoadBalancingV2::ListenerRule'))).toHaveLength(
+        deploymentOf(config).strategy === 'rolling' ? 0 : 2,
+      );
     });
 
     it('drops invalid header fields, logs access to S3 and sets deletion protection from config', () => {
@@ -408,7 +416,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       });
     });
 
-    it('opens only the load balancer security group to the internet, on 443 and 80 only, across every stack', () => {
+    it('opens only the load balancer security group to the internet, on 443, 80 and the release test port only, across every stack', () => {
       // Prepare
       const openings: { layer: string; group: unknown; ports: [unknown, unknown] }[] = [];
 
@@ -435,15 +443,18 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       }
 
       // Assess
-      expect(openings).toHaveLength(2);
+      const testPort = deploymentOf(config).testPort;
+      const expected: [number, number][] = [
+        [443, 443],
+        [80, 80],
+        ...(testPort === undefined ? [] : [[testPort, testPort] as [number, number]]),
+      ];
+      expect(openings).toHaveLength(expected.length);
       for (const opening of openings) {
         expect(opening.layer).toBe('app');
         expect(String(opening.group)).toMatch(/^EdgeSecurityGroup/);
       }
-      expect(openings.map((opening) => opening.ports).sort()).toEqual([
-        [443, 443],
-        [80, 80],
-      ]);
+      expect(openings.map((opening) => opening.ports).sort()).toEqual(expected.sort());
     });
 
     it(`publishes the API name through ${config.dns.provider}`, () => {
