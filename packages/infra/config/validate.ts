@@ -1,5 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { FARGATE_MEMORY_BY_CPU } from '../policy/workload-policy.js';
 import {
   CloudflareDnsSchema,
@@ -122,7 +123,61 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
   }
 
   checkBaseline(check);
+  checkRecovery(config, check);
   return config;
+}
+
+/**
+ * The recovery region: a real region of the primary's partition, not the primary itself,
+ * and a copy retention the recovery vault's lock accepts (AWS Backup fails every copy job
+ * whose lifecycle is shorter than the destination vault's minimum retention). An
+ * environment that protects its database from deletion (`database.deletionProtection`)
+ * must also survive the loss of its region, so it has to name one: losing a region loses
+ * its backups and audit trail as surely as deleting them.
+ */
+function checkRecovery(config: EnvironmentConfig, check: Checker): void {
+  const { recovery } = config;
+  if (!recovery) {
+    if (config.database.deletionProtection) {
+      check.fail(
+        'recovery',
+        undefined,
+        `database.deletionProtection is true, so this environment's backups and evidence must survive the loss of ${config.region}; add recovery: { region: '<another region>', copyRetentionDays, vaultMinRetentionDays }`,
+      );
+    }
+    return;
+  }
+  const known = RegionInfo.regions.map((info) => info.name);
+  if (!known.includes(recovery.region)) {
+    check.fail(
+      'recovery.region',
+      recovery.region,
+      'not an AWS region; use a region name such as eu-central-1',
+    );
+  }
+  if (recovery.region === config.region) {
+    check.fail(
+      'recovery.region',
+      recovery.region,
+      `is the primary region; a region loss would take the copies with the originals. Choose another region than ${config.region}`,
+    );
+  }
+  const primaryPartition = RegionInfo.get(config.region).partition;
+  const recoveryPartition = RegionInfo.get(recovery.region).partition;
+  if (primaryPartition !== undefined && recoveryPartition !== primaryPartition) {
+    check.fail(
+      'recovery.region',
+      recovery.region,
+      `is in partition ${recoveryPartition ?? 'unknown'}, ${config.region} in ${primaryPartition}; AWS Backup and S3 replication cannot cross partitions. Choose a region of ${primaryPartition}`,
+    );
+  }
+  if (recovery.copyRetentionDays < recovery.vaultMinRetentionDays) {
+    check.fail(
+      'recovery.copyRetentionDays',
+      recovery.copyRetentionDays,
+      `is shorter than recovery.vaultMinRetentionDays (${recovery.vaultMinRetentionDays}), so the recovery vault's lock would refuse every copy; use at least ${recovery.vaultMinRetentionDays}`,
+    );
+  }
 }
 
 /**

@@ -57,4 +57,6 @@ export default defineEnvironment({
     oidcProviderArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
   },
   features: { waf: true, containerInsights: true, ecsExec: false },
+  // Copies and evidence replicas in eu-west-1, the other region this account uses.
+  recovery: { region: 'eu-west-1', copyRetentionDays: 35, vaultMinRetentionDays: 7 },
 });

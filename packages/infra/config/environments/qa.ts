@@ -46,4 +46,6 @@ export default defineEnvironment({
   },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
+  // A copy of every recovery point and replicas of the audit evidence in a second region.
+  recovery: { region: 'eu-central-1', copyRetentionDays: 35, vaultMinRetentionDays: 14 },
 });

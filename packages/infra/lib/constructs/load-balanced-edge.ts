@@ -16,6 +16,7 @@ import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { InlineRulesSecurityGroup } from './inline-rules-security-group.js';
+import type { RecoverySite } from './recovery-site.js';
 import { SecureBucket } from './secure-bucket.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
@@ -45,6 +46,11 @@ export interface LoadBalancedEdgeProps {
   readonly serverAccessLogsBucket?: IBucket;
   /** @default RemovalPolicy.RETAIN */
   readonly accessLogRemovalPolicy?: RemovalPolicy;
+  /**
+   * The environment's recovery site: the access-log bucket replicates there.
+   * @default - no replica
+   */
+  readonly recoverySite?: RecoverySite;
 }
 
 /**
@@ -93,6 +99,7 @@ export class LoadBalancedEdge extends Construct {
       expirationDays: props.accessLogRetentionDays,
       serverAccessLogsBucket: props.serverAccessLogsBucket,
       removalPolicy: props.accessLogRemovalPolicy,
+      ...(props.recoverySite ? { replica: { site: props.recoverySite, kind: 'alb' } } : {}),
     }).bucket;
 
     // Registering a target adds the only egress rule, on the group itself (see InlineRulesSecurityGroup).

@@ -40,6 +40,7 @@ import { CitadelStack } from './citadel-stack.js';
 import type { DataStack } from './data-stack.js';
 import type { NetworkStack } from './network-stack.js';
 import type { SharedStack } from './shared-stack.js';
+import { recoverySiteOf } from '../constructs/recovery-site.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** Database the API and the processor use (owned by @citadel/db). */
@@ -145,6 +146,7 @@ export class AppStack extends CitadelStack {
       deletionProtection: config.edge.albDeletionProtection,
       accessLogRetentionDays: config.logRetentionDays,
       serverAccessLogsBucket: network.accessLogsBucket,
+      recoverySite: recoverySiteOf(config),
     });
 
     this.payments = new PaymentsPipeline(this, 'Payments', {
