@@ -128,25 +128,15 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
 }
 
 /**
- * The recovery region: a real region of the primary's partition, not the primary itself,
- * and a copy retention the recovery vault's lock accepts (AWS Backup fails every copy job
- * whose lifecycle is shorter than the destination vault's minimum retention). An
- * environment that protects its database from deletion (`database.deletionProtection`)
- * must also survive the loss of its region, so it has to name one: losing a region loses
- * its backups and audit trail as surely as deleting them.
+ * The recovery region, when the environment has one: a real region of the primary's
+ * partition, not the primary itself, and a copy retention the recovery vault's lock
+ * accepts (AWS Backup fails every copy job whose lifecycle is shorter than the
+ * destination vault's minimum retention). Optional here, so that an existing project's
+ * environments keep validating; Citadel's own prod is required to have one by its tests.
  */
 function checkRecovery(config: EnvironmentConfig, check: Checker): void {
   const { recovery } = config;
-  if (!recovery) {
-    if (config.database.deletionProtection) {
-      check.fail(
-        'recovery',
-        undefined,
-        `database.deletionProtection is true, so this environment's backups and evidence must survive the loss of ${config.region}; add recovery: { region: '<another region>', copyRetentionDays, vaultMinRetentionDays }`,
-      );
-    }
-    return;
-  }
+  if (!recovery) return;
   const known = RegionInfo.regions.map((info) => info.name);
   if (!known.includes(recovery.region)) {
     check.fail(

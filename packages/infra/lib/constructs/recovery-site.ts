@@ -1,4 +1,3 @@
-import type { EnvironmentConfig } from '../../config/index.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** Lock of the recovery vault and Object Lock mode of the evidence replicas. */
@@ -25,22 +24,6 @@ export interface RecoverySite {
   readonly vaultMinRetentionDays: number;
   /** Days a replicated evidence object is locked and then kept: the environment's log retention. */
   readonly evidenceRetentionDays: number;
-}
-
-/** The environment's recovery site, or undefined when its config has no `recovery`. */
-export function recoverySiteOf(config: EnvironmentConfig): RecoverySite | undefined {
-  const { recovery } = config;
-  if (!recovery) return undefined;
-  return {
-    environment: config.name,
-    account: config.account,
-    region: recovery.region,
-    primaryRegion: config.region,
-    lockMode: recovery.vaultLockMode ?? 'governance',
-    copyRetentionDays: recovery.copyRetentionDays,
-    vaultMinRetentionDays: recovery.vaultMinRetentionDays,
-    evidenceRetentionDays: config.logRetentionDays,
-  };
 }
 
 /**

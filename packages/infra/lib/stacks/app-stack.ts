@@ -40,7 +40,7 @@ import { CitadelStack } from './citadel-stack.js';
 import type { DataStack } from './data-stack.js';
 import type { NetworkStack } from './network-stack.js';
 import type { SharedStack } from './shared-stack.js';
-import { recoverySiteOf } from '../constructs/recovery-site.js';
+import { recoverySiteOf } from './recovery-stack.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
 /** Database the API and the processor use (owned by @citadel/db). */

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { AccountBaseline } from '../constructs/account-baseline.js';
-import { recoverySiteOf } from '../constructs/recovery-site.js';
+import { recoverySiteOf } from './recovery-stack.js';
 import { CitadelStack } from './citadel-stack.js';
 import type { NetworkStack } from './network-stack.js';
 

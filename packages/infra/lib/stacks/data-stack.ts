@@ -6,7 +6,8 @@ import type { EnvironmentConfig } from '../../config/index.js';
 import { BackupVault } from 'aws-cdk-lib/aws-backup';
 import { DatabaseBackup } from '../constructs/database-backup.js';
 import { PostgresDatabase } from '../constructs/postgres-database.js';
-import { recoverySiteOf, recoveryVaultArn } from '../constructs/recovery-site.js';
+import { recoveryVaultArn } from '../constructs/recovery-site.js';
+import { recoverySiteOf } from './recovery-stack.js';
 import { CitadelStack } from './citadel-stack.js';
 import type { NetworkStack } from './network-stack.js';
 

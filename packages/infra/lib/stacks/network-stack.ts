@@ -6,7 +6,7 @@ import { DataKeys } from '../constructs/data-keys.js';
 import { InlineRulesSecurityGroup } from '../constructs/inline-rules-security-group.js';
 import { IsolatedNetwork } from '../constructs/isolated-network.js';
 import { SecureBucket } from '../constructs/secure-bucket.js';
-import { recoverySiteOf } from '../constructs/recovery-site.js';
+import { recoverySiteOf } from './recovery-stack.js';
 import { VpcFlowLogs } from '../constructs/vpc-flow-logs.js';
 import type { LogPolicy } from '../platform/platform.js';
 import { s3PrefixListId } from '../s3-prefix-lists.js';

@@ -6,7 +6,6 @@ import { MIN_LOG_RETENTION_DAYS, type EnvironmentConfig } from '../../config/ind
 import { EvidenceReplica } from '../constructs/evidence-replica.js';
 import {
   recoveryKeyAlias,
-  recoverySiteOf,
   recoveryVaultName,
   replicaBucketName,
   replicationRoleArn,
@@ -21,6 +20,22 @@ import { CitadelStack } from './citadel-stack.js';
 export interface RecoveryStackProps {
   /** An environment with `recovery` in its config. */
   readonly config: EnvironmentConfig;
+}
+
+/** The environment's recovery site, or undefined when its config has no `recovery`. */
+export function recoverySiteOf(config: EnvironmentConfig): RecoverySite | undefined {
+  const { recovery } = config;
+  if (!recovery) return undefined;
+  return {
+    environment: config.name,
+    account: config.account,
+    region: recovery.region,
+    primaryRegion: config.region,
+    lockMode: recovery.vaultLockMode ?? 'governance',
+    copyRetentionDays: recovery.copyRetentionDays,
+    vaultMinRetentionDays: recovery.vaultMinRetentionDays,
+    evidenceRetentionDays: config.logRetentionDays,
+  };
 }
 
 /** Construct id of each evidence kind's replica; part of its logical id, so fixed. */
