@@ -2,7 +2,7 @@
  * A small IAM evaluator for resolved policy statements (intrinsics already replaced with
  * strings): an explicit Deny wins, otherwise an Allow that matches the principal, action,
  * resource and every condition. Enough for the condition operators Citadel writes
- * (String*, Arn*, Bool, ForAnyValue:StringEquals); an unknown operator fails the test
+ * (String*, Arn*, Bool, NumericLessThan, ForAnyValue:StringEquals); an unknown operator fails the test
  * instead of being skipped, so a policy cannot pass by using one this file does not know.
  */
 export type Statement = Record<string, unknown>;
@@ -64,6 +64,10 @@ function conditionsHold(statement: Statement, context: Request['context'] = {}):
         case 'ArnNotLike':
         case 'StringNotLike':
           return actual === undefined || !anyMatch(glob);
+        case 'NumericLessThan':
+          return actual !== undefined && anyMatch((limit, value) => Number(value) < Number(limit));
+        case 'NumericGreaterThanEquals':
+          return actual !== undefined && anyMatch((limit, value) => Number(value) >= Number(limit));
         case 'Bool':
           return actual !== undefined && anyMatch((pattern, value) => pattern === value);
         default:

@@ -404,10 +404,11 @@ describe('evidence replication', () => {
         }) ?? [];
       expect(bucketPolicy).toBeDefined();
       const policy = statementsOf(bucketPolicy?.Properties?.PolicyDocument);
-      const objects = `${String(Object.entries(resources).find(([, r]) => r === replica)?.[0])}.Arn/AWSLogs/x.gz`;
+      const replicaBucket = app.stage(environment).recovery?.replicas.get(kind);
+      const objects = `${logicalIdOf(replicaBucket as IConstruct)}.Arn/AWSLogs/x.gz`;
       const role = replicationRoleArn(recovery, kind, 'aws');
       const other = `arn:aws:iam::${recovery.account}:role/citadel-${recovery.environment}-flow-replication-impostor`;
-      const tls = { 'aws:SecureTransport': 'true', 'aws:PrincipalArn': role };
+      const tls = { 'aws:SecureTransport': 'true', 's3:TlsVersion': '1.3', 'aws:PrincipalArn': role };
       const ask = (action: string, context: Record<string, string>) =>
         decide(policy, {
           principal: String(context['aws:PrincipalArn']),
@@ -417,6 +418,7 @@ describe('evidence replication', () => {
         });
       expect(ask('s3:ReplicateObject', tls)).toBe('Allowed');
       expect(ask('s3:ReplicateObject', { ...tls, 'aws:SecureTransport': 'false' })).toBe('ExplicitlyDenied');
+      expect(ask('s3:ReplicateObject', { ...tls, 's3:TlsVersion': '1.1' })).toBe('ExplicitlyDenied');
       expect(ask('s3:ReplicateObject', { ...tls, 'aws:PrincipalArn': other })).toBe('ExplicitlyDenied');
       expect(ask('s3:PutObject', { ...tls, 'aws:PrincipalArn': other })).toBe('ExplicitlyDenied');
       expect(
