@@ -226,6 +226,38 @@ export const DatabaseSchema = Type.Object(
   { additionalProperties: false, description: 'RDS for PostgreSQL.' },
 );
 
+export const RecoverySchema = Type.Object(
+  {
+    region: text(
+      '^[a-z]{2}(-gov)?-[a-z]+-\\d$',
+      'expected a region such as eu-central-1, other than the primary region',
+      'Region that holds the copies of the database recovery points and the replicas of the audit evidence.',
+    ),
+    vaultLockMode: Type.Optional(
+      Type.Union([Type.Literal('governance'), Type.Literal('compliance')], {
+        problem: 'expected "governance" or "compliance"',
+        description:
+          'Lock of the recovery vault and the Object Lock of the evidence replicas. `compliance` cannot be lifted by anyone, the root user included, once its 3-day grace period has passed. @default governance',
+      }),
+    ),
+    copyRetentionDays: integer(
+      7,
+      36_500,
+      'How long each copied recovery point is kept in the recovery vault, in days (at least vaultMinRetentionDays).',
+    ),
+    vaultMinRetentionDays: integer(
+      1,
+      36_500,
+      'Lock of the recovery vault: no copied recovery point can be deleted sooner than this, in days.',
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Disaster recovery in a second region of the same account: a locked backup vault that receives a copy of every database recovery point, and replicas of the audit-evidence buckets.',
+  },
+);
+
 export const FeaturesSchema = Type.Object(
   {
     waf: Type.Boolean({ description: 'WAF web ACL on the load balancer.' }),
@@ -385,6 +417,7 @@ export const EnvironmentSchema = Type.Object(
     github: GithubSchema,
     features: FeaturesSchema,
     deployment: Type.Optional(DeploymentSchema),
+    recovery: Type.Optional(RecoverySchema),
   },
   { additionalProperties: false, $id: 'CitadelEnvironment', description: 'One Citadel environment.' },
 );
@@ -425,6 +458,7 @@ export const DEFAULT_DEPLOYMENT: DeploymentConfig = {
 export function deploymentOf(config: Pick<EnvironmentConfig, 'deployment'>): DeploymentConfig {
   return config.deployment ?? DEFAULT_DEPLOYMENT;
 }
+export type RecoveryConfig = Static<typeof RecoverySchema>;
 
 /** Identity with a type: `export default defineEnvironment({ … })` gives a config file completion and checking. */
 export function defineEnvironment<const T extends EnvironmentConfig>(config: T): T {

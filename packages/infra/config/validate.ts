@@ -1,5 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { FARGATE_MEMORY_BY_CPU } from '../policy/workload-policy.js';
 import {
   CloudflareDnsSchema,
@@ -132,6 +133,7 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
 
   checkBaseline(check);
   checkDeployment(check, config);
+  checkRecovery(config, check);
   return config;
 }
 
@@ -221,6 +223,49 @@ function checkDeployment(check: Checker, config: EnvironmentConfig): void {
       'deployment.testPort',
       deployment.testPort,
       'give the load balancer port of the test listener, from 1024 to 65535 (not a production port), for example 9443',
+    );
+  }
+}
+
+/**
+ * The recovery region, when the environment has one: a real region of the primary's
+ * partition, not the primary itself, and a copy retention the recovery vault's lock
+ * accepts (AWS Backup fails every copy job whose lifecycle is shorter than the
+ * destination vault's minimum retention). Optional here, so that an existing project's
+ * environments keep validating; Citadel's own prod is required to have one by its tests.
+ */
+function checkRecovery(config: EnvironmentConfig, check: Checker): void {
+  const { recovery } = config;
+  if (!recovery) return;
+  const known = RegionInfo.regions.map((info) => info.name);
+  if (!known.includes(recovery.region)) {
+    check.fail(
+      'recovery.region',
+      recovery.region,
+      'not an AWS region; use a region name such as eu-central-1',
+    );
+  }
+  if (recovery.region === config.region) {
+    check.fail(
+      'recovery.region',
+      recovery.region,
+      `is the primary region; a region loss would take the copies with the originals. Choose another region than ${config.region}`,
+    );
+  }
+  const primaryPartition = RegionInfo.get(config.region).partition;
+  const recoveryPartition = RegionInfo.get(recovery.region).partition;
+  if (primaryPartition !== undefined && recoveryPartition !== primaryPartition) {
+    check.fail(
+      'recovery.region',
+      recovery.region,
+      `is in partition ${recoveryPartition ?? 'unknown'}, ${config.region} in ${primaryPartition}; AWS Backup and S3 replication cannot cross partitions. Choose a region of ${primaryPartition}`,
+    );
+  }
+  if (recovery.copyRetentionDays < recovery.vaultMinRetentionDays) {
+    check.fail(
+      'recovery.copyRetentionDays',
+      recovery.copyRetentionDays,
+      `is shorter than recovery.vaultMinRetentionDays (${recovery.vaultMinRetentionDays}), so the recovery vault's lock would refuse every copy; use at least ${recovery.vaultMinRetentionDays}`,
     );
   }
 }

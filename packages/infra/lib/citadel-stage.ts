@@ -7,6 +7,7 @@ import { BaselineStack } from './stacks/baseline-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { MonitoringStack } from './stacks/monitoring-stack.js';
 import { NetworkStack } from './stacks/network-stack.js';
+import { RecoveryStack } from './stacks/recovery-stack.js';
 import { SharedStack } from './stacks/shared-stack.js';
 
 export interface CitadelStageProps {
@@ -29,6 +30,8 @@ export class CitadelStage extends Stage {
   readonly monitoring: MonitoringStack;
   /** Only in an environment that owns at least one detective control (`baseline` in its config). */
   readonly baseline?: BaselineStack;
+  /** Only in an environment with `recovery` in its config; in the recovery region. */
+  readonly recovery?: RecoveryStack;
 
   constructor(scope: Construct, props: CitadelStageProps) {
     const { config } = props;
@@ -36,6 +39,7 @@ export class CitadelStage extends Stage {
     this.config = config;
 
     this.shared = new SharedStack(this, { config });
+    if (config.recovery) this.recovery = new RecoveryStack(this, { config });
     // Workloads in the isolated subnets reach the Lambda API only through an endpoint.
     const invokesFunctions = codeFunctionsOf(props.application ?? CITADEL_APPLICATION).some(
       (declared) => (declared.calledBy ?? []).length > 0,
@@ -58,5 +62,11 @@ export class CitadelStage extends Stage {
     });
     if (ownsBaselineControls(config.baseline))
       this.baseline = new BaselineStack(this, { config, network: this.network });
+    // Copies and replicas name the recovery stack's vault, key and buckets, which must exist first.
+    if (this.recovery) {
+      for (const stack of [this.network, this.data, this.app, this.baseline]) {
+        stack?.addStackDependency(this.recovery, 'copies and replicas go to the recovery stack');
+      }
+    }
   }
 }

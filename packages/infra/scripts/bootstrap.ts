@@ -88,6 +88,8 @@ export function bootstrapArguments(
     'cdk',
     'bootstrap',
     `aws://${config.account}/${config.region}`,
+    // The recovery stack deploys into the recovery region, which needs its own bootstrap.
+    ...(config.recovery ? [`aws://${config.account}/${config.recovery.region}`] : []),
     '--template',
     BOOTSTRAP_TEMPLATE,
     '--bootstrap-customer-key',

@@ -67,4 +67,6 @@ export default defineEnvironment({
       evaluationMinutes: 2,
     },
   },
+  // Copies and evidence replicas in eu-west-1, the other region this account uses.
+  recovery: { region: 'eu-west-1', copyRetentionDays: 35, vaultMinRetentionDays: 7 },
 });

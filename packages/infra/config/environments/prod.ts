@@ -72,4 +72,12 @@ export default defineEnvironment({
       privateKeySecretName: 'citadel/prod/deployment-check-key',
     },
   },
+  // A copy of every recovery point and replicas of the audit evidence in a second region,
+  // locked in compliance mode: after the 3-day grace period no one can shorten or delete them.
+  recovery: {
+    region: 'eu-central-1',
+    vaultLockMode: 'compliance',
+    copyRetentionDays: 365,
+    vaultMinRetentionDays: 35,
+  },
 });

@@ -72,4 +72,6 @@ export default defineEnvironment({
       privateKeySecretName: 'citadel/qa/deployment-check-key',
     },
   },
+  // A copy of every recovery point and replicas of the audit evidence in a second region.
+  recovery: { region: 'eu-central-1', copyRetentionDays: 35, vaultMinRetentionDays: 14 },
 });

@@ -6,6 +6,7 @@ import { CfnHub, CfnStandard } from 'aws-cdk-lib/aws-securityhub';
 import { Construct } from 'constructs';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import { AccountTrail } from './account-trail.js';
+import type { RecoverySite } from './recovery-site.js';
 import { ConfigRecorder } from './config-recorder.js';
 
 /** Security Hub standards Citadel can subscribe to. */
@@ -47,6 +48,11 @@ export interface AccountBaselineProps {
   readonly trailKeyAlias?: string;
   /** Of the keys, buckets and log group. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The environment's recovery site: the trail bucket replicates there.
+   * @default - no replica
+   */
+  readonly recoverySite?: RecoverySite;
 }
 
 /**
@@ -92,6 +98,7 @@ export class AccountBaseline extends Construct {
         serverAccessLogsBucket: props.serverAccessLogsBucket,
         keyAlias: props.trailKeyAlias,
         removalPolicy: props.removalPolicy,
+        recoverySite: props.recoverySite,
       });
       this.trail = this.accountTrail.trail;
       this.trailBucket = this.accountTrail.bucket;

@@ -8,6 +8,7 @@ import { acknowledgeOwnRolePolicy } from '../acknowledge.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
 import { SecureBucket } from './secure-bucket.js';
+import type { RecoverySite } from './recovery-site.js';
 import { ServiceKey } from './service-key.js';
 
 export interface AccountTrailProps {
@@ -21,6 +22,11 @@ export interface AccountTrailProps {
   readonly keyAlias?: string;
   /** Of the trail key, bucket and log group. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The environment's recovery site: the trail bucket replicates there.
+   * @default - no replica
+   */
+  readonly recoverySite?: RecoverySite;
 }
 
 /**
@@ -98,6 +104,7 @@ export class AccountTrail extends Construct {
       serverAccessLogsBucket: props.serverAccessLogsBucket,
       expirationDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
+      ...(props.recoverySite ? { replica: { site: props.recoverySite, kind: 'trail' } } : {}),
     }).bucket;
 
     const logGroup = new EncryptedLogGroup(this, 'TrailLogs', {

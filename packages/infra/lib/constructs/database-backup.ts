@@ -23,6 +23,18 @@ export interface DatabaseBackupProps {
   readonly retentionDays: number;
   /** Vault lock: recovery points cannot be deleted sooner than this, in days. */
   readonly minRetentionDays: number;
+  /**
+   * Copy every recovery point to this vault, usually in the recovery region, and keep each
+   * copy `retentionDays` there (at least that vault's lock minimum, or every copy job fails).
+   * @default - no copy
+   */
+  readonly copyTo?: DatabaseBackupCopy;
+}
+
+/** Where each recovery point is copied to, and how long the copy is kept. */
+export interface DatabaseBackupCopy {
+  readonly vault: IBackupVault;
+  readonly retentionDays: number;
 }
 
 /**
@@ -60,6 +72,16 @@ export class DatabaseBackup extends Construct {
           startWindow: Duration.hours(1),
           completionWindow: Duration.hours(3),
           deleteAfter: Duration.days(props.retentionDays),
+          ...(props.copyTo
+            ? {
+                copyActions: [
+                  {
+                    destinationBackupVault: props.copyTo.vault,
+                    deleteAfter: Duration.days(props.copyTo.retentionDays),
+                  },
+                ],
+              }
+            : {}),
         }),
       ],
     });

@@ -16,6 +16,7 @@ import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { InlineRulesSecurityGroup } from './inline-rules-security-group.js';
+import type { RecoverySite } from './recovery-site.js';
 import { SecureBucket } from './secure-bucket.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 
@@ -50,6 +51,11 @@ export interface LoadBalancedEdgeProps {
    * new revision before production traffic does. @default - no test listener
    */
   readonly testPort?: number;
+  /**
+   * The environment's recovery site: the access-log bucket replicates there.
+   * @default - no replica
+   */
+  readonly recoverySite?: RecoverySite;
 }
 
 /**
@@ -100,6 +106,7 @@ export class LoadBalancedEdge extends Construct {
       expirationDays: props.accessLogRetentionDays,
       serverAccessLogsBucket: props.serverAccessLogsBucket,
       removalPolicy: props.accessLogRemovalPolicy,
+      ...(props.recoverySite ? { replica: { site: props.recoverySite, kind: 'alb' } } : {}),
     }).bucket;
 
     // Registering a target adds the only egress rule, on the group itself (see InlineRulesSecurityGroup).

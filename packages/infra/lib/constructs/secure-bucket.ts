@@ -10,6 +10,7 @@ import {
 import { Construct } from 'constructs';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import { acknowledge } from '../acknowledge.js';
+import { replicateToRecoveryRegion, type RecoveryReplicaTarget } from './recovery-replication.js';
 
 export interface SecureBucketProps {
   /**
@@ -35,6 +36,11 @@ export interface SecureBucketProps {
    * @default RemovalPolicy.RETAIN - log evidence outlives the stack
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Replicate every new object version to this bucket's replica in the recovery region.
+   * @default - no replica: the evidence stays in its home region (acknowledged)
+   */
+  readonly replica?: RecoveryReplicaTarget;
 }
 
 /**
@@ -101,6 +107,10 @@ export class SecureBucket extends Construct {
         'This bucket is the server-access-log destination itself, so logging it into itself would loop; only S3 log delivery writes to it, public access is blocked and changes to its configuration are recorded by CloudTrail.',
       );
     }
+    if (props.replica) {
+      replicateToRecoveryRegion(this, this.bucket, props.replica, props.encryptionKey);
+      return;
+    }
     acknowledge(
       this.bucket,
       [
@@ -108,7 +118,7 @@ export class SecureBucket extends Construct {
         'NIST.800.53.R5-S3BucketReplicationEnabled',
         'PCI.DSS.321-S3BucketReplicationEnabled',
       ],
-      'Log evidence stays in its home region for data residency; versioning, TLS-only access and lifecycle retention protect the objects against deletion and loss within that region.',
+      'No replica in a recovery region: its environment has none, or the bucket holds only S3 server access logs of buckets whose evidence is replicated; versioning, TLS-only access and lifecycle retention protect the objects against deletion and loss within that region.',
     );
   }
 }

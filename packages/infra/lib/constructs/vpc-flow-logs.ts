@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import type { LogPolicy } from '../platform/platform.js';
 import { EncryptedLogGroup } from './encrypted-log-group.js';
+import type { RecoverySite } from './recovery-site.js';
 import { SecureBucket } from './secure-bucket.js';
 
 export interface VpcFlowLogsProps {
@@ -24,6 +25,11 @@ export interface VpcFlowLogsProps {
   readonly logPolicy: LogPolicy;
   /** Receives the flow-log bucket's server access logs. */
   readonly accessLogsBucket: IBucket;
+  /**
+   * The environment's recovery site: the flow-log bucket replicates there.
+   * @default - no replica
+   */
+  readonly recoverySite?: RecoverySite;
 }
 
 /**
@@ -45,6 +51,7 @@ export class VpcFlowLogs extends Construct {
       encryptionKey: props.logPolicy.key,
       serverAccessLogsBucket: props.accessLogsBucket,
       expirationDays: props.logPolicy.retentionDays,
+      ...(props.recoverySite ? { replica: { site: props.recoverySite, kind: 'flow' } } : {}),
     }).bucket;
 
     // A customer-managed policy on a role CDK may not add inline policies to: delivery

@@ -44,6 +44,7 @@ import { CitadelStack } from './citadel-stack.js';
 import type { DataStack } from './data-stack.js';
 import type { NetworkStack } from './network-stack.js';
 import type { SharedStack } from './shared-stack.js';
+import { recoverySiteOf } from './recovery-stack.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import { deploymentOf } from '../../config/schema.js';
 import { PreTrafficCheck, type ServiceRelease } from '../workloads/progressive-deployment.js';
@@ -158,6 +159,7 @@ export class AppStack extends CitadelStack {
       deletionProtection: config.edge.albDeletionProtection,
       accessLogRetentionDays: config.logRetentionDays,
       serverAccessLogsBucket: network.accessLogsBucket,
+      recoverySite: recoverySiteOf(config),
       ...(deployment.testPort === undefined ? {} : { testPort: deployment.testPort }),
     });
     const release = (workload: string): ServiceRelease => ({

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { AccountBaseline } from '../constructs/account-baseline.js';
+import { recoverySiteOf } from './recovery-stack.js';
 import { CitadelStack } from './citadel-stack.js';
 import type { NetworkStack } from './network-stack.js';
 
@@ -31,6 +32,7 @@ export class BaselineStack extends CitadelStack {
       securityHub: region.securityHub ?? false,
       logRetentionDays: props.network.logPolicy.retentionDays,
       serverAccessLogsBucket: props.network.accessLogsBucket,
+      recoverySite: recoverySiteOf(props.config),
     });
   }
 }

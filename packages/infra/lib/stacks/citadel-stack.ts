@@ -3,7 +3,15 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 
 /** Stack layers of one environment, in deploy order. */
-export const STACK_LAYERS = ['shared', 'network', 'data', 'app', 'monitoring', 'baseline'] as const;
+export const STACK_LAYERS = [
+  'shared',
+  'recovery',
+  'network',
+  'data',
+  'app',
+  'monitoring',
+  'baseline',
+] as const;
 export type StackLayer = (typeof STACK_LAYERS)[number];
 
 export interface CitadelStackProps {
@@ -13,6 +21,11 @@ export interface CitadelStackProps {
   readonly layer: StackLayer;
   /** What the stack holds, shown in the CloudFormation console. */
   readonly description: string;
+  /**
+   * Region the stack deploys to.
+   * @default - the environment's region
+   */
+  readonly region?: string;
 }
 
 /**
@@ -25,7 +38,7 @@ export class CitadelStack extends Stack {
 
   constructor(scope: Construct, props: CitadelStackProps) {
     super(scope, props.layer, {
-      env: { account: props.config.account, region: props.config.region },
+      env: { account: props.config.account, region: props.region ?? props.config.region },
       stackName: `citadel-${props.config.name}-${props.layer}`,
       description: `Citadel ${props.config.name}: ${props.description}`,
       terminationProtection: true,

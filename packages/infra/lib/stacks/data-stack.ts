@@ -3,8 +3,11 @@ import type { DatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
+import { BackupVault } from 'aws-cdk-lib/aws-backup';
 import { DatabaseBackup } from '../constructs/database-backup.js';
 import { PostgresDatabase } from '../constructs/postgres-database.js';
+import { recoveryVaultArn } from '../constructs/recovery-site.js';
+import { recoverySiteOf } from './recovery-stack.js';
 import { CitadelStack } from './citadel-stack.js';
 import type { NetworkStack } from './network-stack.js';
 
@@ -45,12 +48,25 @@ export class DataStack extends CitadelStack {
     this.databaseSecurityGroup = postgres.securityGroup;
     if (!postgres.instance.secret) throw new Error('PostgresDatabase did not generate a master secret');
     this.masterSecret = postgres.instance.secret;
+    const recoverySite = recoverySiteOf(config);
     this.backup = new DatabaseBackup(this, 'Backup', {
       instance: postgres.instance,
       vaultName: `citadel-${config.name}-database`,
       encryptionKey: network.keys.backups,
       retentionDays: config.database.backupPlanRetentionDays,
       minRetentionDays: config.database.vaultMinRetentionDays,
+      ...(recoverySite
+        ? {
+            copyTo: {
+              vault: BackupVault.fromBackupVaultArn(
+                this,
+                'RecoveryVault',
+                recoveryVaultArn(recoverySite, this.partition),
+              ),
+              retentionDays: recoverySite.copyRetentionDays,
+            },
+          }
+        : {}),
     });
   }
 }

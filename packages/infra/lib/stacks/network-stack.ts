@@ -6,6 +6,7 @@ import { DataKeys } from '../constructs/data-keys.js';
 import { InlineRulesSecurityGroup } from '../constructs/inline-rules-security-group.js';
 import { IsolatedNetwork } from '../constructs/isolated-network.js';
 import { SecureBucket } from '../constructs/secure-bucket.js';
+import { recoverySiteOf } from './recovery-stack.js';
 import { VpcFlowLogs } from '../constructs/vpc-flow-logs.js';
 import type { LogPolicy } from '../platform/platform.js';
 import { s3PrefixListId } from '../s3-prefix-lists.js';
@@ -68,6 +69,7 @@ export class NetworkStack extends CitadelStack {
       vpc: this.vpc,
       logPolicy: this.logPolicy,
       accessLogsBucket: this.accessLogsBucket,
+      recoverySite: recoverySiteOf(config),
     });
 
     this.serviceSecurityGroup = this.workloadSecurityGroup('ServiceSecurityGroup', 'Citadel API tasks');

@@ -127,16 +127,32 @@ export function projectConfigs(deps: Pick<DeliveryDeps, 'project'>): readonly En
   return deps.project?.configs ?? loadAllEnvironmentConfigs();
 }
 
+/** Why an environment lacks an optional layer. */
+const WHY_NO_LAYER: Partial<Record<StackLayer, string>> = {
+  baseline: 'its config owns no detective control under baseline',
+  recovery: 'its config has no recovery region under recovery',
+};
+
+/** True when the environment's config gives it this layer's stack. */
+export function layerExists(config: EnvironmentConfig, layer: StackLayer): boolean {
+  if (layer === 'baseline') return ownsBaselineControls(config.baseline);
+  if (layer === 'recovery') return config.recovery !== undefined;
+  return true;
+}
+
+/** Region a layer's stack lives in: the recovery region for `recovery`, the environment's otherwise. */
+export function layerRegion(config: EnvironmentConfig, layer: StackLayer): string {
+  return layer === 'recovery' && config.recovery ? config.recovery.region : config.region;
+}
+
 /** The environment's layers in deploy order: all of them unless `--stacks` chose some. */
 export function layersFor(config: EnvironmentConfig, asked: readonly StackLayer[] | undefined): StackLayer[] {
-  const available = STACK_LAYERS.filter(
-    (layer) => layer !== 'baseline' || ownsBaselineControls(config.baseline),
-  );
+  const available = STACK_LAYERS.filter((layer) => layerExists(config, layer));
   if (!asked) return available;
   const refused = asked.filter((layer) => !available.includes(layer));
   if (refused.length > 0) {
     throw new Error(
-      `environment "${config.name}" has no ${refused.join(', ')} stack (its config owns no detective control under baseline).`,
+      `environment "${config.name}" has no ${refused.join(', ')} stack (${refused.map((layer) => WHY_NO_LAYER[layer] ?? 'not in its config').join('; ')}).`,
     );
   }
   return available.filter((layer) => asked.includes(layer));

@@ -4,7 +4,7 @@ import { awsJson, type RunAws } from './aws-cli.js';
 import { requireLocalCredentials, verifyAwsIdentity } from './aws-identity.js';
 import { environmentOption, parseCommandOptions } from './cli-args.js';
 import { describeStack } from './cloudformation.js';
-import { configNamed, projectConfigs, projectNames, type DeliveryDeps } from './delivery.js';
+import { configNamed, layerRegion, projectConfigs, projectNames, type DeliveryDeps } from './delivery.js';
 import { UsageError } from './errors.js';
 
 /** What destroy touches: the delivery dependencies plus the AWS CLI. */
@@ -33,7 +33,7 @@ interface StackResourceSummary {
  * After the typed confirmation (and for prod the second flag), and only then: lifts the
  * termination protection of each deployed stack, then the deletion protection of their
  * RDS instances and load balancers, then deletes the stacks one by one in reverse layer
- * order (baseline, monitoring, app, data, network, shared), waiting for each. A failure
+ * order (baseline, monitoring, app, data, network, recovery, shared), waiting for each. A failure
  * stops the run. Resources with a RETAIN policy (keys, buckets, log groups, the backup
  * vault, the image repository) stay. Resolves to the exit code.
  */
@@ -43,37 +43,45 @@ export async function destroy(argv: readonly string[], deps: DestroyDeps): Promi
   requireLocalCredentials(config, deps.env);
   const caller = await verifyAwsIdentity(config, deps.env, deps.getCallerIdentity);
   const awsEnv = { ...deps.env, AWS_REGION: config.region, AWS_DEFAULT_REGION: config.region };
-  const region = ['--region', config.region];
-  const aws = <T>(args: readonly string[]): Promise<T> =>
-    awsJson<T>(deps.runAws, [...args, ...region], awsEnv);
+  const aws = <T>(args: readonly string[], region = config.region): Promise<T> =>
+    awsJson<T>(deps.runAws, [...args, '--region', region], {
+      ...awsEnv,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+    });
   deps.log(`Destroying ${config.name} (account ${config.account}, ${config.region}) as ${caller.arn}`);
 
-  const deployed: string[] = [];
+  const deployed: { stackName: string; region: string }[] = [];
   for (const layer of [...STACK_LAYERS].reverse()) {
     const stackName = `citadel-${config.name}-${layer}`;
-    const stack = await describeStack(deps.runAws, stackName, config.region, awsEnv);
+    // The recovery stack lives in the recovery region; every other layer in the environment's.
+    const region = layerRegion(config, layer);
+    const stack = await describeStack(deps.runAws, stackName, region, awsEnv);
     if (!stack) {
       deps.log(`${stackName}: not deployed`);
       continue;
     }
-    deployed.push(stackName);
+    deployed.push({ stackName, region });
     if (stack.EnableTerminationProtection) {
-      await aws([
-        'cloudformation',
-        'update-termination-protection',
-        '--no-enable-termination-protection',
-        '--stack-name',
-        stackName,
-      ]);
+      await aws(
+        [
+          'cloudformation',
+          'update-termination-protection',
+          '--no-enable-termination-protection',
+          '--stack-name',
+          stackName,
+        ],
+        region,
+      );
       deps.log(`${stackName}: termination protection lifted`);
     }
   }
   // Every protection is lifted before the first deletion, so that a missing permission
   // stops destroy with the environment still whole.
-  for (const stackName of deployed) {
+  for (const { stackName, region } of deployed) {
     const { StackResourceSummaries: resources = [] } = await aws<{
       StackResourceSummaries?: StackResourceSummary[];
-    }>(['cloudformation', 'list-stack-resources', '--stack-name', stackName]);
+    }>(['cloudformation', 'list-stack-resources', '--stack-name', stackName], region);
     for (const resource of resources) {
       const id = resource.PhysicalResourceId;
       if (!id) continue;
@@ -92,13 +100,13 @@ export async function destroy(argv: readonly string[], deps: DestroyDeps): Promi
       }
     }
   }
-  for (const stackName of deployed) {
+  for (const { stackName, region } of deployed) {
     deps.log(`${stackName}: deleting`);
-    await aws(['cloudformation', 'delete-stack', '--stack-name', stackName]);
+    await aws(['cloudformation', 'delete-stack', '--stack-name', stackName], region);
     try {
-      await aws(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', stackName]);
+      await aws(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', stackName], region);
     } catch (error) {
-      const after = await describeStack(deps.runAws, stackName, config.region, awsEnv).catch(() => undefined);
+      const after = await describeStack(deps.runAws, stackName, region, awsEnv).catch(() => undefined);
       deps.log(
         `${stackName}: not deleted (${after?.StackStatus ?? 'unknown state'}: ${after?.StackStatusReason ?? (error as Error).message}). ` +
           'The stacks after it were not deleted; fix the cause and run destroy again.',

@@ -94,7 +94,7 @@ describe('npm run deploy', () => {
     [['--env', 'staging'], /unknown environment "staging"; expected one of courses, dev, prod, qa/],
     [
       ['--env', 'dev', '--stacks', 'shared,db'],
-      /unknown stack "db"; expected .* shared, network, data, app, monitoring, baseline/,
+      /unknown stack "db"; expected .* shared, recovery, network, data, app, monitoring, baseline/,
     ],
     [['--env', 'dev', '--image-digest', 'latest'], /--image-digest "latest" is not a "sha256:"/],
     [['--stacks', 'shared'], /--env is required/],
@@ -167,6 +167,7 @@ describe('npm run deploy', () => {
     const baseline = ownsBaselineControls(loadEnvironmentConfig('qa').baseline) ? ['qa/baseline'] : [];
     expect(args.filter((a) => a.startsWith('qa/'))).toEqual([
       'qa/shared',
+      'qa/recovery',
       'qa/network',
       'qa/data',
       'qa/app',

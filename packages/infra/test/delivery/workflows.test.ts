@@ -214,7 +214,9 @@ describe('deploy.yml', () => {
       .filter((m): m is RegExpExecArray => m !== null);
     expect(deploys.map((m) => m[1])).toEqual([env, env]);
     expect(deploys.flatMap((m) => m[2]!.split(','))).toEqual(
-      STACK_LAYERS.filter((layer) => layer !== 'baseline'),
+      // baseline and recovery are deployed by hand, once, with an operator's credentials:
+      // the recovery stack lives in another region than the deploy role's.
+      STACK_LAYERS.filter((layer) => layer !== 'baseline' && layer !== 'recovery'),
     );
     expect(deploys[1]![3]).toBe(' --image-digest "$DIGEST"');
     expect(deploy.jobs[env]).toMatchObject({ env: { DIGEST: '${{ needs.image.outputs.digest }}' } });
