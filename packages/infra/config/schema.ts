@@ -237,6 +237,26 @@ export const FeaturesSchema = Type.Object(
   { additionalProperties: false, description: 'Switches for optional features.' },
 );
 
+export const ChangeRecordsSchema = Type.Object(
+  {
+    objectLockMode: Type.Union([Type.Literal('COMPLIANCE'), Type.Literal('GOVERNANCE')], {
+      problem: 'expected "COMPLIANCE" (no one can delete a record before it expires) or "GOVERNANCE"',
+      description:
+        'S3 Object Lock mode of the change-record bucket: COMPLIANCE for production (not even the account root can shorten it), GOVERNANCE elsewhere.',
+    }),
+    retentionDays: integer(
+      1,
+      3653,
+      'Days each change record is locked: at least logRetentionDays, and at least 365 in COMPLIANCE mode.',
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'How deploy change records are kept. @default - GOVERNANCE mode for max(logRetentionDays, 365) days',
+  },
+);
+
 export const EnvironmentSchema = Type.Object(
   {
     name: text(
@@ -274,6 +294,7 @@ export const EnvironmentSchema = Type.Object(
     baseline: BaselineSchema,
     github: GithubSchema,
     features: FeaturesSchema,
+    changeRecords: Type.Optional(ChangeRecordsSchema),
   },
   { additionalProperties: false, $id: 'CitadelEnvironment', description: 'One Citadel environment.' },
 );
@@ -292,6 +313,7 @@ export type BaselineConfig = Static<typeof BaselineSchema>;
 export type GithubConfig = Static<typeof GithubSchema>;
 export type DatabaseConfig = Static<typeof DatabaseSchema>;
 export type FeatureSwitches = Static<typeof FeaturesSchema>;
+export type ChangeRecordsConfig = Static<typeof ChangeRecordsSchema>;
 
 /** Identity with a type: `export default defineEnvironment({ … })` gives a config file completion and checking. */
 export function defineEnvironment<const T extends EnvironmentConfig>(config: T): T {

@@ -46,4 +46,5 @@ export default defineEnvironment({
   },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
+  changeRecords: { objectLockMode: 'COMPLIANCE', retentionDays: 365 },
 });
