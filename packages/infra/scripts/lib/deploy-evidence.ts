@@ -169,8 +169,14 @@ export function parseApprovals(body: Buffer, file: string, environment: string):
         refuse(option, file, `${at}.state`, entry.state, '"approved" or "rejected"');
       }
       const comment = entry.comment ?? '';
-      if (typeof comment !== 'string' || comment.length > 2000) {
-        refuse(option, file, `${at}.comment`, comment, 'text of at most 2000 characters');
+      if (typeof comment !== 'string' || comment.length > 2000 || UNSAFE_CHARACTERS.test(comment)) {
+        refuse(
+          option,
+          file,
+          `${at}.comment`,
+          comment,
+          'text of at most 2000 characters without control or bidirectional-override characters',
+        );
       }
       const environments = entry.environments;
       if (!Array.isArray(environments) || environments.length > 20) {
