@@ -379,6 +379,26 @@ export const DeploymentSchema = Type.Object(
   },
 );
 
+export const ChangeRecordsSchema = Type.Object(
+  {
+    objectLockMode: Type.Union([Type.Literal('COMPLIANCE'), Type.Literal('GOVERNANCE')], {
+      problem: 'expected "COMPLIANCE" (no one can delete a record before it expires) or "GOVERNANCE"',
+      description:
+        'S3 Object Lock mode of the change-record bucket: COMPLIANCE for production (not even the account root can shorten it), GOVERNANCE elsewhere.',
+    }),
+    retentionDays: integer(
+      1,
+      3653,
+      'Days each change record is locked: at least logRetentionDays, and at least 365 in COMPLIANCE mode.',
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'How deploy change records are kept. @default - GOVERNANCE mode for max(logRetentionDays, 365) days',
+  },
+);
+
 export const EnvironmentSchema = Type.Object(
   {
     name: text(
@@ -418,6 +438,7 @@ export const EnvironmentSchema = Type.Object(
     features: FeaturesSchema,
     deployment: Type.Optional(DeploymentSchema),
     recovery: Type.Optional(RecoverySchema),
+    changeRecords: Type.Optional(ChangeRecordsSchema),
   },
   { additionalProperties: false, $id: 'CitadelEnvironment', description: 'One Citadel environment.' },
 );
@@ -459,6 +480,7 @@ export function deploymentOf(config: Pick<EnvironmentConfig, 'deployment'>): Dep
   return config.deployment ?? DEFAULT_DEPLOYMENT;
 }
 export type RecoveryConfig = Static<typeof RecoverySchema>;
+export type ChangeRecordsConfig = Static<typeof ChangeRecordsSchema>;
 
 /** Identity with a type: `export default defineEnvironment({ … })` gives a config file completion and checking. */
 export function defineEnvironment<const T extends EnvironmentConfig>(config: T): T {

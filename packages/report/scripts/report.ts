@@ -1,12 +1,24 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
+import {
+  readChangeRecords,
+  renderChangeRecordsHtml,
+  renderChangeRecordsMarkdown,
+} from '../src/report/change-records.js';
 import { generateReports } from '../src/report/generate-reports.js';
 
-const USAGE = 'usage: npm run report -- [--env <dev|qa|prod|courses>] [--out <dir>]';
+const USAGE =
+  'usage: npm run report -- [--env <dev|qa|prod|courses>] [--out <dir>] [--change-records <dir of change records>]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { env: { type: 'string', multiple: true }, out: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      env: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      'change-records': { type: 'string' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -14,6 +26,18 @@ async function main(): Promise<void> {
     return;
   }
   const outDir = values.out ?? join(process.cwd(), 'reports');
+  const recordsDir = values['change-records'];
+  if (recordsDir !== undefined) {
+    for (const environment of values.env ?? [undefined]) {
+      const records = readChangeRecords(recordsDir, environment);
+      const directory = join(outDir, environment ?? 'all');
+      mkdirSync(directory, { recursive: true });
+      writeFileSync(join(directory, 'change-records.md'), renderChangeRecordsMarkdown(records));
+      writeFileSync(join(directory, 'change-records.html'), renderChangeRecordsHtml(records));
+      console.log(`${environment ?? 'all environments'}: ${records.length} change record(s) -> ${directory}`);
+    }
+    return;
+  }
   const started = performance.now();
   const reports = await generateReports({ outDir, ...(values.env ? { environments: values.env } : {}) });
   for (const { environment, directory, report } of reports) {

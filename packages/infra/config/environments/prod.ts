@@ -80,4 +80,5 @@ export default defineEnvironment({
     copyRetentionDays: 365,
     vaultMinRetentionDays: 35,
   },
+  changeRecords: { objectLockMode: 'COMPLIANCE', retentionDays: 365 },
 });

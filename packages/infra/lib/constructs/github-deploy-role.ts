@@ -1,5 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { IRepository } from 'aws-cdk-lib/aws-ecr';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import {
   type IOidcProvider,
   ManagedPolicy,
@@ -38,6 +40,11 @@ export interface GithubDeployRoleProps {
    */
   readonly oidcProviderArn?: string;
   /**
+   * Where the role writes each deploy's change record, and which alarms it reads the state of.
+   * @default - the role writes no change record and reads no alarm
+   */
+  readonly changeRecords?: ChangeRecordWriting;
+  /**
    * Qualifier the environment was bootstrapped with.
    * @default 'hnb659fds' (the `cdk bootstrap` default)
    */
@@ -47,6 +54,20 @@ export interface GithubDeployRoleProps {
    * @default Duration.hours(1)
    */
   readonly maxSessionDuration?: Duration;
+}
+
+/** What a deploy needs to record itself: one S3 prefix to add objects under, and the alarms to read. */
+export interface ChangeRecordWriting {
+  readonly bucket: IBucket;
+  /** The bucket's key; the role may only generate data keys with it, through S3. */
+  readonly key: IKey;
+  /** Prefix inside the bucket, ending in `/`, for example `records/prod/`. */
+  readonly recordPrefix: string;
+  /**
+   * Start of the environment's stack names, for example `citadel-prod-`; CloudFormation names
+   * each alarm after its stack, so the environment's alarms start with it too.
+   */
+  readonly stackNamePrefix: string;
 }
 
 /**
@@ -119,12 +140,55 @@ export class GithubDeployRole extends Construct {
         }),
       ],
     });
+    if (props.changeRecords) allowChangeRecords(policy, props.changeRecords);
     acknowledge(
       policy,
       ['AwsSolutions-IAM5[Resource::*]'],
       'ecr:GetAuthorizationToken has no resource-level permissions in IAM, so its resource must be "*"; it only issues a registry sign-in token, and every image read or write stays scoped to the API repository.',
     );
   }
+}
+
+/**
+ * PutObject under the record prefix only (no change to a lock, no tagging, no delete), the
+ * data key S3 asks KMS for on the role's behalf, and the state of the environment's alarms
+ * and stacks after a deploy.
+ */
+function allowChangeRecords(policy: ManagedPolicy, records: ChangeRecordWriting): void {
+  const { account, region, partition } = Stack.of(policy);
+  const alarms = `arn:${partition}:cloudwatch:${region}:${account}:alarm:${records.stackNamePrefix}*`;
+  const stacks = `arn:${partition}:cloudformation:${region}:${account}:stack/${records.stackNamePrefix}*/*`;
+  policy.addStatements(
+    new PolicyStatement({
+      sid: 'WriteChangeRecords',
+      actions: ['s3:PutObject'],
+      resources: [records.bucket.arnForObjects(`${records.recordPrefix}*`)],
+    }),
+    new PolicyStatement({
+      sid: 'EncryptChangeRecords',
+      actions: ['kms:GenerateDataKey'],
+      resources: [records.key.keyArn],
+    }),
+    new PolicyStatement({
+      sid: 'ReadAlarmStates',
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: [alarms],
+    }),
+    new PolicyStatement({
+      sid: 'ReadStackStatus',
+      actions: ['cloudformation:DescribeStacks'],
+      resources: [stacks],
+    }),
+  );
+  acknowledge(
+    policy,
+    [
+      `AwsSolutions-IAM5[Resource::<${Stack.of(policy).getLogicalId(records.bucket.node.defaultChild as CfnBucket)}.Arn>/${records.recordPrefix}*]`,
+      `AwsSolutions-IAM5[Resource::${alarms}]`,
+      `AwsSolutions-IAM5[Resource::${stacks}]`,
+    ],
+    'Every deploy adds a new record object, so the write is to a prefix: only s3:PutObject under records/<env>/, where Object Lock keeps each record and a bucket policy denies every delete; the reads are DescribeAlarms and DescribeStacks on this environment’s own alarm and stack names only, to record how the deploy ended.',
+  );
 }
 
 function validate(props: GithubDeployRoleProps, qualifier: string, maxSessionDuration: Duration): void {

@@ -3,6 +3,8 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { ChangeRecordBucket, changeRecordSettings } from '../constructs/change-record-bucket.js';
 import { ContainerRepository } from '../constructs/container-repository.js';
 import { GithubDeployRole } from '../constructs/github-deploy-role.js';
 import { ServiceKey } from '../constructs/service-key.js';
@@ -13,8 +15,8 @@ export interface SharedStackProps {
 }
 
 /**
- * What a deploy needs before anything else exists: the API image repository (and the
- * delivery identity). Its images key lives here rather than with the data keys in
+ * What a deploy needs before anything else exists: the API image repository, the delivery
+ * identity and the object-locked bucket each deploy's change record is written to. Its images key lives here rather than with the data keys in
  * `network`, because this stack deploys first and must not depend on later layers.
  */
 export class SharedStack extends CitadelStack {
@@ -24,6 +26,8 @@ export class SharedStack extends CitadelStack {
   readonly imagesKey: IKey;
   /** Role GitHub Actions deploys this environment with (OIDC, this environment's jobs only). */
   readonly deployRole: IRole;
+  /** Object-locked bucket every deploy of this environment writes its change record to. */
+  readonly changeRecordBucket: IBucket;
 
   constructor(scope: Construct, props: SharedStackProps) {
     super(scope, {
@@ -40,11 +44,23 @@ export class SharedStack extends CitadelStack {
       repositoryName: `citadel/${props.config.name}/api`,
       encryptionKey: this.imagesKey,
     }).repository;
+    const changeRecords = new ChangeRecordBucket(this, 'ChangeRecords', {
+      environmentName: props.config.name,
+      logRetentionDays: props.config.logRetentionDays,
+      ...changeRecordSettings(props.config),
+    });
+    this.changeRecordBucket = changeRecords.bucket;
     this.deployRole = new GithubDeployRole(this, 'GithubDeploy', {
       repository: props.config.github.repository,
       environmentName: props.config.name,
       imageRepository: this.apiRepository,
       oidcProviderArn: props.config.github.oidcProviderArn,
+      changeRecords: {
+        bucket: changeRecords.bucket,
+        key: changeRecords.key,
+        recordPrefix: changeRecords.recordPrefix,
+        stackNamePrefix: `citadel-${props.config.name}-`,
+      },
     }).role;
   }
 }

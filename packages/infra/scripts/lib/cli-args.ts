@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../config/index.js';
 import { STACK_LAYERS, type StackLayer } from '../../lib/stacks/citadel-stack.js';
 import { parseContextArgs, type ContextEntry } from './context-args.js';
+import type { EvidenceOptions } from './deploy-evidence.js';
 import { UsageError } from './errors.js';
 
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -58,7 +59,19 @@ export interface DeliveryArgs {
   readonly app: string | undefined;
   /** `--context key=value` entries to pass on to the CDK CLI, checked. */
   readonly context: readonly ContextEntry[];
+  /** What the change record is told about the change (deploy only); checked by readDeployEvidence. */
+  readonly evidence: EvidenceOptions;
 }
+
+/** Deploy options that feed the change record: option name -> EvidenceOptions field. */
+const EVIDENCE_OPTIONS = {
+  commit: 'commit',
+  'pull-request': 'pullRequest',
+  approvals: 'approvals',
+  sbom: 'sbom',
+  'scan-summary': 'scanSummary',
+  'record-dir': 'recordDir',
+} as const satisfies Record<string, keyof EvidenceOptions>;
 
 /** Parses `--env <env> [--stacks a,b] ...`; throws UsageError naming the bad value and the accepted ones. */
 export function parseDeliveryArgs(
@@ -73,7 +86,12 @@ export function parseDeliveryArgs(
       stacks: { type: 'string' },
       context: { type: 'string', multiple: true },
       ...(command === 'deploy'
-        ? { 'image-digest': { type: 'string' } }
+        ? {
+            'image-digest': { type: 'string' },
+            ...Object.fromEntries(
+              Object.keys(EVIDENCE_OPTIONS).map((name) => [name, { type: 'string' as const }]),
+            ),
+          }
         : { against: { type: 'string' }, app: { type: 'string' } }),
     },
     usage(command, project.environments),
@@ -96,7 +114,13 @@ export function parseDeliveryArgs(
     Array.isArray(values.context) ? (values.context as string[]) : [],
     project.workloads,
   );
-  return { env, stacks: parseStacks(text('stacks')), imageDigest, against, app, context };
+  const evidence = Object.fromEntries(
+    Object.entries(EVIDENCE_OPTIONS).flatMap(([name, field]) => {
+      const value = text(name);
+      return value === undefined ? [] : [[field, value]];
+    }),
+  ) as EvidenceOptions;
+  return { env, stacks: parseStacks(text('stacks')), imageDigest, against, app, context, evidence };
 }
 
 function parseStacks(list: string | undefined): StackLayer[] | undefined {
@@ -113,6 +137,6 @@ function parseStacks(list: string | undefined): StackLayer[] | undefined {
 
 function usage(command: 'deploy' | 'diff', environments: readonly string[]): string {
   return command === 'deploy'
-    ? `usage: npm run deploy -- --env <${environments.join('|')}> [--stacks ${STACK_LAYERS.join(',')}] [--image-digest sha256:...] [--context image:<workload>=<tag> ...]`
+    ? `usage: npm run deploy -- --env <${environments.join('|')}> [--stacks ${STACK_LAYERS.join(',')}] [--image-digest sha256:...] [--context image:<workload>=<tag> ...] [--commit <sha>] [--pull-request <n>] [--approvals <file>] [--sbom <file>] [--scan-summary <file>] [--record-dir <dir>]`
     : `usage: npm run diff -- --env <${environments.join('|')}> [--stacks ...] [--context image:<workload>=<tag> ...] [--against <cloud assembly> [--app <cloud assembly>]]`;
 }

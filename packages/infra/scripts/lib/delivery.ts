@@ -15,6 +15,8 @@ import { parseDeliveryArgs, type DeliveryArgs, type ProjectNames } from './cli-a
 import { contextArguments } from './context-args.js';
 import { findStackTemplate } from './cloud-assembly.js';
 import { UsageError } from './errors.js';
+import { readDeployEvidence } from './deploy-evidence.js';
+import { recordDeploy, type ChangeRecordDeps } from './record-deploy.js';
 
 /** Context key the app stack reads the API image (tag or digest) from. */
 export const API_IMAGE_CONTEXT = 'imageTag';
@@ -90,6 +92,8 @@ export interface DeliveryDeps {
   readonly log: (line: string) => void;
   /** Directory relative paths on the command line are resolved from. */
   readonly cwd: string;
+  /** What a deploy needs to write its change record. */
+  readonly changeRecords: ChangeRecordDeps;
   /**
    * The environments and application the commands act on.
    * @default - Citadel's own environments and application
@@ -189,26 +193,53 @@ export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promi
   const layers = layersFor(config, args.stacks);
   requireLocalCredentials(config, deps.env);
   const context = appContext(args, layers, deps.env);
+  const evidence = readDeployEvidence(args.evidence, {
+    cwd: deps.cwd,
+    repository: config.github.repository,
+    environment: config.name,
+    commit: deps.changeRecords.currentCommit,
+  });
   const caller = await verifyAwsIdentity(config, deps.env, deps.getCallerIdentity);
   deps.log(
     `Deploying ${layers.join(' → ')} to ${config.name} (account ${config.account}, ${config.region}) as ${caller.arn}`,
   );
-  return deps.runCdk(
-    [
-      'deploy',
-      ...selectors(config, layers),
-      '--exclusively',
-      '--concurrency',
-      '1',
-      // A person approves IAM and security-group broadening at the terminal; in CI the
-      // GitHub environment's required reviewers have approved before the job started.
-      '--require-approval',
-      deps.env.CI === 'true' ? 'never' : 'broadening',
-      ...(deps.env.CI === 'true' ? ['--ci', '--progress', 'events'] : []),
-      ...adoptRetainedResources(),
-      ...context,
-    ],
-    cdkEnv(deps, config),
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = deps.env;
+  return recordDeploy(
+    {
+      config,
+      stackNames: layers.map((layer) => `citadel-${config.name}-${layer}`),
+      caller,
+      evidence,
+      ...(args.imageDigest ? { imageDigest: args.imageDigest } : {}),
+      ...(GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
+        ? { runUrl: `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }
+        : {}),
+      diff: () =>
+        deps.changeRecords.captureCdk(
+          ['diff', ...selectors(config, layers), '--exclusively', ...context],
+          cdkEnv(deps, config),
+        ),
+      deploy: () =>
+        deps.runCdk(
+          [
+            'deploy',
+            ...selectors(config, layers),
+            '--exclusively',
+            '--concurrency',
+            '1',
+            // A person approves IAM and security-group broadening at the terminal; in CI the
+            // GitHub environment's required reviewers have approved before the job started.
+            '--require-approval',
+            deps.env.CI === 'true' ? 'never' : 'broadening',
+            ...(deps.env.CI === 'true' ? ['--ci', '--progress', 'events'] : []),
+            ...adoptRetainedResources(),
+            ...context,
+          ],
+          cdkEnv(deps, config),
+        ),
+      log: deps.log,
+    },
+    deps.changeRecords,
   );
 }
 

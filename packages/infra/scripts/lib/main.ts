@@ -1,7 +1,10 @@
 import { CredentialsError, UsageError } from './errors.js';
 import { ConfigError } from '../../config/index.js';
 import { loadProject, ProjectError, projectEnvironment, type CitadelProject } from '../../lib/project.js';
-import { runCdkCli } from './cdk.js';
+import { execFileSync } from 'node:child_process';
+import { captureCdkCli, runCdkCli } from './cdk.js';
+import { changeRecordAws } from './change-record-aws.js';
+import { ChangeRecordWriteError } from './record-deploy.js';
 import type { DeliveryDeps } from './delivery.js';
 import { stsCallerIdentity } from './sts.js';
 
@@ -23,6 +26,13 @@ export function processDeps(project: CitadelProject): DeliveryDeps {
     log: (line) => console.log(line),
     cwd: invocationDirectory(),
     project,
+    changeRecords: {
+      captureCdk: captureCdkCli,
+      aws: (region) => changeRecordAws(region),
+      now: () => new Date(),
+      currentCommit: () =>
+        execFileSync('git', ['rev-parse', 'HEAD'], { cwd: invocationDirectory(), encoding: 'utf8' }).trim(),
+    },
   };
 }
 
@@ -43,6 +53,11 @@ export async function runCommand(
     ) {
       console.error(`${name}: ${error.message}`);
       process.exitCode = 2;
+      return;
+    }
+    if (error instanceof ChangeRecordWriteError) {
+      console.error(`${name}: ERROR: ${error.message}`);
+      process.exitCode = 3;
       return;
     }
     throw error;

@@ -11,6 +11,7 @@ import { deploy, diff, type DeliveryDeps } from '../../scripts/lib/delivery.js';
 import type { AwsCliResult } from '../../scripts/lib/aws-cli.js';
 import { destroy } from '../../scripts/lib/destroy.js';
 import { repoPath } from './repo.js';
+import { stubChangeRecords } from '../support/change-record-stub.js';
 
 const run = promisify(execFile);
 const DEV_ACCOUNT = '111111111111';
@@ -42,6 +43,7 @@ function deps(env: Record<string, string>, account = DEV_ACCOUNT): DeliveryDeps 
     runCdk: vi.fn(async () => 0),
     log: (line) => lines.push(line),
     cwd: repoPath('.'),
+    changeRecords: stubChangeRecords(),
     lines,
   };
 }
@@ -160,7 +162,10 @@ describe('npm run deploy', () => {
 
     await deploy(['--env', 'qa', '--image-digest', DIGEST], {
       ...d,
-      getCallerIdentity: async () => ({ account: '222222222222', arn: 'arn' }),
+      getCallerIdentity: async () => ({
+        account: '222222222222',
+        arn: 'arn:aws:sts::222222222222:assumed-role/citadel-qa-github-deploy/ci',
+      }),
     });
 
     const [args] = vi.mocked(d.runCdk).mock.calls[0]!;
@@ -189,7 +194,10 @@ describe('npm run deploy', () => {
 
     await deploy(['--env', 'qa', '--stacks', 'app', '--image-digest', DIGEST], {
       ...d,
-      getCallerIdentity: async () => ({ account: '222222222222', arn: 'arn' }),
+      getCallerIdentity: async () => ({
+        account: '222222222222',
+        arn: 'arn:aws:sts::222222222222:assumed-role/citadel-qa-github-deploy/ci',
+      }),
     });
 
     const [args] = vi.mocked(d.runCdk).mock.calls[0]!;

@@ -163,6 +163,58 @@ describe('image.yml', () => {
     expect(scan?.with?.['ignore-unfixed']).not.toBe(true);
   });
 
+  it('writes a CycloneDX SBOM of the shipped dependencies and a scan summary into the image artifact', () => {
+    const build = steps(image.jobs.build!);
+    const sbom = build.findIndex((s) => s.run?.includes('npm sbom'));
+    const summary = build.findIndex((s) => s.run?.includes('scan-summary.json') || s.env?.SUMMARY);
+    const upload = build.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@'));
+
+    expect(build[sbom]!.run).toContain('--sbom-format cyclonedx --omit dev');
+    expect(build[sbom]!.env).toEqual({ SBOM: '${{ runner.temp }}/api-image/sbom.cdx.json' });
+    expect(build[summary]!.env?.SUMMARY).toBe('${{ runner.temp }}/api-image/scan-summary.json');
+    expect(build[upload]!.with).toMatchObject({ name: 'api-image', path: '${{ runner.temp }}/api-image' });
+    expect(sbom).toBeLessThan(upload);
+    expect(summary).toBeLessThan(upload);
+    const report = build.find((s) => s.with?.format === 'json');
+    expect(report?.with).toMatchObject({ 'exit-code': '0', output: '${{ runner.temp }}/trivy-report.json' });
+  });
+
+  it('summarizes a Trivy JSON report into counts by severity the deploy script accepts', async () => {
+    const script = steps(image.jobs.build!).find((s) => s.env?.SUMMARY)!.run!;
+    const filter = /jq '([\s\S]*)' "\$REPORT"/.exec(script)![1]!;
+    const dir = await mkdtemp(join(tmpdir(), 'citadel-trivy-'));
+    const report = {
+      SchemaVersion: 2,
+      ArtifactName: 'api-image-layout',
+      Results: [
+        {
+          Target: 'app/package-lock.json',
+          Class: 'lang-pkgs',
+          Vulnerabilities: [
+            { VulnerabilityID: 'CVE-1', Severity: 'MEDIUM' },
+            { VulnerabilityID: 'CVE-2', Severity: 'LOW' },
+          ],
+        },
+        { Target: 'node (debian 12)', Class: 'os-pkgs' },
+      ],
+    };
+    await writeFile(join(dir, 'report.json'), JSON.stringify(report));
+    try {
+      const { stdout } = await promisify(execFile)('jq', ['-c', filter, join(dir, 'report.json')]);
+      const { parseScanSummary } = await import('../../scripts/lib/deploy-evidence.js');
+      expect(parseScanSummary(Buffer.from(stdout), 'scan-summary.json')).toEqual({
+        tool: 'trivy',
+        critical: 0,
+        high: 0,
+        medium: 1,
+        low: 1,
+        unknown: 0,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('builds once, pushes that archive tagged with the commit SHA and outputs its digest', () => {
     expect(
       steps(image.jobs.build!).filter((s) => s.uses?.startsWith('docker/build-push-action@')),
@@ -218,7 +270,10 @@ describe('deploy.yml', () => {
       // the recovery stack lives in another region than the deploy role's.
       STACK_LAYERS.filter((layer) => layer !== 'baseline' && layer !== 'recovery'),
     );
-    expect(deploys[1]![3]).toBe(' --image-digest "$DIGEST"');
+    const evidence =
+      ' --commit "$COMMIT" --approvals "$EVIDENCE_DIR/approvals.json" --sbom "$IMAGE_DIR/sbom.cdx.json" --scan-summary "$IMAGE_DIR/scan-summary.json" --record-dir "$RECORD_DIR" ${PR:+--pull-request "$PR"}';
+    expect(deploys[0]![3]).toBe(evidence);
+    expect(deploys[1]![3]).toBe(` --image-digest "$DIGEST"${evidence}`);
     expect(deploy.jobs[env]).toMatchObject({ env: { DIGEST: '${{ needs.image.outputs.digest }}' } });
     const appDeploy = steps(deploy.jobs[env]!).find((s) =>
       s.run?.includes('--stacks network,data,app,monitoring'),
@@ -228,8 +283,42 @@ describe('deploy.yml', () => {
       'AUTH_JWKS_URL',
       'AUTH_ISSUER',
       'AUTH_AUDIENCE',
+      'EVIDENCE_DIR',
+      'IMAGE_DIR',
+      'RECORD_DIR',
+      'PR',
     ]);
   });
+
+  it.each(environments)(
+    'collects the %s approvals before the first deploy and keeps the change records as an artifact even when a deploy fails',
+    (env) => {
+      const job = deploy.jobs[env]!;
+      const all = steps(job);
+      const collect = all.findIndex((s) => s.run?.includes('.github/scripts/change-evidence.sh'));
+      const firstDeploy = all.findIndex((s) => s.run?.startsWith('npm run deploy'));
+      const lastDeploy = all.findLastIndex((s) => s.run?.startsWith('npm run deploy'));
+      const upload = all.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@'));
+
+      expect(collect).toBeGreaterThan(-1);
+      expect(collect).toBeLessThan(firstDeploy);
+      expect(all[collect]!.env).toMatchObject({
+        GH_TOKEN: '${{ github.token }}',
+        RUN_ID: '${{ github.run_id }}',
+      });
+      expect(upload).toBeGreaterThan(lastDeploy);
+      expect(all[upload]).toMatchObject({
+        if: 'always()',
+        with: { name: `change-records-${env}`, path: '${{ runner.temp }}/change-records' },
+      });
+      expect(job.permissions).toEqual({
+        actions: 'read',
+        contents: 'read',
+        'pull-requests': 'read',
+        'id-token': 'write',
+      });
+    },
+  );
 });
 
 describe('check-image-run.sh (which image runs deploy.yml accepts)', () => {
@@ -369,6 +458,90 @@ describe('check-image-run.sh (which image runs deploy.yml accepts)', () => {
       '[ "$commit" = "$RUN_SHA" ]',
     );
     expect(job.permissions).toEqual({ actions: 'read', contents: 'read' });
+  });
+});
+
+describe('change-evidence.sh (what a change record says about approval)', () => {
+  const REPOSITORY = 'example-org/citadel';
+  const SHA = '3f6c2b1e9a0d4c7b8e5f1a2d3c4b5a6978695a4b';
+  const APPROVALS = [
+    {
+      environments: [{ id: 161088068, name: 'prod' }],
+      state: 'approved',
+      user: { login: 'octo-reviewer', id: 583232 },
+      comment: 'ship it',
+    },
+  ];
+
+  async function collect(
+    approvals: unknown,
+    pulls: unknown,
+    runId = '12041183399',
+  ): Promise<{ code: number; stdout: string; stderr: string; approvals: string; calls: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'citadel-gh-'));
+    try {
+      await writeFile(join(dir, 'approvals.json'), JSON.stringify(approvals));
+      await writeFile(join(dir, 'pulls.json'), JSON.stringify(pulls));
+      await writeFile(
+        join(dir, 'gh'),
+        [
+          '#!/bin/sh',
+          `echo "$*" >> ${dir}/calls.log`,
+          'case "$2" in',
+          `  repos/${REPOSITORY}/actions/runs/12041183399/approvals) cat ${dir}/approvals.json ;;`,
+          `  repos/${REPOSITORY}/commits/${SHA}/pulls) [ "$3" = --jq ] && jq -r "$4" ${dir}/pulls.json ;;`,
+          '  *) echo "gh: Not Found (HTTP 404)" >&2; exit 1 ;;',
+          'esac',
+          '',
+        ].join('\n'),
+      );
+      await chmod(join(dir, 'gh'), 0o755);
+      const result = await promisify(execFile)(
+        repoPath('.github/scripts/change-evidence.sh'),
+        [REPOSITORY, runId, SHA, join(dir, 'out')],
+        { env: { PATH: `${dir}:${process.env.PATH ?? ''}` } },
+      ).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      return {
+        ...result,
+        approvals: await readFile(join(dir, 'out', 'approvals.json'), 'utf8').catch(() => ''),
+        calls: await readFile(join(dir, 'calls.log'), 'utf8').catch(() => ''),
+      };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('writes the run’s approvals and prints the merged pull request of the commit', async () => {
+    const result = await collect(APPROVALS, [
+      { number: 7, merged_at: null },
+      { number: 214, merged_at: '2026-11-30T09:10:00Z' },
+    ]);
+
+    expect(result).toMatchObject({ code: 0, stdout: 'pull-request=214\n' });
+    expect(JSON.parse(result.approvals)).toEqual(APPROVALS);
+  });
+
+  it('prints no pull request for a commit pushed without one', async () => {
+    const result = await collect([], []);
+
+    expect(result).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('refuses approvals that are not a list', async () => {
+    const result = await collect({ message: 'Bad credentials' }, []);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('are not a list');
+  });
+
+  it.each([['../1'], ['1 2'], ['']])('refuses the run id %j before calling the API', async (runId) => {
+    const result = await collect(APPROVALS, [], runId);
+
+    expect(result.code).toBe(1);
+    expect(result.calls).toBe('');
   });
 });
 

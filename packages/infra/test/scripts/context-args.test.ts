@@ -5,6 +5,7 @@ import { deploy, diff, type DeliveryDeps } from '../../scripts/lib/delivery.js';
 import { UsageError } from '../../scripts/lib/errors.js';
 import { loadProject, type CitadelProject } from '../../lib/project.js';
 import { fileURLToPath } from 'node:url';
+import { stubChangeRecords } from '../support/change-record-stub.js';
 
 const WORKLOADS = ['api', 'orders-api', 'orders-fulfilment'];
 const DIGEST = `sha256:${'b'.repeat(64)}`;
@@ -112,6 +113,7 @@ async function ordersDeps(): Promise<DeliveryDeps> {
     log: () => undefined,
     cwd: process.cwd(),
     project: await ORDERS,
+    changeRecords: stubChangeRecords(),
   };
 }
 

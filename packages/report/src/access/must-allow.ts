@@ -12,6 +12,7 @@ import {
   QUEUE,
   via,
 } from './row-names.js';
+import { CHANGE_RECORD_ALLOW } from './change-record-rows.js';
 
 /** Calls the API tasks make at run time. */
 const API_ROWS: readonly AccessRow[] = [
@@ -151,6 +152,7 @@ const KEY_SET_ROWS: readonly AccessRow[] = [
 /** Every call the code makes and every delivery the design depends on; all must be allowed. */
 export const MUST_ALLOW: readonly AccessRow[] = [
   ...API_ROWS,
+  ...CHANGE_RECORD_ALLOW,
   ...KEY_SET_ROWS,
   ...FUNCTION_ROWS,
   ...DELIVERY_ROWS,

@@ -1,4 +1,5 @@
 import type { AccessRow } from './access-row.js';
+import { CHANGE_RECORD_DENY } from './change-record-rows.js';
 import { HIPAA_ACCESS, HIPAA_ENCRYPTION, PCI_3_5, PCI_7_2_1, PCI_7_2_2 } from './frameworks.js';
 import { APP_DB_USER, PROCESSOR, PROCESSOR_DB_USER } from './row-names.js';
 
@@ -113,4 +114,5 @@ export const MUST_DENY: readonly AccessRow[] = [
     why: 'the S3 gateway endpoint admits only the ECR layer bucket and Citadel buckets',
     frameworks: LEAST,
   },
+  ...CHANGE_RECORD_DENY,
 ];

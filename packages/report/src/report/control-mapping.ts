@@ -53,6 +53,11 @@ const BUCKETS: Evidence = {
   setting: 'SSE-KMS or SSE-S3, versioned, TLS-only, no public access',
 };
 
+const CHANGE_RECORDS: Evidence = {
+  type: 'AWS::S3::Bucket',
+  setting: 'change-record bucket: Object Lock (COMPLIANCE in production), KMS, every delete denied',
+};
+
 /** The control mapping the report renders, HIPAA safeguards first, then PCI DSS v4.0 requirements. */
 export const CONTROLS: readonly Control[] = [
   {
@@ -135,6 +140,18 @@ export const CONTROLS: readonly Control[] = [
     evidence: [{ type: 'AWS::RDS::DBInstance', setting: 'Multi-AZ where config enables it' }],
     rules: [`${H}-RDSMultiAZSupport`, `${H}-RDSInstanceDeletionProtectionEnabled`],
     customer: 'Own the recovery objectives and the regional recovery plan.',
+  },
+  {
+    framework: 'HIPAA',
+    id: '164.308(a)(8)',
+    title: 'Evaluation',
+    evidence: [
+      CHANGE_RECORDS,
+      { type: 'AWS::IAM::Role', setting: 'deploy role may only add records under its prefix' },
+    ],
+    rules: [`${H}-S3BucketVersioningEnabled`, `${H}-S3DefaultEncryptionKMS`],
+    customer:
+      'Review the change records (npm run report -- --change-records <dir>) after each environmental or operational change.',
   },
   {
     framework: 'HIPAA',
@@ -355,6 +372,21 @@ export const CONTROLS: readonly Control[] = [
     title: 'Public-facing web applications are protected against attacks',
     evidence: [WAF, { type: 'AWS::WAFv2::WebACLAssociation', setting: 'web ACL on the load balancer' }],
     rules: [`${P}-ALBWAFEnabled`, `${P}-WAFv2LoggingEnabled`, 'Citadel-WAF1'],
+  },
+  {
+    framework: 'PCI DSS v4.0',
+    id: '6.5.1 / 6.5.2',
+    title: 'Changes are documented, approved and confirmed',
+    evidence: [
+      CHANGE_RECORDS,
+      {
+        type: 'AWS::IAM::Role',
+        setting: 'GitHub environment reviewers approve before the deploy role is assumed',
+      },
+    ],
+    rules: [`${P}-S3BucketVersioningEnabled`, `${P}-S3DefaultEncryptionKMS`],
+    customer:
+      'Require reviewers on the prod GitHub environment; confirm after each significant change that the alarms in its record are OK.',
   },
   {
     framework: 'PCI DSS v4.0',

@@ -1,0 +1,187 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectLockRetention,
+  ObjectOwnership,
+  type IBucket,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ConfigError, type EnvironmentConfig } from '../../config/index.js';
+import { acknowledge } from '../acknowledge.js';
+import { InvalidPropError } from '../invalid-prop-error.js';
+import { MIN_LOG_RETENTION_DAYS } from '../../policy/workload-policy.js';
+import { SecureBucket } from './secure-bucket.js';
+import { ServiceKey } from './service-key.js';
+
+/** Object Lock modes: COMPLIANCE binds everyone, the account root included; GOVERNANCE can be bypassed with a permission. */
+export type ObjectLockMode = 'COMPLIANCE' | 'GOVERNANCE';
+
+/** Shortest lock of a record in COMPLIANCE mode: a year of change history, as PCI DSS 10.5.1 keeps audit logs. */
+export const MIN_COMPLIANCE_RETENTION_DAYS = 365;
+
+/** Prefix every change record is written under; the deploy role may write nowhere else. */
+export const CHANGE_RECORD_PREFIX = 'records';
+
+/** Actions that would remove or unlock a record; denied to every principal by the bucket policy. */
+export const RECORD_REMOVAL_ACTIONS = [
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:BypassGovernanceRetention',
+] as const;
+
+/**
+ * Name of an environment's change-record bucket: fixed, so a deploy script finds it without a
+ * lookup; account and region make it globally unique.
+ */
+export function changeRecordBucketName(environmentName: string, account: string, region: string): string {
+  return `citadel-${environmentName}-records-${account}-${region}`;
+}
+
+/** How an environment keeps its change records, with the defaults applied and checked. */
+export interface ChangeRecordSettings {
+  readonly objectLockMode: ObjectLockMode;
+  readonly retentionDays: number;
+}
+
+/**
+ * The environment's `changeRecords` settings, defaulting to GOVERNANCE for
+ * max(logRetentionDays, 365) days. Throws ConfigError when a record would be locked for less
+ * than the environment keeps its logs, or for less than a year in COMPLIANCE mode.
+ */
+export function changeRecordSettings(config: EnvironmentConfig): ChangeRecordSettings {
+  const objectLockMode = config.changeRecords?.objectLockMode ?? 'GOVERNANCE';
+  const retentionDays =
+    config.changeRecords?.retentionDays ?? Math.max(config.logRetentionDays, MIN_COMPLIANCE_RETENTION_DAYS);
+  if (retentionDays < config.logRetentionDays) {
+    throw new ConfigError(
+      config.name,
+      'changeRecords.retentionDays',
+      retentionDays,
+      `is shorter than logRetentionDays (${config.logRetentionDays}); keep change records at least as long as the logs they explain`,
+    );
+  }
+  if (objectLockMode === 'COMPLIANCE' && retentionDays < MIN_COMPLIANCE_RETENTION_DAYS) {
+    throw new ConfigError(
+      config.name,
+      'changeRecords.retentionDays',
+      retentionDays,
+      `COMPLIANCE mode keeps records at least ${MIN_COMPLIANCE_RETENTION_DAYS} days; raise it to ${MIN_COMPLIANCE_RETENTION_DAYS} or more`,
+    );
+  }
+  return { objectLockMode, retentionDays };
+}
+
+export interface ChangeRecordBucketProps {
+  /** Environment whose deploys are recorded; part of the bucket name and the record prefix. */
+  readonly environmentName: string;
+  /** Object Lock mode applied to every record by default. */
+  readonly objectLockMode: ObjectLockMode;
+  /** Days every record is locked; at least `logRetentionDays`, and 365 in COMPLIANCE mode. */
+  readonly retentionDays: number;
+  /** The environment's log retention, the floor of `retentionDays`. */
+  readonly logRetentionDays: number;
+}
+
+/**
+ * Where every deploy's change record is kept: an S3 bucket with Object Lock on by default
+ * (COMPLIANCE or GOVERNANCE for `retentionDays`), versioned, SSE-KMS under its own
+ * customer-managed key (usable only through S3), TLS 1.2+ only, public access blocked,
+ * server access logs to a bucket of its own. The bucket policy denies deleting any object
+ * version, or bypassing a governance lock, to every principal.
+ */
+export class ChangeRecordBucket extends Construct {
+  readonly bucket: IBucket;
+  readonly key: IKey;
+  /** `records/<env>/`: the prefix the deploy role writes under. */
+  readonly recordPrefix: string;
+
+  constructor(scope: Construct, id: string, props: ChangeRecordBucketProps) {
+    super(scope, id);
+    validate(this.node.path, props);
+    const { account, region } = Stack.of(this);
+    this.recordPrefix = `${CHANGE_RECORD_PREFIX}/${props.environmentName}/`;
+
+    this.key = new ServiceKey(this, 'Key', {
+      aliasName: `citadel/${props.environmentName}/change-records`,
+      description: `Citadel change records of ${props.environmentName} in S3`,
+      viaServices: ['s3'],
+    }).key;
+    const accessLogs = new SecureBucket(this, 'AccessLogs', {
+      expirationDays: Math.max(props.logRetentionDays, MIN_LOG_RETENTION_DAYS),
+    }).bucket;
+
+    const retention = Duration.days(props.retentionDays);
+    const bucket = new Bucket(this, 'Bucket', {
+      bucketName: changeRecordBucketName(props.environmentName, account, region),
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention:
+        props.objectLockMode === 'COMPLIANCE'
+          ? ObjectLockRetention.compliance(retention)
+          : ObjectLockRetention.governance(retention),
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: `${id}/`,
+      lifecycleRules: [
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NoRecordIsEverDeleted',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: [...RECORD_REMOVAL_ACTIONS],
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
+    acknowledge(
+      bucket,
+      [
+        'HIPAA.Security-S3BucketReplicationEnabled',
+        'NIST.800.53.R5-S3BucketReplicationEnabled',
+        'PCI.DSS.321-S3BucketReplicationEnabled',
+      ],
+      'Change records stay in the environment’s home region; Object Lock, versioning and a bucket policy that denies every delete protect each record within that region for its whole retention.',
+    );
+    this.bucket = bucket;
+  }
+}
+
+function validate(path: string, props: ChangeRecordBucketProps): void {
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(props.environmentName)) {
+    throw new InvalidPropError(
+      path,
+      'environmentName',
+      props.environmentName,
+      'use lower-case letters, digits and hyphens (at most 16), as environment names are',
+    );
+  }
+  if (!Number.isInteger(props.retentionDays) || props.retentionDays < props.logRetentionDays) {
+    throw new InvalidPropError(
+      path,
+      'retentionDays',
+      props.retentionDays,
+      `lock records at least as long as logs are kept (logRetentionDays ${props.logRetentionDays})`,
+    );
+  }
+  if (props.objectLockMode === 'COMPLIANCE' && props.retentionDays < MIN_COMPLIANCE_RETENTION_DAYS) {
+    throw new InvalidPropError(
+      path,
+      'retentionDays',
+      props.retentionDays,
+      `COMPLIANCE mode locks records at least ${MIN_COMPLIANCE_RETENTION_DAYS} days`,
+    );
+  }
+}
