@@ -1,6 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { FARGATE_MEMORY_BY_CPU } from '../policy/workload-policy.js';
+import { recoveryObjectiveProblems } from './recovery.js';
 import {
   CloudflareDnsSchema,
   EnvironmentSchema,
@@ -113,6 +114,8 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
       `expected a value from ${database.allocatedStorageGiB} to 65536`,
     );
   }
+  for (const { field, value, problem } of recoveryObjectiveProblems(database))
+    check.fail(field, value, problem);
   if (database.vaultMinRetentionDays > database.backupPlanRetentionDays) {
     check.fail(
       'database.vaultMinRetentionDays',
