@@ -61,3 +61,18 @@ export function recoveryObjectiveProblems(database: DatabaseConfig): RecoveryPro
   }
   return problems;
 }
+
+/** The RTO/RPO table of docs/operations.md, one row per environment, generated from config. */
+export function recoveryObjectivesTable(
+  environments: readonly { readonly name: string; readonly database: DatabaseConfig }[],
+): string {
+  const rows = environments.map(({ name, database }) => {
+    const { recoveryObjectives: o, restoreTesting: t } = database;
+    return `| ${name} | ${o.rpoMinutes} min | ${o.rtoMinutes} min | ${o.measuredRestoreMinutes} min | every ${t.everyDays} d (at most ${o.maxDaysBetweenDrills} d) | ${t.startHourUtc}:00 | ${t.instanceClass}, kept ≤ ${t.validationWindowHours} h |`;
+  });
+  return [
+    '| environment | RPO | RTO | last measured restore | drill | starts (UTC) | restored copy |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
