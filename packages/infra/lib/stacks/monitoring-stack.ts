@@ -69,7 +69,12 @@ export class MonitoringStack extends CitadelStack {
     });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       dashboardName: `citadel-${config.name}`,
-      alarms: this.alarms.alarms,
+      alarms: [
+        ...this.alarms.alarms,
+        this.restoreDrillAlarms.failed,
+        this.restoreDrillAlarms.slowerThanRto,
+        this.restoreDrillAlarms.validatorFailed,
+      ],
     });
   }
 }
