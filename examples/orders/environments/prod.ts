@@ -41,6 +41,18 @@ export default defineEnvironment({
     backupPlanRetentionDays: 35,
     vaultMinRetentionDays: 35,
     monitoringIntervalSeconds: 15,
+    recoveryObjectives: {
+      rpoMinutes: 1680,
+      rtoMinutes: 240,
+      measuredRestoreMinutes: 60,
+      maxDaysBetweenDrills: 7,
+    },
+    restoreTesting: {
+      everyDays: 7,
+      startHourUtc: 8,
+      validationWindowHours: 4,
+      instanceClass: 'db.t4g.medium',
+    },
   },
   baseline: {
     account: { cloudTrail: true, configGlobalResources: true },

@@ -40,6 +40,18 @@ export default defineEnvironment({
     backupPlanRetentionDays: 35,
     vaultMinRetentionDays: 14,
     monitoringIntervalSeconds: 60,
+    recoveryObjectives: {
+      rpoMinutes: 1680,
+      rtoMinutes: 240,
+      measuredRestoreMinutes: 45,
+      maxDaysBetweenDrills: 14,
+    },
+    restoreTesting: {
+      everyDays: 14,
+      startHourUtc: 8,
+      validationWindowHours: 2,
+      instanceClass: 'db.t4g.small',
+    },
   },
   baseline: {
     account: { cloudTrail: true, configGlobalResources: true },

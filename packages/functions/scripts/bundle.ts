@@ -154,6 +154,12 @@ export function loadEnvironment(caBundlePath: string): NodeJS.ProcessEnv {
     DB_USER: 'citadel_app',
     DB_CA_BUNDLE_PATH: caBundlePath,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // restore-validation
+    RESTORE_TESTING_PLAN_ARN: 'arn:aws:backup:eu-west-1:123456789012:restore-testing-plan:citadel_load-0000',
+    MASTER_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:citadel-load-AbCdEf',
+    RTO_MINUTES: '240',
+    METRIC_NAMESPACE: 'Citadel/load',
+    ENVIRONMENT_NAME: 'load',
   };
 }
 

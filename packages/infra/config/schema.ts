@@ -185,6 +185,65 @@ export const GithubSchema = Type.Object(
   { additionalProperties: false, description: 'Continuous delivery from GitHub Actions through OIDC.' },
 );
 
+export const RecoveryObjectivesSchema = Type.Object(
+  {
+    rpoMinutes: integer(
+      5,
+      10_080,
+      'Recovery point objective: the most data, in minutes, a restore from the backup vault may lose. At least the daily plan can promise (see config/recovery.ts).',
+    ),
+    rtoMinutes: integer(
+      15,
+      10_080,
+      'Recovery time objective: the longest a restore of the database may take, in minutes. A restore drill slower than this raises an alarm.',
+    ),
+    measuredRestoreMinutes: integer(
+      1,
+      10_080,
+      'Duration of the latest restore drill (metric RestoreDurationMinutes, or the drill record in the restore-validation logs), in minutes; rtoMinutes must be at least this.',
+    ),
+    maxDaysBetweenDrills: integer(
+      1,
+      31,
+      'Longest allowed gap between two restore drills, in days; restoreTesting.everyDays must not exceed it.',
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'How much data a restore may lose and how long it may take, and how often that is proven.',
+  },
+);
+
+export const RestoreTestingSchema = Type.Object(
+  {
+    everyDays: integer(
+      1,
+      31,
+      'A restore drill runs every this many days: 1 daily, 7 weekly on Sunday, otherwise on every everyDays-th day of the month.',
+    ),
+    startHourUtc: integer(
+      0,
+      23,
+      'Hour (UTC) the drill starts; after the daily backup (03:30 UTC) has finished.',
+    ),
+    validationWindowHours: integer(
+      1,
+      168,
+      'Hours the restored copy may exist before AWS Backup deletes it; bounds the cost of each drill.',
+    ),
+    instanceClass: text(
+      '^db\\.[a-z][a-z0-9-]*\\.(micro|small|medium|\\d*x?large)$',
+      'expected an RDS instance class such as db.t4g.medium',
+      'Instance class of the restored copy: small, it only has to start and answer a few queries.',
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'AWS Backup restore testing of the database: a scheduled restore of the latest recovery point, checked and deleted.',
+  },
+);
+
 export const DatabaseSchema = Type.Object(
   {
     instanceClass: text(
@@ -222,6 +281,8 @@ export const DatabaseSchema = Type.Object(
       problem: 'expected one of 1, 5, 10, 15, 30, 60',
       description: 'Enhanced monitoring granularity, in seconds.',
     }),
+    recoveryObjectives: RecoveryObjectivesSchema,
+    restoreTesting: RestoreTestingSchema,
   },
   { additionalProperties: false, description: 'RDS for PostgreSQL.' },
 );
@@ -456,6 +517,8 @@ export type RegionalControlsConfig = Static<typeof RegionalControlsSchema>;
 export type BaselineConfig = Static<typeof BaselineSchema>;
 export type GithubConfig = Static<typeof GithubSchema>;
 export type DatabaseConfig = Static<typeof DatabaseSchema>;
+export type RecoveryObjectivesConfig = Static<typeof RecoveryObjectivesSchema>;
+export type RestoreTestingConfig = Static<typeof RestoreTestingSchema>;
 export type FeatureSwitches = Static<typeof FeaturesSchema>;
 export type DeploymentConfig = Static<typeof DeploymentSchema>;
 export type ReleaseStrategyName = (typeof RELEASE_STRATEGIES)[number];

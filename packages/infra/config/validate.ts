@@ -2,6 +2,7 @@ import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { FARGATE_MEMORY_BY_CPU } from '../policy/workload-policy.js';
+import { recoveryObjectiveProblems } from './recovery.js';
 import {
   CloudflareDnsSchema,
   ECS_MAX_BAKE_MINUTES,
@@ -123,6 +124,8 @@ export function validateEnvironmentConfig(candidate: unknown): EnvironmentConfig
       `expected a value from ${database.allocatedStorageGiB} to 65536`,
     );
   }
+  for (const { field, value, problem } of recoveryObjectiveProblems(database))
+    check.fail(field, value, problem);
   if (database.vaultMinRetentionDays > database.backupPlanRetentionDays) {
     check.fail(
       'database.vaultMinRetentionDays',

@@ -46,6 +46,18 @@ export default defineEnvironment({
     backupPlanRetentionDays: 35,
     vaultMinRetentionDays: 7,
     monitoringIntervalSeconds: 60,
+    recoveryObjectives: {
+      rpoMinutes: 1680,
+      rtoMinutes: 480,
+      measuredRestoreMinutes: 30,
+      maxDaysBetweenDrills: 31,
+    },
+    restoreTesting: {
+      everyDays: 30,
+      startHourUtc: 8,
+      validationWindowHours: 1,
+      instanceClass: 'db.t4g.micro',
+    },
   },
   // The account's trail and its recording of global resources come from dev; this region's
   // Config, GuardDuty and Security Hub are courses' own.

@@ -29,6 +29,7 @@ export const INTERFACE_ENDPOINTS = {
   Sqs: InterfaceVpcEndpointAwsService.SQS,
   Sts: InterfaceVpcEndpointAwsService.STS,
   Ssm: InterfaceVpcEndpointAwsService.SSM,
+  Backup: InterfaceVpcEndpointAwsService.BACKUP,
 } as const;
 
 export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINTS;

@@ -8,6 +8,7 @@ import { DatabaseBackup } from '../constructs/database-backup.js';
 import { PostgresDatabase } from '../constructs/postgres-database.js';
 import { recoveryVaultArn } from '../constructs/recovery-site.js';
 import { recoverySiteOf } from './recovery-stack.js';
+import { RestoreTesting } from '../constructs/restore-testing.js';
 import { CitadelStack } from './citadel-stack.js';
 import type { NetworkStack } from './network-stack.js';
 
@@ -16,7 +17,7 @@ export interface DataStackProps {
   readonly network: NetworkStack;
 }
 
-/** The PostgreSQL database, its master secret and rotation, and its backup plan. */
+/** The PostgreSQL database, its master secret and rotation, its backup plan and restore drills. */
 export class DataStack extends CitadelStack {
   /** Use `instance.instanceResourceId` (the DbiResourceId) to build `rds-db:connect` resources. */
   readonly database: DatabaseInstance;
@@ -24,6 +25,8 @@ export class DataStack extends CitadelStack {
   /** Master credentials (JSON with username, password, host, port, dbname); for the database bootstrap only. */
   readonly masterSecret: ISecret;
   readonly backup: DatabaseBackup;
+  /** Scheduled restore drills of the database and their validation. */
+  readonly restoreTesting: RestoreTesting;
 
   constructor(scope: Construct, props: DataStackProps) {
     super(scope, {
@@ -67,6 +70,24 @@ export class DataStack extends CitadelStack {
             },
           }
         : {}),
+    });
+    const { recoveryObjectives, restoreTesting } = config.database;
+    this.restoreTesting = new RestoreTesting(this, 'RestoreTesting', {
+      instance: postgres.instance,
+      masterSecret: this.masterSecret,
+      databaseKey: network.keys.database,
+      vault: this.backup.vault,
+      vpc: network.vpc,
+      databaseSubnets: network.dataSubnets,
+      functionSubnets: network.appSubnets,
+      endpointSecurityGroup: network.endpointSecurityGroup,
+      functionEnvironmentKey: network.keys.functionEnvironment,
+      logPolicy: network.logPolicy,
+      environmentName: config.name,
+      metricNamespace: `Citadel/${config.name}`,
+      ...restoreTesting,
+      rpoMinutes: recoveryObjectives.rpoMinutes,
+      rtoMinutes: recoveryObjectives.rtoMinutes,
     });
   }
 }

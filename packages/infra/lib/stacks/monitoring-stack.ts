@@ -1,8 +1,10 @@
+import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
 import { OperationalAlarms } from '../constructs/operational-alarms.js';
 import { OperationsDashboard } from '../constructs/operations-dashboard.js';
+import { RestoreDrillAlarms } from '../constructs/restore-drill-alarms.js';
 import { WorkloadAlarms } from '../workloads/workload-alarms.js';
 import type { AppStack } from './app-stack.js';
 import { CitadelStack } from './citadel-stack.js';
@@ -23,6 +25,8 @@ export class MonitoringStack extends CitadelStack {
   readonly dashboard: OperationsDashboard;
   /** Alarms of the application's own services and workers. */
   readonly workloadAlarms: WorkloadAlarms;
+  /** Restore drills that failed, ran slower than the RTO, or were not validated. */
+  readonly restoreDrillAlarms: RestoreDrillAlarms;
 
   constructor(scope: Construct, props: MonitoringStackProps) {
     super(scope, {
@@ -56,9 +60,22 @@ export class MonitoringStack extends CitadelStack {
       workers: app.workers,
       functions: app.functions,
     });
+    const { restoreTesting } = props.data;
+    this.restoreDrillAlarms = new RestoreDrillAlarms(this, 'RestoreDrillAlarms', {
+      topic: this.alarmTopic.topic,
+      failedMetric: restoreTesting.failedMetric,
+      restoreMinutesMetric: restoreTesting.restoreMinutesMetric,
+      validatorErrors: restoreTesting.validator.metricErrors({ period: Duration.days(1), statistic: 'Sum' }),
+      rtoMinutes: config.database.recoveryObjectives.rtoMinutes,
+    });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       dashboardName: `citadel-${config.name}`,
-      alarms: this.alarms.alarms,
+      alarms: [
+        ...this.alarms.alarms,
+        this.restoreDrillAlarms.failed,
+        this.restoreDrillAlarms.slowerThanRto,
+        this.restoreDrillAlarms.validatorFailed,
+      ],
     });
   }
 }

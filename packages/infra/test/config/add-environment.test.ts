@@ -35,6 +35,8 @@ export default defineEnvironment({
     instanceClass: 't4g', instanceSize: 'medium', allocatedStorageGiB: 20, maxAllocatedStorageGiB: 50,
     multiAz: false, backupRetentionDays: 7, deletionProtection: false, snapshotOnDelete: false,
     backupPlanRetentionDays: 35, vaultMinRetentionDays: 7, monitoringIntervalSeconds: 60,
+    recoveryObjectives: { rpoMinutes: 1680, rtoMinutes: 480, measuredRestoreMinutes: 30, maxDaysBetweenDrills: 31 },
+    restoreTesting: { everyDays: 30, startHourUtc: 8, validationWindowHours: 1, instanceClass: 'db.t4g.micro' },
   },
   baseline: {},
   github: {

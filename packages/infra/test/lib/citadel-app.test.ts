@@ -226,6 +226,7 @@ describe.each(ENVIRONMENT_NAMES)('environment %s', (environment) => {
     );
     expect(subnets.every((subnet) => subnet.Properties?.MapPublicIpOnLaunch === false)).toBe(true);
     expect(interfaceServices.sort()).toEqual([
+      'backup',
       'ecr.api',
       'ecr.dkr',
       'kms',

@@ -33,6 +33,17 @@ function withUnusualDatabase(config: EnvironmentConfig): EnvironmentConfig {
       backupPlanRetentionDays: database.backupPlanRetentionDays + 3,
       vaultMinRetentionDays: database.vaultMinRetentionDays === 5 ? 6 : 5,
       monitoringIntervalSeconds: database.monitoringIntervalSeconds === 15 ? 30 : 15,
+      recoveryObjectives: {
+        ...database.recoveryObjectives,
+        rtoMinutes: database.recoveryObjectives.rtoMinutes + 7,
+      },
+      restoreTesting: {
+        everyDays: database.restoreTesting.everyDays === 1 ? 2 : 1,
+        startHourUtc: (database.restoreTesting.startHourUtc + 5) % 24,
+        validationWindowHours: database.restoreTesting.validationWindowHours + 1,
+        instanceClass:
+          database.restoreTesting.instanceClass === 'db.t4g.large' ? 'db.m7g.large' : 'db.t4g.large',
+      },
     },
   };
 }
