@@ -64,7 +64,7 @@ export class CitadelStage extends Stage {
       this.baseline = new BaselineStack(this, { config, network: this.network });
     // Copies and replicas name the recovery stack's vault, key and buckets, which must exist first.
     if (this.recovery) {
-      for (const stack of [this.network, this.data, this.app, this.baseline]) {
+      for (const stack of [this.shared, this.network, this.data, this.app, this.baseline]) {
         stack?.addStackDependency(this.recovery, 'copies and replicas go to the recovery stack');
       }
     }

@@ -7,6 +7,9 @@
 /** Audit logs (HIPAA, PCI DSS 10.7) are kept at least this long, in days. */
 export const MIN_LOG_RETENTION_DAYS = 90;
 
+/** Shortest lock of a change record in COMPLIANCE mode: a year of change history, as PCI DSS 10.5.1 keeps audit logs. */
+export const MIN_COMPLIANCE_RETENTION_DAYS = 365;
+
 /** Fargate memory sizes (MiB) allowed for each CPU size (CPU units). */
 export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
   256: [512, 1024, 2048],

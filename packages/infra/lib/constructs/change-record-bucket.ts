@@ -10,18 +10,16 @@ import {
   type IBucket,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ConfigError, type EnvironmentConfig } from '../../config/index.js';
 import { acknowledge } from '../acknowledge.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import { MIN_LOG_RETENTION_DAYS } from '../../policy/workload-policy.js';
 import { SecureBucket } from './secure-bucket.js';
+import { replicateToRecoveryRegion, type RecoveryReplicaTarget } from './recovery-replication.js';
 import { ServiceKey } from './service-key.js';
+import { MIN_COMPLIANCE_RETENTION_DAYS } from '../../policy/workload-policy.js';
 
 /** Object Lock modes: COMPLIANCE binds everyone, the account root included; GOVERNANCE can be bypassed with a permission. */
 export type ObjectLockMode = 'COMPLIANCE' | 'GOVERNANCE';
-
-/** Shortest lock of a record in COMPLIANCE mode: a year of change history, as PCI DSS 10.5.1 keeps audit logs. */
-export const MIN_COMPLIANCE_RETENTION_DAYS = 365;
 
 /** Prefix every change record is written under; the deploy role may write nowhere else. */
 export const CHANGE_RECORD_PREFIX = 'records';
@@ -41,40 +39,6 @@ export function changeRecordBucketName(environmentName: string, account: string,
   return `citadel-${environmentName}-records-${account}-${region}`;
 }
 
-/** How an environment keeps its change records, with the defaults applied and checked. */
-export interface ChangeRecordSettings {
-  readonly objectLockMode: ObjectLockMode;
-  readonly retentionDays: number;
-}
-
-/**
- * The environment's `changeRecords` settings, defaulting to GOVERNANCE for
- * max(logRetentionDays, 365) days. Throws ConfigError when a record would be locked for less
- * than the environment keeps its logs, or for less than a year in COMPLIANCE mode.
- */
-export function changeRecordSettings(config: EnvironmentConfig): ChangeRecordSettings {
-  const objectLockMode = config.changeRecords?.objectLockMode ?? 'GOVERNANCE';
-  const retentionDays =
-    config.changeRecords?.retentionDays ?? Math.max(config.logRetentionDays, MIN_COMPLIANCE_RETENTION_DAYS);
-  if (retentionDays < config.logRetentionDays) {
-    throw new ConfigError(
-      config.name,
-      'changeRecords.retentionDays',
-      retentionDays,
-      `is shorter than logRetentionDays (${config.logRetentionDays}); keep change records at least as long as the logs they explain`,
-    );
-  }
-  if (objectLockMode === 'COMPLIANCE' && retentionDays < MIN_COMPLIANCE_RETENTION_DAYS) {
-    throw new ConfigError(
-      config.name,
-      'changeRecords.retentionDays',
-      retentionDays,
-      `COMPLIANCE mode keeps records at least ${MIN_COMPLIANCE_RETENTION_DAYS} days; raise it to ${MIN_COMPLIANCE_RETENTION_DAYS} or more`,
-    );
-  }
-  return { objectLockMode, retentionDays };
-}
-
 export interface ChangeRecordBucketProps {
   /** Environment whose deploys are recorded; part of the bucket name and the record prefix. */
   readonly environmentName: string;
@@ -84,6 +48,11 @@ export interface ChangeRecordBucketProps {
   readonly retentionDays: number;
   /** The environment's log retention, the floor of `retentionDays`. */
   readonly logRetentionDays: number;
+  /**
+   * The environment's recovery region: every record is replicated to a locked replica there.
+   * @default - records stay in the home region only
+   */
+  readonly replica?: RecoveryReplicaTarget;
 }
 
 /**
@@ -146,15 +115,19 @@ export class ChangeRecordBucket extends Construct {
         resources: [bucket.arnForObjects('*')],
       }),
     );
-    acknowledge(
-      bucket,
-      [
-        'HIPAA.Security-S3BucketReplicationEnabled',
-        'NIST.800.53.R5-S3BucketReplicationEnabled',
-        'PCI.DSS.321-S3BucketReplicationEnabled',
-      ],
-      'Change records stay in the environment’s home region; Object Lock, versioning and a bucket policy that denies every delete protect each record within that region for its whole retention.',
-    );
+    if (props.replica) {
+      replicateToRecoveryRegion(this, bucket, props.replica, this.key);
+    } else {
+      acknowledge(
+        bucket,
+        [
+          'HIPAA.Security-S3BucketReplicationEnabled',
+          'NIST.800.53.R5-S3BucketReplicationEnabled',
+          'PCI.DSS.321-S3BucketReplicationEnabled',
+        ],
+        'Change records stay in the environment’s home region; Object Lock, versioning and a bucket policy that denies every delete protect each record within that region for its whole retention.',
+      );
+    }
     this.bucket = bucket;
   }
 }

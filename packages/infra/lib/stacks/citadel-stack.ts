@@ -4,8 +4,8 @@ import type { EnvironmentConfig } from '../../config/index.js';
 
 /** Stack layers of one environment, in deploy order. */
 export const STACK_LAYERS = [
-  'shared',
   'recovery',
+  'shared',
   'network',
   'data',
   'app',

@@ -48,10 +48,10 @@ const REPLICA_IDS: Readonly<Record<EvidenceKind, string>> = {
 
 /**
  * The evidence buckets an environment replicates: the account's trail where it owns it,
- * the VPC flow logs and the load balancer's access logs.
+ * the VPC flow logs, the load balancer's access logs and the deploys' change records.
  */
 export function replicatedEvidence(config: EnvironmentConfig): EvidenceKind[] {
-  return [...(config.baseline.account?.cloudTrail ? (['trail'] as const) : []), 'flow', 'alb'];
+  return [...(config.baseline.account?.cloudTrail ? (['trail'] as const) : []), 'flow', 'alb', 'changes'];
 }
 
 /**

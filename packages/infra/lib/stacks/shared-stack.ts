@@ -4,10 +4,12 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { ChangeRecordBucket, changeRecordSettings } from '../constructs/change-record-bucket.js';
+import { changeRecordSettings } from '../../config/change-records.js';
+import { ChangeRecordBucket } from '../constructs/change-record-bucket.js';
 import { ContainerRepository } from '../constructs/container-repository.js';
 import { GithubDeployRole } from '../constructs/github-deploy-role.js';
 import { ServiceKey } from '../constructs/service-key.js';
+import { recoverySiteOf } from './recovery-stack.js';
 import { CitadelStack } from './citadel-stack.js';
 
 export interface SharedStackProps {
@@ -44,10 +46,12 @@ export class SharedStack extends CitadelStack {
       repositoryName: `citadel/${props.config.name}/api`,
       encryptionKey: this.imagesKey,
     }).repository;
+    const site = recoverySiteOf(props.config);
     const changeRecords = new ChangeRecordBucket(this, 'ChangeRecords', {
       environmentName: props.config.name,
       logRetentionDays: props.config.logRetentionDays,
       ...changeRecordSettings(props.config),
+      ...(site ? { replica: { site, kind: 'changes' as const } } : {}),
     });
     this.changeRecordBucket = changeRecords.bucket;
     this.deployRole = new GithubDeployRole(this, 'GithubDeploy', {

@@ -18,10 +18,10 @@ describe('the recovery layer in deploy, diff and destroy', () => {
     expect(layersFor(loadEnvironmentConfig('prod'), args.stacks)).toEqual(['recovery', 'data']);
   });
 
-  it('deploys the recovery stack second in a full deploy of an environment that has one', () => {
+  it('deploys the recovery stack first in a full deploy of an environment that has one', () => {
     expect(layersFor(qa, undefined)).toEqual([
-      'shared',
       'recovery',
+      'shared',
       'network',
       'data',
       'app',

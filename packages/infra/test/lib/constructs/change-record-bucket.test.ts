@@ -2,9 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadEnvironmentConfig } from '../../../config/index.js';
+import { changeRecordSettings } from '../../../config/change-records.js';
 import {
   ChangeRecordBucket,
-  changeRecordSettings,
   type ChangeRecordBucketProps,
 } from '../../../lib/constructs/change-record-bucket.js';
 
