@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { ENVIRONMENT_NAMES, loadEnvironmentConfig } from '@citadel/infra/config';
 import { reportWriter, runEvidenceCli } from '../src/evidence/index.js';
-import { generateReports } from '../src/report/generate-reports.js';
 
 /** The checked-out commit, marked when the work tree has changes the commit does not hold. */
 function currentCommit(): string {
@@ -17,7 +16,11 @@ function currentCommit(): string {
 process.exitCode = await runEvidenceCli(process.argv.slice(2), {
   environments: ENVIRONMENT_NAMES,
   environment: loadEnvironmentConfig,
-  synthReport: reportWriter(generateReports, currentCommit),
+  // Loaded only when a bundle is collected: synthesizing the app is the slow part.
+  synthReport: reportWriter(
+    async (options) => (await import('../src/report/generate-reports.js')).generateReports(options),
+    currentCommit,
+  ),
   out: (line) => console.log(line),
   err: (line) => console.error(line),
 });
