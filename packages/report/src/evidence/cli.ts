@@ -51,6 +51,12 @@ export async function runEvidenceCli(args: readonly string[], context: EvidenceC
     return 0;
   } catch (error) {
     context.err(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    if (error instanceof Error && error.name === 'CredentialsProviderError') {
+      context.err(
+        "evidence reads the environment's account: give the operator's read-only credentials " +
+          '(AWS_PROFILE, or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN of the read-only role)',
+      );
+    }
     context.err(USAGE);
     return 1;
   }
