@@ -108,7 +108,7 @@ export function parseEvidenceArguments(
     kind: 'collect',
     environment,
     period,
-    outDir: path('--out', values.out ?? `evidence/${environment}-${period.from}-${period.to}`),
+    outDir: path('--out', values.out ?? `reports/evidence/${environment}-${period.from}-${period.to}`),
     recordsBucket,
     revisionReportsDir:
       revisionReports === undefined ? undefined : path('--revision-reports', revisionReports),

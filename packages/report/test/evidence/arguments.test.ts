@@ -26,7 +26,7 @@ describe('evidence arguments', () => {
     expect(command).toMatchObject({
       kind: 'collect',
       environment: 'prod',
-      outDir: 'evidence/prod-2026-01-01-2026-03-31',
+      outDir: 'reports/evidence/prod-2026-01-01-2026-03-31',
     });
     if (command.kind !== 'collect') throw new Error('expected collect');
     expect(command.period.start.toISOString()).toBe('2026-01-01T00:00:00.000Z');
