@@ -59,6 +59,12 @@ export interface CollectedBundle {
   readonly summary: EvidenceSummary;
 }
 
+/**
+ * CloudTrail LookupEvents answers 2 requests a second and Security Hub GetFindings 3: a long
+ * period's pages are throttled, and the SDK's backoff retries them.
+ */
+const CLIENT_OPTIONS = { maxAttempts: 10 } as const;
+
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 async function checkOutDir(outDir: string): Promise<void> {
@@ -86,7 +92,7 @@ export async function collectEvidence(options: CollectEvidenceOptions): Promise<
 
   const identity = await callAws(
     { call: 'STS.GetCallerIdentity', action: 'sts:GetCallerIdentity', region: primary },
-    () => new STSClient({ region: primary }).send(new GetCallerIdentityCommand({})),
+    () => new STSClient({ ...CLIENT_OPTIONS, region: primary }).send(new GetCallerIdentityCommand({})),
   );
   if (identity.Account !== options.account) {
     throw new EvidenceCollectionError(
@@ -99,22 +105,26 @@ export async function collectEvidence(options: CollectEvidenceOptions): Promise<
     securityHub: [],
     backup: [],
     changeRecords: undefined,
-    iam: await collectIamTrail(new CloudTrailClient({ region: IAM_EVENTS_REGION }), period, now),
+    iam: await collectIamTrail(
+      new CloudTrailClient({ ...CLIENT_OPTIONS, region: IAM_EVENTS_REGION }),
+      period,
+      now,
+    ),
   };
   for (const region of regions) {
     (collected.config as unknown[]).push(
-      await collectConfigCompliance(new ConfigServiceClient({ region }), region, period),
+      await collectConfigCompliance(new ConfigServiceClient({ ...CLIENT_OPTIONS, region }), region, period),
     );
     (collected.securityHub as unknown[]).push(
-      await collectSecurityHubFindings(new SecurityHubClient({ region }), region, period),
+      await collectSecurityHubFindings(new SecurityHubClient({ ...CLIENT_OPTIONS, region }), region, period),
     );
     (collected.backup as unknown[]).push(
-      await collectBackupJobs(new BackupClient({ region }), region, period),
+      await collectBackupJobs(new BackupClient({ ...CLIENT_OPTIONS, region }), region, period),
     );
   }
   const changeRecords = options.recordsBucket
     ? await collectChangeRecords(
-        new S3Client({ region: primary }),
+        new S3Client({ ...CLIENT_OPTIONS, region: primary }),
         primary,
         options.recordsBucket,
         environment,
