@@ -5,11 +5,11 @@ import type { EnvironmentReport } from './environment-report.js';
 import type { GuardrailCheck } from './guardrail-check.js';
 import type { WorkloadsSection } from './workloads-section.js';
 
-function escape(text: string): string {
+export function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function table(headers: readonly string[], rows: readonly (readonly string[])[], id: string): string {
+export function table(headers: readonly string[], rows: readonly (readonly string[])[], id: string): string {
   if (rows.length === 0) return `<p class="empty" id="${id}">None in this environment.</p>`;
   return `<div class="scroll"><table id="${id}"><thead><tr>${headers.map((h) => `<th scope="col">${escape(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map(
@@ -19,7 +19,7 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[],
     .join('')}</tbody></table></div>`;
 }
 
-const STYLE = `
+export const STYLE = `
 :root{--ink:#1d2733;--muted:#5b6b7c;--line:#d5dde6;--bg:#f6f8fa;--ok:#1f7a3d;--warn:#8a5a00;--bad:#b42318;--accent:#2f6db5}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);background:#fff}

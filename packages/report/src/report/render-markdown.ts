@@ -4,11 +4,11 @@ import type { EnvironmentReport } from './environment-report.js';
 import type { GuardrailCheck } from './guardrail-check.js';
 import type { WorkloadsSection } from './workloads-section.js';
 
-function cell(text: string): string {
+export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '_None in this environment._\n';
   return (
     [
