@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { changeRecordBucketName } from '@citadel/infra/constructs/change-record-bucket';
 import { USAGE, parseEvidenceArguments } from './arguments.js';
 import { collectEvidence, type SynthReportWriter } from './collect-evidence.js';
 import { verifyBundle } from './manifest.js';
@@ -35,7 +36,9 @@ export async function runEvidenceCli(args: readonly string[], context: EvidenceC
       regions: [config.region],
       period: command.period,
       outDir: resolve(command.outDir),
-      ...(command.recordsBucket ? { recordsBucket: command.recordsBucket } : {}),
+      // The bucket the environment's shared stack creates, unless another is named.
+      recordsBucket:
+        command.recordsBucket ?? changeRecordBucketName(command.environment, config.account, config.region),
       ...(command.revisionReportsDir ? { revisionReportsDir: resolve(command.revisionReportsDir) } : {}),
       ...(context.now ? { now: context.now } : {}),
       writeSynthReport: context.synthReport(command.environment),

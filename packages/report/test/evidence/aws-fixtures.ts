@@ -29,7 +29,8 @@ import { Readable } from 'node:stream';
 /** Hand-written from the API reference shapes; ids and ARNs are placeholders of the prod config's account. */
 export const ACCOUNT = '333333333333';
 export const REGION = 'eu-west-1';
-export const BUCKET = 'citadel-change-records-333333333333-eu-west-1';
+/** The change-record bucket prod's shared stack creates (changeRecordBucketName). */
+export const BUCKET = 'citadel-prod-records-333333333333-eu-west-1';
 const meta = (requestId: string) => ({ httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 });
 
 /** A GetObject body as the SDK hands it back: a Node stream with the SDK's transform helpers. */

@@ -4,9 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ListRestoreJobsCommand } from '@aws-sdk/client-backup';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runEvidenceCli, type EvidenceCliContext } from '../../src/evidence/index.js';
-import { ACCOUNT, REGION, backupAccessDenied, mockAccount, type AccountMocks } from './aws-fixtures.js';
+import {
+  ACCOUNT,
+  BUCKET,
+  REGION,
+  backupAccessDenied,
+  mockAccount,
+  type AccountMocks,
+} from './aws-fixtures.js';
 
 const ROOT = new URL('../../../../', import.meta.url);
 let work: string;
@@ -57,7 +65,11 @@ describe('npm run evidence', () => {
     expect(await runEvidenceCli(collectArgs(dir), context())).toBe(0);
     const head = out.find((line) => line.startsWith('manifest head: '))?.slice('manifest head: '.length);
     expect(head).toMatch(/^[0-9a-f]{64}$/);
-    expect(err.join('\n')).toMatch(/note: Not collected: no change-record bucket was named/);
+    // Without --records-bucket, the records come from the bucket prod's shared stack creates.
+    expect(err.join('\n')).not.toMatch(/no change-record bucket was named/);
+    const listed = mocks.s3.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input.Bucket);
+    expect(listed.length).toBeGreaterThan(0);
+    expect(new Set(listed)).toEqual(new Set([BUCKET]));
 
     expect(await runEvidenceCli(['--verify', dir, '--head', head!], context())).toBe(0);
     await writeFile(join(dir, 'summary.md'), 'edited');
