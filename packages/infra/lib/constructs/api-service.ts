@@ -36,6 +36,7 @@ import {
   AUTH_PROBE_JWKS_VARIABLE,
   releaseBehindListener,
   releaseServiceProps,
+  scaleOnRequestsAcrossGroups,
   type ReleasedTargets,
   type ServiceRelease,
 } from '../workloads/progressive-deployment.js';
@@ -267,14 +268,14 @@ export class ApiService extends Construct {
       // The API logs its auth_failed events here: its releases also roll back on a burst of them.
       props.release ? { ...props.release, authEventLogGroup: this.logGroup } : undefined,
     );
-    const targetGroup = (this.targetGroup = this.release.targetGroup);
+    this.targetGroup = this.release.targetGroup;
 
     const scaling = this.service.autoScaleTaskCount({
       minCapacity: props.minTasks,
       maxCapacity: props.maxTasks,
     });
     scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.cpuTargetPercent });
-    scaling.scaleOnRequestCount('Requests', { requestsPerTarget: props.requestsPerTarget, targetGroup });
+    scaleOnRequestsAcrossGroups(scaling, this.release, props.requestsPerTarget);
 
     grantDatabaseConnect(this.taskRole, props.database, props.databaseUser ?? APP_ROLE);
     // Explicit rather than queue.grantSendMessages, which adds wildcard KMS actions.

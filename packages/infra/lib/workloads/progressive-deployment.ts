@@ -1,5 +1,6 @@
 import { API_LOG_EVENTS } from '@citadel/api/contract';
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import type { CfnScalingPolicy } from 'aws-cdk-lib/aws-applicationautoscaling';
 import {
   Alarm,
   ComparisonOperator,
@@ -16,6 +17,7 @@ import {
   ListenerRuleConfiguration,
   type FargateService,
   type FargateServiceProps,
+  type ScalableTaskCount,
 } from 'aws-cdk-lib/aws-ecs';
 import {
   ApplicationListenerRule,
@@ -589,4 +591,55 @@ export function renderReleaseExposureTable(rows: readonly ReleaseExposure[]): st
     ),
   ];
   return lines.join('\n');
+}
+
+/**
+ * Scales a service on requests per healthy target per minute, across every target group
+ * it is released through. Under a traffic-shifting strategy production traffic moves to the
+ * alternate group after each release, so the predefined ALBRequestCountPerTarget metric of the
+ * first group would read zero there and stop scaling out; this policy divides the requests of
+ * both groups by their healthy targets instead (metric math, which target tracking accepts).
+ */
+export function scaleOnRequestsAcrossGroups(
+  scaling: ScalableTaskCount,
+  targets: ReleasedTargets,
+  requestsPerTarget: number,
+): void {
+  scaling.scaleOnRequestCount('Requests', { requestsPerTarget, targetGroup: targets.targetGroup });
+  const alternate = targets.alternateTargetGroup;
+  if (!alternate) return;
+  // The policy is a child of the task count's scalable target, which CDK names 'Target'.
+  const policy = scaling.node.findChild('Target').node.findChild('Requests').node
+    .defaultChild as CfnScalingPolicy;
+  const groups = [targets.targetGroup, alternate];
+  const stat = (id: string, metricName: string, stat: string, group: ApplicationTargetGroup) => ({
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: metricName,
+        Dimensions: [
+          { Name: 'LoadBalancer', Value: group.firstLoadBalancerFullName },
+          { Name: 'TargetGroup', Value: group.targetGroupFullName },
+        ],
+      },
+      Stat: stat,
+    },
+    ReturnData: false,
+  });
+  policy.addPropertyDeletionOverride(
+    'TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification',
+  );
+  policy.addPropertyOverride('TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification', {
+    Metrics: [
+      ...groups.map((group, index) => stat(`requests${index}`, 'RequestCount', 'Sum', group)),
+      ...groups.map((group, index) => stat(`healthy${index}`, 'HealthyHostCount', 'Average', group)),
+      {
+        Id: 'requestsPerTarget',
+        Label: 'Requests per healthy target per minute, both target groups',
+        Expression: '(FILL(requests0, 0) + FILL(requests1, 0)) / (FILL(healthy0, 0) + FILL(healthy1, 0))',
+        ReturnData: true,
+      },
+    ],
+  });
 }

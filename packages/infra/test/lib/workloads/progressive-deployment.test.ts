@@ -22,6 +22,7 @@ import { apiServiceProps, workloadFixture, workloadPlatform } from '../../suppor
 // Template JSON is read by path; every test asserts the shape it reads.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Resource = { Type: string; Properties: Record<string, any> };
+type Json = Resource['Properties'];
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 const ALARMS = {
@@ -174,6 +175,45 @@ describe('progressive releases of public services', () => {
       expect(deployment.BakeTimeInMinutes).toBe(15);
       expect(deployment.DeploymentCircuitBreaker).toBeUndefined();
     }
+  });
+
+  it('scales the API on requests per healthy target of both target groups, so a release that moved traffic to the alternate group still scales out', () => {
+    // Act
+    const scalingOf = ({ resources }: ReturnType<typeof build>) => {
+      const policies = ofType(resources, 'AWS::ApplicationAutoScaling::ScalingPolicy').filter(([logicalId]) =>
+        logicalId.startsWith('ApiServiceTaskCountTargetRequests'),
+      );
+      expect(policies).toHaveLength(1);
+      return policies[0]![1].Properties.TargetTrackingScalingPolicyConfiguration as Json;
+    };
+    const shifting = scalingOf(canary);
+    const plain = scalingOf(rolling);
+
+    // Assess: the rolling API keeps the predefined per-target metric of its one group.
+    expect(plain.PredefinedMetricSpecification.PredefinedMetricType).toBe('ALBRequestCountPerTarget');
+    expect(plain.CustomizedMetricSpecification).toBeUndefined();
+
+    // Assess: under a canary the metric divides both groups' requests by both groups' healthy targets.
+    expect(shifting.PredefinedMetricSpecification).toBeUndefined();
+    const metrics = shifting.CustomizedMetricSpecification.Metrics as Json[];
+    const [balanced] = serviceOf(canary.resources, canary.id(canary.api.service)).LoadBalancers;
+    const groupNames = [
+      balanced.TargetGroupArn,
+      { Ref: balanced.AdvancedConfiguration.AlternateTargetGroupArn.Ref },
+    ].map((arn) => ({ 'Fn::GetAtt': [arn.Ref, 'TargetGroupFullName'] }));
+    const groupOf = (metric: Json) =>
+      metric.MetricStat.Metric.Dimensions.find((d: { Name: string }) => d.Name === 'TargetGroup').Value;
+    for (const name of ['RequestCount', 'HealthyHostCount']) {
+      const used = metrics.filter((metric) => metric.MetricStat?.Metric.MetricName === name);
+      expect(used.map(groupOf)).toEqual(groupNames);
+      expect(used.every((metric) => metric.ReturnData === false)).toBe(true);
+    }
+    const returned = metrics.filter((metric) => metric.ReturnData === true);
+    expect(returned).toHaveLength(1);
+    expect(returned[0]!.Expression).toBe(
+      '(FILL(requests0, 0) + FILL(requests1, 0)) / (FILL(healthy0, 0) + FILL(healthy1, 0))',
+    );
+    expect(shifting.TargetValue).toBe(plain.TargetValue);
   });
 
   it('keeps queue workers on rolling updates with the circuit breaker while public services shift traffic', () => {
