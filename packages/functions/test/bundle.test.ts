@@ -40,7 +40,10 @@ describe('function bundles', () => {
         'cloudflare-certificate',
         'cloudflare-dns',
         'database-bootstrap',
+        'deployment-check',
+        'jwks-mirror',
         'payment-processor',
+        'restore-validation',
       ]),
     );
   });
