@@ -141,7 +141,7 @@ describe('generateReports', () => {
       (entry) => entry.who === 'app/ApiTaskRole' && entry.action === 'secretsmanager:GetSecretValue',
     );
     // Assess
-    expect(access.controls).toEqual(['PCI DSS v4.0 7.2.1', 'PCI DSS v4.0 7.2.2', 'HIPAA 164.312(a)(1)']);
+    expect(access.controls).toEqual(['PCI DSS v4.0.1 7.2.1', 'PCI DSS v4.0.1 7.2.2', 'HIPAA 164.312(a)(1)']);
     expect(send).toMatchObject({
       resource: 'app/PaymentsQueue',
       via: 'sqs',
