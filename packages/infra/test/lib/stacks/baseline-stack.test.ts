@@ -76,7 +76,7 @@ describe.each(TRAIL_OWNERS)('baseline stack of %s, which owns the account trail'
     expect(JSON.stringify(policy?.Properties?.PolicyDocument)).toContain('cloudtrail.amazonaws.com');
   });
 
-  it('keeps the logical ids of the trail key, bucket, log group, detector and hub that deployed environments hold', () => {
+  it('keeps the logical ids of the trail key, bucket, log group, detector, hub and Foundational Best Practices subscription that deployed environments hold', () => {
     // Act
     const ids = Object.keys(baseline().toJSON().Resources as object);
 
@@ -90,9 +90,17 @@ describe.each(TRAIL_OWNERS)('baseline stack of %s, which owns the account trail'
         'BaselineGuardDutyA6767589',
         'BaselineSecurityHubA477A7CA',
         'BaselineFoundationalBestPracticesE8F1AE62',
-        'BaselinePciDss7976773E',
       ]),
     );
+  });
+
+  it('replaces the PCI DSS v3.2.1 subscription with PCI DSS v4.0.1, a new resource CloudFormation creates before it removes the old one', () => {
+    // Act
+    const ids = Object.keys(baseline().toJSON().Resources as object);
+
+    // Assess
+    expect(ids).not.toContain('BaselinePciDss7976773E');
+    expect(ids).toEqual(expect.arrayContaining(['BaselinePciDssV41FC59C06', 'BaselineNist800531F751F79']));
   });
 });
 
