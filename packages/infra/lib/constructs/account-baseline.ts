@@ -8,19 +8,38 @@ import { InvalidPropError } from '../invalid-prop-error.js';
 import { AccountTrail } from './account-trail.js';
 import type { RecoverySite } from './recovery-site.js';
 import { ConfigRecorder } from './config-recorder.js';
+import { ConformancePacks } from './conformance-packs.js';
 
 /** Security Hub standards Citadel can subscribe to. */
 export interface SecurityHubStandards {
   /** AWS Foundational Security Best Practices v1.0.0. @default true */
   readonly foundationalBestPractices?: boolean;
-  /** PCI DSS v3.2.1. @default true */
+  /** PCI DSS v4.0.1 (replaces v3.2.1, which PCI SSC retired on 2024-03-31). @default true */
   readonly pciDss?: boolean;
+  /** NIST SP 800-53 Rev. 5. @default true */
+  readonly nist80053?: boolean;
 }
+
+/** A Security Hub standard: its construct id and the path of its ARN after `standards/`. */
+export const SECURITY_HUB_STANDARDS = [
+  {
+    id: 'FoundationalBestPractices',
+    prop: 'foundationalBestPractices',
+    path: 'aws-foundational-security-best-practices/v/1.0.0',
+  },
+  { id: 'PciDssV4', prop: 'pciDss', path: 'pci-dss/v/4.0.1' },
+  { id: 'Nist80053', prop: 'nist80053', path: 'nist-800-53/v/5.0.0' },
+] as const satisfies readonly { id: string; prop: keyof SecurityHubStandards; path: string }[];
 
 /** AWS Config in this region. */
 export interface ConfigRecordingOptions {
   /** Also record IAM and the other global resource types (in one region per account only). */
   readonly recordGlobalResources: boolean;
+  /**
+   * Deploy AWS's HIPAA Security and PCI DSS 4.0 conformance packs on the recorder.
+   * @default true
+   */
+  readonly conformancePacks?: boolean;
 }
 
 export interface AccountBaselineProps {
@@ -38,7 +57,7 @@ export interface AccountBaselineProps {
   readonly guardDuty?: boolean;
   /** Security Hub for this region; needs `config`. @default false */
   readonly securityHub?: boolean;
-  /** @default - both standards */
+  /** @default - every standard of `SECURITY_HUB_STANDARDS` */
   readonly securityHubStandards?: SecurityHubStandards;
   /** Days trail and Config log objects and the trail's log events are kept (at least 90). */
   readonly logRetentionDays: number;
@@ -65,6 +84,7 @@ export class AccountBaseline extends Construct {
   readonly trailBucket?: Bucket;
   readonly accountTrail?: AccountTrail;
   readonly config?: ConfigRecorder;
+  readonly conformancePacks?: ConformancePacks;
   readonly detector?: CfnDetector;
   readonly hub?: CfnHub;
   readonly standards: CfnStandard[] = [];
@@ -111,6 +131,13 @@ export class AccountBaseline extends Construct {
         serverAccessLogsBucket: props.serverAccessLogsBucket,
         removalPolicy: props.removalPolicy,
       });
+      if (props.config.conformancePacks ?? true) {
+        this.conformancePacks = new ConformancePacks(this, 'ConformancePacks', {
+          recorder: this.config.recorder,
+          deliveryChannel: this.config.deliveryChannel,
+          includeGlobalResourceTypes: props.config.recordGlobalResources,
+        });
+      }
     }
 
     if (props.guardDuty) {
@@ -127,20 +154,10 @@ export class AccountBaseline extends Construct {
         autoEnableControls: true,
       });
       const standards = props.securityHubStandards ?? {};
-      const arns: [string, boolean][] = [
-        [
-          `arn:${stack.partition}:securityhub:${stack.region}::standards/aws-foundational-security-best-practices/v/1.0.0`,
-          standards.foundationalBestPractices ?? true,
-        ],
-        [
-          `arn:${stack.partition}:securityhub:${stack.region}::standards/pci-dss/v/3.2.1`,
-          standards.pciDss ?? true,
-        ],
-      ];
-      for (const [index, [standardsArn, enabled]] of arns.entries()) {
-        if (!enabled) continue;
-        const standard = new CfnStandard(this, index === 0 ? 'FoundationalBestPractices' : 'PciDss', {
-          standardsArn,
+      for (const { id: standardId, prop, path } of SECURITY_HUB_STANDARDS) {
+        if (!(standards[prop] ?? true)) continue;
+        const standard = new CfnStandard(this, standardId, {
+          standardsArn: `arn:${stack.partition}:securityhub:${stack.region}::standards/${path}`,
         });
         standard.addDependency(this.hub);
         if (this.config) {

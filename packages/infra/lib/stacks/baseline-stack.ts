@@ -12,8 +12,9 @@ export interface BaselineStackProps {
 
 /**
  * The detective controls this environment owns, as its config says: the account's
- * multi-region CloudTrail trail, and AWS Config, GuardDuty and Security Hub (with the AWS
- * Foundational Security Best Practices and PCI DSS standards) for its region.
+ * multi-region CloudTrail trail, and AWS Config (with AWS's HIPAA Security and PCI DSS 4.0
+ * conformance packs), GuardDuty and Security Hub (with the AWS Foundational Security Best
+ * Practices, PCI DSS v4.0.1 and NIST SP 800-53 Rev. 5 standards) for its region.
  */
 export class BaselineStack extends CitadelStack {
   readonly baseline: AccountBaseline;

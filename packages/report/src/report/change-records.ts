@@ -4,8 +4,8 @@ import { ChangeRecordError, parseChangeRecord, type ChangeRecord } from '@citade
 
 /** The controls a change record is evidence for. */
 export const CHANGE_RECORD_CONTROLS = [
-  'PCI DSS v4.0 6.5.1',
-  'PCI DSS v4.0 6.5.2',
+  'PCI DSS v4.0.1 6.5.1',
+  'PCI DSS v4.0.1 6.5.2',
   'HIPAA 164.308(a)(8)',
 ] as const;
 

@@ -1,14 +1,19 @@
+import { PCI_DSS_VERSION } from '@citadel/infra/compliance';
+
 /** A resource type and the setting on it that meets a control. */
 export interface Evidence {
   readonly type: string;
   readonly setting: string;
 }
 
-/** One HIPAA Security Rule safeguard or PCI DSS v4.0 requirement and how Citadel meets it. */
+/** One HIPAA Security Rule safeguard or PCI DSS v4.0.1 requirement and how Citadel meets it. */
 export interface Control {
-  readonly framework: 'HIPAA' | 'PCI DSS v4.0';
+  readonly framework: 'HIPAA' | typeof PCI_DSS_VERSION;
+  /** The safeguard, or the PCI DSS v4.0.1 requirement id (`10.5.1`). */
   readonly id: string;
   readonly title: string;
+  /** Further PCI DSS v4.0.1 requirements the same evidence meets. */
+  readonly related?: readonly string[];
   /** Resources (by type) and settings that meet the control in AWS. */
   readonly evidence: readonly Evidence[];
   /** Rule ids (standard packs and Citadel's) that verify those settings at synth. */
@@ -18,6 +23,7 @@ export interface Control {
 }
 
 const H = 'HIPAA.Security';
+/** cdk-nag's PCI DSS pack is written against v3.2.1; each row names the v4.0.1 requirement its rules evidence. */
 const P = 'PCI.DSS.321';
 const N = 'NIST.800.53.R5';
 
@@ -58,7 +64,13 @@ const CHANGE_RECORDS: Evidence = {
   setting: 'change-record bucket: Object Lock (COMPLIANCE in production), KMS, every delete denied',
 };
 
-/** The control mapping the report renders, HIPAA safeguards first, then PCI DSS v4.0 requirements. */
+/** A control as a reader finds it in the standard: `PCI DSS v4.0.1 1.3.1 (also 1.3.2, 1.2.1)`. */
+export function controlLabel(control: Control): string {
+  const related = control.related?.length ? ` (also ${control.related.join(', ')})` : '';
+  return `${control.framework} ${control.id}${related}`;
+}
+
+/** The control mapping the report renders, HIPAA safeguards first, then PCI DSS v4.0.1 requirements. */
 export const CONTROLS: readonly Control[] = [
   {
     framework: 'HIPAA',
@@ -269,9 +281,10 @@ export const CONTROLS: readonly Control[] = [
     ],
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '1.2 / 1.3',
+    framework: PCI_DSS_VERSION,
+    id: '1.3.1',
     title: 'Network security controls restrict traffic to and from the CDE',
+    related: ['1.3.2', '1.2.1'],
     evidence: [
       SECURITY_GROUPS,
       ENDPOINTS,
@@ -285,9 +298,10 @@ export const CONTROLS: readonly Control[] = [
     ],
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '1.4',
+    framework: PCI_DSS_VERSION,
+    id: '1.4.1',
     title: 'Controls between trusted and untrusted networks',
+    related: ['1.4.2', '1.4.4'],
     evidence: [
       {
         type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
@@ -299,13 +313,13 @@ export const CONTROLS: readonly Control[] = [
       `${P}-ALBWAFEnabled`,
       `${P}-RDSInstancePublicAccess`,
       `${P}-LambdaFunctionPublicAccessProhibited`,
-      'Citadel-WAF1',
     ],
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '2.2',
+    framework: PCI_DSS_VERSION,
+    id: '2.2.1',
     title: 'System components configured and managed securely',
+    related: ['2.2.6'],
     evidence: [
       { type: 'AWS::ECS::TaskDefinition', setting: 'non-root user, read-only root filesystem' },
       { type: 'AWS::RDS::DBInstance', setting: 'automatic minor version upgrades' },
@@ -313,8 +327,8 @@ export const CONTROLS: readonly Control[] = [
     rules: [`${P}-RDSAutomaticMinorVersionUpgradeEnabled`, 'AwsSolutions-ECS2', 'Citadel-ECS1'],
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '3.5',
+    framework: PCI_DSS_VERSION,
+    id: '3.5.1',
     title: 'Stored account data is protected (strong cryptography)',
     evidence: [DATABASE, { type: 'AWS::SQS::Queue', setting: 'messages key' }, BUCKETS, LOG_GROUPS],
     rules: [
@@ -326,15 +340,16 @@ export const CONTROLS: readonly Control[] = [
     customer: 'Do not store PAN unless needed; the API rejects card numbers in free-text fields.',
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '3.6 / 3.7',
+    framework: PCI_DSS_VERSION,
+    id: '3.6.1',
     title: 'Cryptographic keys are managed',
+    related: ['3.7.4'],
     evidence: [KEYS],
     rules: [`${P}-KMSBackingKeyRotationEnabled`, 'AwsSolutions-KMS5'],
     customer: 'Review key policies and who may administer keys.',
   },
   {
-    framework: 'PCI DSS v4.0',
+    framework: PCI_DSS_VERSION,
     id: '4.2.1',
     title: 'Strong cryptography for data in transit over open networks',
     evidence: [LISTENERS, { type: 'AWS::CertificateManager::Certificate', setting: 'ACM certificate' }],
@@ -344,13 +359,13 @@ export const CONTROLS: readonly Control[] = [
       `${P}-S3BucketSSLRequestsOnly`,
       'Citadel-ALB1',
       'Citadel-ALB2',
-      'Citadel-RDS1',
     ],
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '5.2 / 11.5',
+    framework: PCI_DSS_VERSION,
+    id: '5.2.1',
     title: 'Malware and intrusion detection',
+    related: ['11.5.1'],
     evidence: [
       { type: 'AWS::GuardDuty::Detector', setting: 'GuardDuty (baseline stack)' },
       { type: 'AWS::ECR::Repository', setting: 'image scan on push' },
@@ -359,7 +374,7 @@ export const CONTROLS: readonly Control[] = [
     customer: 'Act on GuardDuty and image-scan findings.',
   },
   {
-    framework: 'PCI DSS v4.0',
+    framework: PCI_DSS_VERSION,
     id: '6.3.3',
     title: 'Known vulnerabilities are patched',
     evidence: [{ type: 'AWS::ECR::Repository', setting: 'scan on push, immutable tags' }, DATABASE],
@@ -367,15 +382,17 @@ export const CONTROLS: readonly Control[] = [
     customer: 'Rebuild and redeploy images for critical findings within one month.',
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '6.4.1 / 6.4.2',
+    framework: PCI_DSS_VERSION,
+    id: '6.4.2',
     title: 'Public-facing web applications are protected against attacks',
+    related: ['6.4.1'],
     evidence: [WAF, { type: 'AWS::WAFv2::WebACLAssociation', setting: 'web ACL on the load balancer' }],
     rules: [`${P}-ALBWAFEnabled`, `${P}-WAFv2LoggingEnabled`, 'Citadel-WAF1'],
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '6.5.1 / 6.5.2',
+    framework: PCI_DSS_VERSION,
+    id: '6.5.1',
+    related: ['6.5.2'],
     title: 'Changes are documented, approved and confirmed',
     evidence: [
       CHANGE_RECORDS,
@@ -389,9 +406,10 @@ export const CONTROLS: readonly Control[] = [
       'Require reviewers on the prod GitHub environment; confirm after each significant change that the alarms in its record are OK.',
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '7.2',
+    framework: PCI_DSS_VERSION,
+    id: '7.2.2',
     title: 'Access is assigned by least privilege',
+    related: ['7.2.1'],
     evidence: [ROLES],
     rules: [
       `${P}-IAMPolicyNoStatementsWithAdminAccess`,
@@ -401,21 +419,23 @@ export const CONTROLS: readonly Control[] = [
     customer: 'Review human access every six months.',
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '8.2 / 8.3 / 8.6',
+    framework: PCI_DSS_VERSION,
+    id: '8.2.1',
     title: 'Identification and authentication; system accounts',
+    related: ['8.3.2', '8.6.3'],
     evidence: [
       { type: 'AWS::SecretsManager::Secret', setting: 'generated master credentials' },
       { type: 'AWS::SecretsManager::RotationSchedule', setting: 'rotated every 30 days' },
       { type: 'AWS::RDS::DBInstance', setting: 'IAM authentication for workloads' },
     ],
-    rules: [`${N}-SecretsManagerRotationEnabled`, 'AwsSolutions-SMG4', 'Citadel-RDS2'],
+    rules: [`${N}-SecretsManagerRotationEnabled`, 'AwsSolutions-SMG4', 'Citadel-RDS1', 'Citadel-RDS2'],
     customer: 'MFA for all access into the CDE by people.',
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '10.2 / 10.3',
+    framework: PCI_DSS_VERSION,
+    id: '10.2.1',
     title: 'Audit logs are recorded and protected',
+    related: ['10.3.1', '10.3.2'],
     evidence: [FLOW_LOGS, TRAIL, LOG_GROUPS, BUCKETS],
     rules: [
       `${P}-VPCFlowLogsEnabled`,
@@ -426,7 +446,7 @@ export const CONTROLS: readonly Control[] = [
     ],
   },
   {
-    framework: 'PCI DSS v4.0',
+    framework: PCI_DSS_VERSION,
     id: '10.5.1',
     title: 'Audit log history retained (12 months, 3 immediately available)',
     evidence: [LOG_GROUPS, { type: 'AWS::S3::Bucket', setting: 'log buckets keep objects beyond 90 days' }],
@@ -434,24 +454,26 @@ export const CONTROLS: readonly Control[] = [
     customer: 'Set 12-month retention in config for environments in PCI scope.',
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '10.7',
+    framework: PCI_DSS_VERSION,
+    id: '10.7.2',
     title: 'Failures of critical security controls are detected',
     evidence: [ALARMS, TOPIC],
     rules: [`${N}-CloudWatchAlarmAction`],
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '11.3 / 11.4',
+    framework: PCI_DSS_VERSION,
+    id: '11.3.1',
     title: 'Vulnerability scans and penetration tests',
+    related: ['11.4.1'],
     evidence: [],
     rules: [],
     customer: 'Quarterly ASV scans and annual penetration tests.',
   },
   {
-    framework: 'PCI DSS v4.0',
-    id: '12',
+    framework: PCI_DSS_VERSION,
+    id: '12.1.1',
     title: 'Information security policies and programs',
+    related: ['12.10.1'],
     evidence: [],
     rules: [],
     customer: 'Policies, risk assessment, vendor management and incident response plan.',
@@ -475,40 +497,108 @@ export const WORKLOAD_GUARDRAILS = [
     id: 'nonRootUser',
     title: 'Non-root user',
     holdsWhen: 'every container of its task definitions sets a numeric user other than uid 0',
-    controls: ['PCI DSS v4.0 2.2'],
+    controls: ['PCI DSS v4.0.1 2.2.1'],
   },
   {
     id: 'readOnlyRootFilesystem',
     title: 'Read-only root filesystem',
     holdsWhen: 'every container of its task definitions has a read-only root filesystem',
-    controls: ['PCI DSS v4.0 2.2'],
+    controls: ['PCI DSS v4.0.1 2.2.1'],
   },
   {
     id: 'noPublicIp',
     title: 'No public IP',
     holdsWhen: 'every service or schedule that starts its tasks sets AssignPublicIp to DISABLED',
-    controls: ['PCI DSS v4.0 1.2 / 1.3', 'HIPAA 164.312(a)(1)'],
+    controls: ['PCI DSS v4.0.1 1.3.1', 'HIPAA 164.312(a)(1)'],
   },
   {
     id: 'encryptedRetainedLogs',
     title: 'Logs: KMS, retention',
     holdsWhen:
       'every container and function logs to a log group with a KMS key and a retention of at least 90 days',
-    controls: ['HIPAA 164.312(b)', 'PCI DSS v4.0 10.2 / 10.3', 'PCI DSS v4.0 10.5.1'],
+    controls: ['HIPAA 164.312(b)', 'PCI DSS v4.0.1 10.2.1', 'PCI DSS v4.0.1 10.5.1'],
   },
   {
     id: 'alarmed',
     title: 'Alarm',
     holdsWhen:
       'an alarm of the monitoring stack watches one of its resources, its target group, or a metric its log filters write',
-    controls: ['HIPAA 164.308(a)(1)(ii)(D)', 'PCI DSS v4.0 10.7'],
+    controls: ['HIPAA 164.308(a)(1)(ii)(D)', 'PCI DSS v4.0.1 10.7.2'],
   },
   {
     id: 'scopedIam',
     title: 'IAM without unacknowledged wildcards',
     holdsWhen: 'no statement of its roles allows a `*` action or resource without an acknowledgment',
-    controls: ['PCI DSS v4.0 7.2', 'HIPAA 164.312(a)(1)'],
+    controls: ['PCI DSS v4.0.1 7.2.2', 'HIPAA 164.312(a)(1)'],
   },
 ] as const satisfies readonly WorkloadGuardrail[];
 
 export type WorkloadGuardrailId = (typeof WORKLOAD_GUARDRAILS)[number]['id'];
+
+/** The PCI DSS v4.0.1 requirements each cdk-nag `PCI.DSS.321` rule of the mapping gives evidence for. */
+export function pciDssRequirementsByRule(): ReadonlyMap<string, readonly string[]> {
+  const byRule = new Map<string, string[]>();
+  for (const control of CONTROLS) {
+    if (control.framework !== PCI_DSS_VERSION) continue;
+    for (const rule of control.rules.filter((id) => id.startsWith(`${P}-`))) {
+      byRule.set(rule, [...(byRule.get(rule) ?? []), control.id]);
+    }
+  }
+  return new Map([...byRule].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** An in-account evaluation the baseline deploys: an AWS Config conformance pack or a Security Hub standard. */
+export interface ContinuousCheck {
+  readonly kind: 'AWS Config conformance pack' | 'Security Hub standard';
+  readonly title: string;
+  /** How the templates name it: the pack's `ConformancePackName`, or the standard's ARN after `standards/`. */
+  readonly deployedAs: string;
+  /** Controls of `CONTROLS`, as `<framework> <id>`, whose settings it evaluates over time. */
+  readonly controls: readonly string[];
+  /** What a reader of its results should know. */
+  readonly note?: string;
+}
+
+/** Controls of one framework that rules verify at synth: the settings an in-account check re-evaluates. */
+function verifiedControls(framework: Control['framework']): string[] {
+  return CONTROLS.filter((control) => control.framework === framework && control.rules.length > 0).map(
+    (control) => `${control.framework} ${control.id}`,
+  );
+}
+
+/** The in-account checks Citadel's baseline can deploy, and the controls each evaluates. */
+export const CONTINUOUS_CHECKS: readonly ContinuousCheck[] = [
+  {
+    kind: 'AWS Config conformance pack',
+    title: 'Operational Best Practices for HIPAA Security',
+    deployedAs: 'citadel-hipaa-security',
+    controls: verifiedControls('HIPAA'),
+  },
+  {
+    kind: 'AWS Config conformance pack',
+    title: 'Operational Best Practices for PCI DSS 4.0',
+    deployedAs: 'citadel-pci-dss-v4',
+    controls: verifiedControls(PCI_DSS_VERSION),
+    note: 'Its cw-loggroup-retention-period-check expects 365 days (requirement 10.5.1) and takes no parameter: log groups of an environment kept for fewer days show as non-compliant.',
+  },
+  {
+    kind: 'Security Hub standard',
+    title: 'PCI DSS v4.0.1',
+    deployedAs: 'pci-dss/v/4.0.1',
+    controls: verifiedControls(PCI_DSS_VERSION),
+  },
+  {
+    kind: 'Security Hub standard',
+    title: 'NIST SP 800-53 Rev. 5',
+    deployedAs: 'nist-800-53/v/5.0.0',
+    // NIST SP 800-66 Rev. 2 maps each HIPAA Security Rule standard to SP 800-53 controls.
+    controls: verifiedControls('HIPAA'),
+  },
+  {
+    kind: 'Security Hub standard',
+    title: 'AWS Foundational Security Best Practices v1.0.0',
+    deployedAs: 'aws-foundational-security-best-practices/v/1.0.0',
+    controls: [],
+    note: 'AWS best practices, not a regulatory framework; its findings support every control above.',
+  },
+];

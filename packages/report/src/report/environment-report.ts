@@ -1,6 +1,7 @@
 import type { Stage } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildAccessSection, type AccessSection } from './access-section.js';
+import { buildContinuousSection, type ContinuousSection } from './continuous-section.js';
 import { CONTROLS, type Control } from './control-mapping.js';
 import { buildDiagram, renderSvg, type Diagram } from './diagram.js';
 import { buildInventories, displayName, type Inventories } from './inventories.js';
@@ -51,6 +52,8 @@ export interface EnvironmentReport {
   readonly acknowledgments: readonly Acknowledgment[];
   readonly failures: readonly RuleResult[];
   readonly controls: readonly ControlRow[];
+  /** The conformance packs and Security Hub standards that evaluate the account and region over time. */
+  readonly continuous: ContinuousSection;
   readonly inventories: Inventories;
   readonly diagram: Diagram;
   readonly diagramSvg: string;
@@ -132,6 +135,7 @@ export async function buildEnvironmentReport(
       })),
     failures: results.filter((result) => result.outcome === 'fail'),
     controls,
+    continuous: buildContinuousSection(index.resources),
     inventories: buildInventories(index),
     diagram,
     diagramSvg: await renderSvg(diagram),

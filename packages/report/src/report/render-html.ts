@@ -1,6 +1,6 @@
 import { inlineSvg } from './diagram.js';
 import { outcomeText, type AccessLine } from './access-section.js';
-import { WORKLOAD_GUARDRAILS } from './control-mapping.js';
+import { controlLabel, WORKLOAD_GUARDRAILS } from './control-mapping.js';
 import type { EnvironmentReport } from './environment-report.js';
 import type { GuardrailCheck } from './guardrail-check.js';
 import type { WorkloadsSection } from './workloads-section.js';
@@ -88,6 +88,22 @@ function accessCells(entry: AccessLine): string[] {
 }
 
 /** The "Who can do what" section: what each principal may do, and what must never happen. */
+function continuousSectionHtml(report: EnvironmentReport): string {
+  const { deployed, absent } = report.continuous;
+  const rows = deployed.map(({ check, path }) => [
+    escape(check.title),
+    escape(check.kind),
+    `<code>${escape(path)}</code>`,
+    check.controls.length ? escape(check.controls.join(', ')) : '<span class="muted">—</span>',
+    check.note ? escape(check.note) : '<span class="muted">—</span>',
+  ]);
+  return `<section id="continuous"><h2>Continuous compliance</h2>
+<p>What evaluates the account and region after deployment, as this environment deploys it, and the controls whose settings each re-evaluates over time.</p>
+${table(['Check', 'Kind', 'Deployed as', 'Controls', 'Note'], rows, 'continuous-table')}
+${absent.length ? `<p id="continuous-absent">Not deployed by this environment (another environment of the same account and region owns its AWS Config and Security Hub, or they are switched off): ${absent.map((check) => escape(check.title)).join('; ')}.</p>` : ''}
+</section>`;
+}
+
 function accessSection(report: EnvironmentReport): string {
   const { access } = report;
   const { allowed, denied, skipped, notAsRequired } = access.counts;
@@ -154,7 +170,7 @@ export function renderHtml(report: EnvironmentReport): string {
   );
   const { dataStores, exposure, roles, logGroups } = report.inventories;
   const controlRows = report.controls.map((row) => [
-    `<b>${escape(row.control.framework)} ${escape(row.control.id)}</b><br>${escape(row.control.title)}`,
+    `<b>${escape(controlLabel(row.control))}</b><br>${escape(row.control.title)}`,
     `<span class="pill ${row.status}">${row.status === 'met' ? 'met' : row.status === 'customer' ? 'customer' : 'gap'}</span>`,
     row.resources.length
       ? `<ul>${row.resources.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>`
@@ -174,7 +190,7 @@ export function renderHtml(report: EnvironmentReport): string {
 <body>
 <header><h1>Citadel compliance report — <span id="environment">${escape(report.environment)}</span></h1>
 <p>Generated ${escape(report.generatedAt)} from the synthesized CDK app: ${report.stacks.map((s) => `${escape(s.name)} (${s.resources})`).join(', ')}.</p></header>
-<nav aria-label="Sections"><a href="#architecture">Architecture</a><a href="#controls">Controls</a><a href="#rules">Rules</a><a href="#acknowledgments">Acknowledgments</a><a href="#inventories">Inventories</a><a href="#access">Who can do what</a><a href="#workloads">Workloads</a></nav>
+<nav aria-label="Sections"><a href="#architecture">Architecture</a><a href="#controls">Controls</a><a href="#continuous">Continuous compliance</a><a href="#rules">Rules</a><a href="#acknowledgments">Acknowledgments</a><a href="#inventories">Inventories</a><a href="#access">Who can do what</a><a href="#workloads">Workloads</a></nav>
 <main>
 <div class="cards">
 <div class="card"><b id="total-pass">${totals.pass}</b>rule checks passed</div>
@@ -188,9 +204,10 @@ export function renderHtml(report: EnvironmentReport): string {
 <figcaption>Generated from the synthesized templates: subnet tiers inside the VPC, edge protection, messaging, log destinations and KMS keys. Solid arrows carry requests and data, dashed arrows carry logs; each data store names the key that encrypts it. <a href="diagram.svg">Open the diagram full size</a>.</figcaption></figure>
 </section>
 <section id="controls"><h2>Control mapping</h2>
-<p>HIPAA Security Rule safeguards (45 CFR 164.308 and 164.312) and PCI DSS v4.0 requirements that apply to the infrastructure: the resources and settings that meet each, the rules that verify them at synth (passes, acknowledgments and failures in this environment), and what remains the customer's responsibility.</p>
+<p>HIPAA Security Rule safeguards (45 CFR 164.308 and 164.312) and PCI DSS v4.0.1 requirements that apply to the infrastructure: the resources and settings that meet each, the rules that verify them at synth (passes, acknowledgments and failures in this environment), and what remains the customer's responsibility.</p>
 ${table(['Control', 'Status', 'Met by (resource: setting)', 'Verified by', 'Customer responsibility'], controlRows, 'control-table')}
 </section>
+${continuousSectionHtml(report)}
 <section id="rules"><h2>Rules</h2>
 ${
   report.failures.length

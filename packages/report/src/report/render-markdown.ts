@@ -1,5 +1,5 @@
 import { outcomeText, type AccessLine } from './access-section.js';
-import { WORKLOAD_GUARDRAILS } from './control-mapping.js';
+import { controlLabel, WORKLOAD_GUARDRAILS } from './control-mapping.js';
 import type { EnvironmentReport } from './environment-report.js';
 import type { GuardrailCheck } from './guardrail-check.js';
 import type { WorkloadsSection } from './workloads-section.js';
@@ -26,6 +26,29 @@ const accessRow = (entry: AccessLine) => [
   outcomeText(entry),
   entry.why,
 ];
+
+function continuousSection(report: EnvironmentReport): string[] {
+  const { deployed, absent } = report.continuous;
+  return [
+    '## Continuous compliance',
+    '',
+    'What evaluates the account and region after deployment, as this environment deploys it, and the controls whose settings each re-evaluates over time.',
+    '',
+    table(
+      ['Check', 'Kind', 'Deployed as', 'Controls', 'Note'],
+      deployed.map(({ check, path }) => [
+        check.title,
+        check.kind,
+        `\`${path}\``,
+        check.controls.join(', ') || '—',
+        check.note ?? '—',
+      ]),
+    ),
+    absent.length
+      ? `Not deployed by this environment (another environment of the same account and region owns its AWS Config and Security Hub, or they are switched off): ${absent.map((check) => check.title).join('; ')}.\n`
+      : '',
+  ];
+}
 
 function accessSection(report: EnvironmentReport): string[] {
   const { access } = report;
@@ -103,7 +126,7 @@ export function renderMarkdown(report: EnvironmentReport): string {
     table(
       ['Control', 'Status', 'Met by', 'Verified by', 'Customer responsibility'],
       report.controls.map((row) => [
-        `${row.control.framework} ${row.control.id} — ${row.control.title}`,
+        `${controlLabel(row.control)} — ${row.control.title}`,
         row.status,
         row.resources.join('; ') || '—',
         row.rules
@@ -116,6 +139,7 @@ export function renderMarkdown(report: EnvironmentReport): string {
         row.control.customer ?? '—',
       ]),
     ),
+    ...continuousSection(report),
     '## Rules',
     '',
     table(

@@ -86,7 +86,7 @@ describe('the change-record section', () => {
     expect(rows[1]).toContain(`sha256:${'c'.repeat(64)}`);
     expect(rows[1]).toContain('| rolling |');
     expect(rows[1]).toContain('ALARM: citadel-prod-app-PaymentsDlq-9Z8Y');
-    expect(markdown).toContain('PCI DSS v4.0 6.5.1, PCI DSS v4.0 6.5.2, HIPAA 164.308(a)(8)');
+    expect(markdown).toContain('PCI DSS v4.0.1 6.5.1, PCI DSS v4.0.1 6.5.2, HIPAA 164.308(a)(8)');
     expect(html).toContain('<a href="https://github.com/example-org/citadel/pull/214">#214</a>');
     expect(html.match(/<tr class=/g)).toHaveLength(2);
   });
@@ -123,9 +123,9 @@ describe('the change-record section', () => {
     expect(() => readChangeRecords(dir)).toThrow(`${join(dir, 'bad.json')}: ${field}`);
   });
 
-  it('maps change records to PCI DSS v4.0 6.5.1–6.5.2 and HIPAA 164.308(a)(8) in the control mapping', () => {
-    const ids = CONTROLS.map((control) => `${control.framework} ${control.id}`);
-    expect(ids).toContain('PCI DSS v4.0 6.5.1 / 6.5.2');
+  it('maps change records to PCI DSS v4.0.1 6.5.1–6.5.2 and HIPAA 164.308(a)(8) in the control mapping', () => {
+    const ids = CONTROLS.map((control) => `${control.framework} ${control.id} ${control.related ?? ''}`);
+    expect(ids).toContain('PCI DSS v4.0.1 6.5.1 6.5.2');
     expect(ids).toContain('HIPAA 164.308(a)(8)');
     const evaluation = CONTROLS.find((control) => control.id === '164.308(a)(8)')!;
     expect(evaluation.evidence.map((e) => e.setting).join(' ')).toContain('Object Lock');

@@ -50,6 +50,30 @@ describe('generateReports', () => {
     expect(dev.report.controls.some((row) => row.status === 'customer')).toBe(true);
   });
 
+  it('shows the conformance packs and Security Hub standards the environment deploys, with their controls', () => {
+    // Act
+    const { deployed, absent } = dev.report.continuous;
+    const markdown = readFileSync(join(outDir, 'dev', 'compliance.md'), 'utf8');
+    const html = readFileSync(join(outDir, 'dev', 'index.html'), 'utf8');
+
+    // Assess
+    expect(deployed.map(({ check }) => check.title).sort()).toEqual([
+      'AWS Foundational Security Best Practices v1.0.0',
+      'NIST SP 800-53 Rev. 5',
+      'Operational Best Practices for HIPAA Security',
+      'Operational Best Practices for PCI DSS 4.0',
+      'PCI DSS v4.0.1',
+    ]);
+    expect(absent).toEqual([]);
+    expect(deployed.every(({ path }) => path.startsWith('dev/baseline/Baseline/'))).toBe(true);
+    expect(markdown).toContain('## Continuous compliance');
+    expect(markdown).toMatch(
+      /\| Operational Best Practices for PCI DSS 4\.0 \| AWS Config conformance pack \| [^|]+ \| PCI DSS v4\.0\.1 1\.3\.1,/,
+    );
+    expect(html).toContain('id="continuous-table"');
+    expect(html).not.toContain('PCI DSS v4.0 ');
+  });
+
   it('records passes for every Citadel rule and no unacknowledged finding', () => {
     const citadel = dev.report.rules.filter((rule) => rule.pack === 'Citadel');
     expect(citadel.map((rule) => rule.ruleId).sort()).toEqual([...CITADEL_RULE_IDS].sort());
@@ -141,7 +165,7 @@ describe('generateReports', () => {
       (entry) => entry.who === 'app/ApiTaskRole' && entry.action === 'secretsmanager:GetSecretValue',
     );
     // Assess
-    expect(access.controls).toEqual(['PCI DSS v4.0 7.2.1', 'PCI DSS v4.0 7.2.2', 'HIPAA 164.312(a)(1)']);
+    expect(access.controls).toEqual(['PCI DSS v4.0.1 7.2.1', 'PCI DSS v4.0.1 7.2.2', 'HIPAA 164.312(a)(1)']);
     expect(send).toMatchObject({
       resource: 'app/PaymentsQueue',
       via: 'sqs',

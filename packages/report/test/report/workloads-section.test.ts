@@ -135,8 +135,8 @@ describe('buildWorkloadsSection on hand-made templates', () => {
       for (const control of guardrail.controls) expect(known, control).toContain(control);
     expect(section.controls).toEqual(
       expect.arrayContaining([
-        'PCI DSS v4.0 2.2',
-        'PCI DSS v4.0 7.2',
+        'PCI DSS v4.0.1 2.2.1',
+        'PCI DSS v4.0.1 7.2.2',
         'HIPAA 164.312(a)(1)',
         'HIPAA 164.312(b)',
       ]),

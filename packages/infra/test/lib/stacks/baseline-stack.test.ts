@@ -76,7 +76,7 @@ describe.each(TRAIL_OWNERS)('baseline stack of %s, which owns the account trail'
     expect(JSON.stringify(policy?.Properties?.PolicyDocument)).toContain('cloudtrail.amazonaws.com');
   });
 
-  it('keeps the logical ids of the trail key, bucket, log group, detector and hub that deployed environments hold', () => {
+  it('keeps the logical ids of the trail key, bucket, log group, detector, hub and Foundational Best Practices subscription that deployed environments hold', () => {
     // Act
     const ids = Object.keys(baseline().toJSON().Resources as object);
 
@@ -90,16 +90,24 @@ describe.each(TRAIL_OWNERS)('baseline stack of %s, which owns the account trail'
         'BaselineGuardDutyA6767589',
         'BaselineSecurityHubA477A7CA',
         'BaselineFoundationalBestPracticesE8F1AE62',
-        'BaselinePciDss7976773E',
       ]),
     );
+  });
+
+  it('replaces the PCI DSS v3.2.1 subscription with PCI DSS v4.0.1, a new resource CloudFormation creates before it removes the old one', () => {
+    // Act
+    const ids = Object.keys(baseline().toJSON().Resources as object);
+
+    // Assess
+    expect(ids).not.toContain('BaselinePciDss7976773E');
+    expect(ids).toEqual(expect.arrayContaining(['BaselinePciDssV41FC59C06', 'BaselineNist800531F751F79']));
   });
 });
 
 describe.each(WITH_BASELINE)('baseline stack of %s', (environment) => {
   const baseline = () => citadel.template(environment, 'baseline');
 
-  it('turns on GuardDuty and Security Hub with the Foundational Best Practices and PCI DSS standards', () => {
+  it('turns on GuardDuty and Security Hub with the Foundational Best Practices, PCI DSS v4.0.1 and NIST 800-53 standards', () => {
     // Prepare
     const template = baseline();
 
@@ -111,11 +119,13 @@ describe.each(WITH_BASELINE)('baseline stack of %s', (environment) => {
     // Assess
     template.hasResourceProperties('AWS::GuardDuty::Detector', { Enable: true });
     template.hasResourceProperties('AWS::SecurityHub::Hub', { EnableDefaultStandards: false });
-    expect(standards).toHaveLength(2);
+    expect(standards).toHaveLength(3);
     expect(
       standards.some((arn) => arn.includes('standards/aws-foundational-security-best-practices/v/1.0.0')),
     ).toBe(true);
-    expect(standards.some((arn) => arn.includes('standards/pci-dss/v/3.2.1'))).toBe(true);
+    expect(standards.some((arn) => arn.includes('standards/pci-dss/v/4.0.1'))).toBe(true);
+    expect(standards.some((arn) => arn.includes('standards/nist-800-53/v/5.0.0'))).toBe(true);
+    expect(standards.some((arn) => arn.includes('standards/pci-dss/v/3.2.1'))).toBe(false);
   });
 
   it('subscribes the Security Hub standards only after the Config recorder and its delivery channel exist', () => {
@@ -131,6 +141,25 @@ describe.each(WITH_BASELINE)('baseline stack of %s', (environment) => {
     expect(standards.length).toBeGreaterThan(0);
     for (const standard of standards) {
       expect(standard.DependsOn).toEqual(expect.arrayContaining([recorderId, channelId]));
+    }
+  });
+
+  it('deploys the conformance packs only after the Config recorder and its delivery channel exist, and only beside them', () => {
+    // Prepare
+    const template = baseline();
+
+    // Act
+    const [recorderId] = onlyResource(template, 'AWS::Config::ConfigurationRecorder');
+    const [channelId] = onlyResource(template, 'AWS::Config::DeliveryChannel');
+    const packs = Object.values(resourcesOf(template, 'AWS::Config::ConformancePack'));
+
+    // Assess
+    expect(packs.map((pack) => pack.Properties?.ConformancePackName).sort()).toEqual([
+      'citadel-hipaa-security',
+      'citadel-pci-dss-v4',
+    ]);
+    for (const pack of packs) {
+      expect(pack.DependsOn).toEqual(expect.arrayContaining([recorderId, channelId]));
     }
   });
 
@@ -161,7 +190,7 @@ describe('detective controls across every environment', () => {
         0,
       );
 
-  it('gives every (account, region) an environment uses one Config recorder, one GuardDuty detector and one Security Hub', () => {
+  it('gives every (account, region) an environment uses one Config recorder with its two conformance packs, one GuardDuty detector and one Security Hub', () => {
     // Prepare
     const places = [...new Set(configs.map((config) => `${config.account}/${config.region}`))];
 
@@ -174,12 +203,13 @@ describe('detective controls across every environment', () => {
         countIn(here, 'AWS::Config::ConfigurationRecorder'),
         countIn(here, 'AWS::GuardDuty::Detector'),
         countIn(here, 'AWS::SecurityHub::Hub'),
+        countIn(here, 'AWS::Config::ConformancePack'),
       ];
     });
 
     // Assess
     expect(places).toContain('111111111111/eu-central-1');
-    expect(counts).toEqual(places.map(() => [1, 1, 1]));
+    expect(counts).toEqual(places.map(() => [1, 1, 1, 2]));
   });
 
   it('gives every account one multi-region trail and records its global resources in exactly one region', () => {

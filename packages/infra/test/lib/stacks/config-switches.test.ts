@@ -47,6 +47,7 @@ describe('an environment with every switch loosened', () => {
     app.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: true });
     baseline.resourceCountIs('AWS::CloudTrail::Trail', 0);
     baseline.resourceCountIs('AWS::SecurityHub::Hub', 0);
+    baseline.resourceCountIs('AWS::Config::ConformancePack', 0);
     baseline.resourceCountIs('AWS::GuardDuty::Detector', 1);
     expect(JSON.stringify(monitoring.toJSON())).not.toContain('AWS/WAFV2');
   });
