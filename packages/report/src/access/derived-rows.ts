@@ -115,6 +115,14 @@ const FOREIGN_CALLS: Readonly<Record<string, { action: string; resource: string 
     resource: 'arn:aws:kms:{region}:000000000000:key/00000000-0000-0000-0000-000000000000',
   },
   sqs: { action: 'sqs:SendMessage', resource: 'arn:aws:sqs:{region}:000000000000:exfiltration' },
+  backup: {
+    action: 'backup:StartBackupJob',
+    resource: 'arn:aws:backup:{region}:000000000000:backup-vault:exfiltration',
+  },
+  lambda: {
+    action: 'lambda:InvokeFunction',
+    resource: 'arn:aws:lambda:{region}:000000000000:function:other',
+  },
   sts: { action: 'sts:AssumeRole', resource: 'arn:aws:iam::000000000000:role/other' },
   ssm: { action: 'ssm:PutParameter', resource: 'arn:aws:ssm:{region}:000000000000:parameter/exfiltration' },
   s3: { action: 's3:PutObject', resource: 'arn:aws:s3:::exfiltration-bucket/data' },

@@ -12,12 +12,36 @@ import {
   PROCESSOR,
   PROCESSOR_DB_USER,
   QUEUE,
+  RESTORE_VALIDATOR,
   SECRETS_KEY,
   via,
 } from './row-names.js';
 
-/** Calls the payment processor and the deploy-time functions make. */
+/** Calls the payment processor, the restore-drill validator and the deploy-time functions make. */
 export const FUNCTION_ROWS: readonly AccessRow[] = [
+  ...['backup:DescribeRestoreJob', 'backup:PutRestoreValidationResult'].map((action): AccessRow => ({
+    who: RESTORE_VALIDATOR,
+    action,
+    // Neither action has a resource type in IAM: its policy names '*' for these two actions only.
+    resource: '*',
+    why: 'the restore-drill validator reads the restore job it checks and reports its verdict to AWS Backup',
+    frameworks: LEAST,
+  })),
+  {
+    who: RESTORE_VALIDATOR,
+    action: 'secretsmanager:GetSecretValue',
+    resource: MASTER_SECRET,
+    why: 'the validator signs in to the restored copy, which keeps the master password of its snapshot',
+    frameworks: LEAST,
+  },
+  {
+    who: RESTORE_VALIDATOR,
+    action: 'kms:Decrypt',
+    resource: SECRETS_KEY,
+    context: via('secretsmanager'),
+    why: 'Secrets Manager decrypts the master secret for the validator',
+    frameworks: KEYS,
+  },
   ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'].map(
     (action): AccessRow => ({
       who: PROCESSOR,

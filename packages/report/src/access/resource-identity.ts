@@ -106,6 +106,27 @@ export const IDENTITY_FORMATS: Readonly<Record<string, IdentityFormat>> = {
       'Endpoint.Port': (scope) => scope.property('Port') ?? '5432',
     },
   },
+  // Refs of load balancer rules and target groups are their ARNs (a release's traffic role names them).
+  'AWS::ElasticLoadBalancingV2::ListenerRule': {
+    ref: (scope) =>
+      arn(
+        scope,
+        'elasticloadbalancing',
+        `listener-rule/app/citadel/${fakeHex(16, 'alb', scope.stack.stackName)}/${fakeHex(16, 'listener', scope.stack.stackName, scope.logicalId)}/${fakeHex(16, 'rule', scope.stack.stackName, scope.logicalId)}`,
+      ),
+  },
+  'AWS::ElasticLoadBalancingV2::TargetGroup': {
+    ref: (scope) =>
+      arn(
+        scope,
+        'elasticloadbalancing',
+        `targetgroup/${named(scope, 'Name', 32)}/${fakeHex(16, 'tg', scope.stack.stackName, scope.logicalId)}`,
+      ),
+  },
+  // Ref of a DB subnet group is its name (lower-cased by RDS).
+  'AWS::RDS::DBSubnetGroup': {
+    ref: (scope) => named(scope, 'DBSubnetGroupName', 255, true),
+  },
   'AWS::Logs::LogGroup': {
     ref: logGroupName,
     attributes: { Arn: (scope) => arn(scope, 'logs', `log-group:${logGroupName(scope)}:*`) },

@@ -16,6 +16,7 @@ export const PROCESSOR = '{app:PaymentsProcessorFunctionServiceRole.Arn}';
 export const BOOTSTRAP = '{app:DatabaseBootstrapProviderHandlerFunctionServiceRole.Arn}';
 export const CERTIFICATE_HANDLER = '{app:CloudflareCertificateProviderHandlerFunctionServiceRole.Arn}';
 export const DNS_HANDLER = '{app:CloudflareDnsProviderHandlerFunctionServiceRole.Arn}';
+export const RESTORE_VALIDATOR = '{data:RestoreTestingValidatorFunctionServiceRole.Arn}';
 export const QUEUE = '{app:PaymentsQueue.Arn}';
 export const MESSAGES_KEY = '{network:KeysMessagesKey.Arn}';
 export const SECRETS_KEY = '{network:KeysSecretsKey.Arn}';

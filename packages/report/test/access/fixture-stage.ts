@@ -11,7 +11,14 @@ export function fixtureStack(
 
 /** A fixture environment made of the given stacks. */
 export function fixtureStage(...stacks: StackTemplate[]): StageTemplates {
-  return { environment: 'test', account: '111111111111', region: 'eu-west-1', partition: 'aws', stacks };
+  return {
+    environment: 'test',
+    account: '111111111111',
+    region: 'eu-west-1',
+    partition: 'aws',
+    stacks,
+    otherRegionStacks: [],
+  };
 }
 
 export const statement = (fields: Record<string, unknown>) => ({

@@ -20,6 +20,7 @@ const SERVICE_OF_CLIENT: Readonly<Record<string, string>> = {
   'client-sns': 'sns',
   'client-cloudwatch': 'cloudwatch',
   'client-cloudwatch-logs': 'logs',
+  'client-backup': 'backup',
 };
 
 /** Batch commands authorize as their single-entry action (IAM has no separate batch action). */
