@@ -45,6 +45,17 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       const client = new pg.Client({ connectionString: serverUrl.href });
       await client.connect();
       try {
+        // A pool's end() resolves before its sockets have closed: give those connections up to
+        // two seconds to go, so FORCE does not terminate a client mid-close (its pool would
+        // raise the termination as an unhandled 'error').
+        for (let waited = 0; waited < 2_000; waited += 50) {
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if (rows[0]!.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();
