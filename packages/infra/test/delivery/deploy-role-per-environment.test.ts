@@ -1,12 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { App, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES, loadEnvironmentConfig } from '../../config/index.js';
 import { SharedStack } from '../../lib/stacks/shared-stack.js';
 
+const CDK_JSON = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
 function sharedTemplate(name: string): Template {
   const config = loadEnvironmentConfig(name);
-  const stage = new Stage(new App(), config.name, {
+  // The shared stack is built with the app's own feature flags (cdk.json), as `npm run synth` builds it.
+  const app = new App({ context: CDK_JSON.context });
+  const stage = new Stage(app, config.name, {
     env: { account: config.account, region: config.region },
   });
   return Template.fromStack(new SharedStack(stage, { config }));

@@ -9,7 +9,7 @@ interface CfnResource {
 }
 
 /**
- * Types that take a custom name, with the property holding it. For the first three, the name
+ * Types that take a custom name, with the property holding it. For the first four, the name
  * is the resource's primary identifier and the type supports CloudFormation import, so a
  * change set with ImportExistingResources adopts an existing one (see docs/deploy.md).
  */
@@ -17,9 +17,9 @@ const ADOPTABLE: Readonly<Record<string, string>> = {
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::ECR::Repository': 'RepositoryName',
   'AWS::Backup::BackupVault': 'BackupVaultName',
+  'AWS::S3::Bucket': 'BucketName',
 };
 const OTHER_NAMED: Readonly<Record<string, string>> = {
-  'AWS::S3::Bucket': 'BucketName',
   'AWS::KMS::Alias': 'AliasName',
   'AWS::SecretsManager::Secret': 'Name',
   'AWS::IAM::Role': 'RoleName',
@@ -58,6 +58,13 @@ describe('re-creating a destroyed environment', () => {
       })),
     ).toEqual([
       { stack: 'citadel-dev-shared', type: 'AWS::ECR::Repository', name: 'citadel/dev/api', adoptable: true },
+      // The change records outlive the environment on purpose: Object Lock keeps every record.
+      {
+        stack: 'citadel-dev-shared',
+        type: 'AWS::S3::Bucket',
+        name: 'citadel-dev-records-111111111111-eu-west-1',
+        adoptable: true,
+      },
       {
         stack: 'citadel-dev-data',
         type: 'AWS::Logs::LogGroup',
