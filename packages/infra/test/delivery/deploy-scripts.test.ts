@@ -96,7 +96,7 @@ describe('npm run deploy', () => {
     [['--env', 'staging'], /unknown environment "staging"; expected one of courses, dev, prod, qa/],
     [
       ['--env', 'dev', '--stacks', 'shared,db'],
-      /unknown stack "db"; expected .* shared, recovery, network, data, app, monitoring, baseline/,
+      /unknown stack "db"; expected .* recovery, shared, network, data, app, monitoring, baseline/,
     ],
     [['--env', 'dev', '--image-digest', 'latest'], /--image-digest "latest" is not a "sha256:"/],
     [['--stacks', 'shared'], /--env is required/],
@@ -171,8 +171,8 @@ describe('npm run deploy', () => {
     const [args] = vi.mocked(d.runCdk).mock.calls[0]!;
     const baseline = ownsBaselineControls(loadEnvironmentConfig('qa').baseline) ? ['qa/baseline'] : [];
     expect(args.filter((a) => a.startsWith('qa/'))).toEqual([
-      'qa/shared',
       'qa/recovery',
+      'qa/shared',
       'qa/network',
       'qa/data',
       'qa/app',

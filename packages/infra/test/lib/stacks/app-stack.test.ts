@@ -209,7 +209,7 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
       expect(JSON.stringify(service.DependsOn ?? [])).toMatch(/DatabaseBootstrap/);
     });
 
-    it('scales between the configured bounds on CPU and on ALB requests per target', () => {
+    it('scales between the configured bounds on CPU and on ALB requests per target (of both target groups under a traffic-shifting release)', () => {
       // Prepare
       const template = app();
 
@@ -230,12 +230,29 @@ describe.each(ENVIRONMENT_NAMES)('app stack of %s', (environment) => {
             PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
             TargetValue: config.service.cpuTargetPercent,
           }),
-          expect.objectContaining({
-            PredefinedMetricSpecification: expect.objectContaining({
-              PredefinedMetricType: 'ALBRequestCountPerTarget',
-            }),
-            TargetValue: config.service.requestsPerTarget,
-          }),
+          // Rolling: the predefined per-target metric of the one group. A traffic-shifting
+          // release moves production traffic between two groups, so the metric divides both
+          // groups' requests by both groups' healthy targets instead.
+          deploymentOf(config).strategy === 'rolling'
+            ? expect.objectContaining({
+                PredefinedMetricSpecification: expect.objectContaining({
+                  PredefinedMetricType: 'ALBRequestCountPerTarget',
+                }),
+                TargetValue: config.service.requestsPerTarget,
+              })
+            : expect.objectContaining({
+                CustomizedMetricSpecification: {
+                  Metrics: expect.arrayContaining([
+                    expect.objectContaining({
+                      Id: 'requestsPerTarget',
+                      ReturnData: true,
+                      Expression:
+                        '(FILL(requests0, 0) + FILL(requests1, 0)) / (FILL(healthy0, 0) + FILL(healthy1, 0))',
+                    }),
+                  ]),
+                },
+                TargetValue: config.service.requestsPerTarget,
+              }),
         ]),
       );
     });
