@@ -612,7 +612,7 @@ export function scaleOnRequestsAcrossGroups(
   const policy = scaling.node.findChild('Target').node.findChild('Requests').node
     .defaultChild as CfnScalingPolicy;
   const groups = [targets.targetGroup, alternate];
-  const stat = (id: string, metricName: string, stat: string, group: ApplicationTargetGroup) => ({
+  const query = (id: string, metricName: string, statistic: string, group: ApplicationTargetGroup) => ({
     Id: id,
     MetricStat: {
       Metric: {
@@ -623,7 +623,7 @@ export function scaleOnRequestsAcrossGroups(
           { Name: 'TargetGroup', Value: group.targetGroupFullName },
         ],
       },
-      Stat: stat,
+      Stat: statistic,
     },
     ReturnData: false,
   });
@@ -632,8 +632,8 @@ export function scaleOnRequestsAcrossGroups(
   );
   policy.addPropertyOverride('TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification', {
     Metrics: [
-      ...groups.map((group, index) => stat(`requests${index}`, 'RequestCount', 'Sum', group)),
-      ...groups.map((group, index) => stat(`healthy${index}`, 'HealthyHostCount', 'Average', group)),
+      ...groups.map((group, index) => query(`requests${index}`, 'RequestCount', 'Sum', group)),
+      ...groups.map((group, index) => query(`healthy${index}`, 'HealthyHostCount', 'Average', group)),
       {
         Id: 'requestsPerTarget',
         Label: 'Requests per healthy target per minute, both target groups',

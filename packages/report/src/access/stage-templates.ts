@@ -25,27 +25,21 @@ export interface StageTemplates {
   readonly region: string;
   readonly partition: string;
   readonly stacks: readonly StackTemplate[];
-  /**
-   * Stacks of the same account in another region (the recovery stack), which this proof
-   * does not evaluate: it evaluates one account and region at a time.
-   */
-  readonly otherRegionStacks: readonly string[];
 }
 
 /**
  * Reads the stacks of a synthesized stage in its primary region (that of its `shared`
- * stack); stacks of the same account in another region are listed, not read. Fails when the
- * stacks span accounts.
+ * stack); stacks of the same account in another region (the recovery stack) are left out, since
+ * the proof evaluates one account and region at a time. Fails when the stacks span accounts.
  */
 export function readStageTemplates(environment: string, assembly: CloudAssembly): StageTemplates {
   const all = assembly.stacks;
   if (all.length === 0) throw new Error(`stage ${environment} has no stacks`);
   const primary = all.find((artifact) => artifact.stackName.endsWith('-shared')) ?? all[0]!;
   const { account, region } = primary.environment;
-  const otherRegionStacks = all
-    .filter((artifact) => artifact.environment.account === account && artifact.environment.region !== region)
-    .map((artifact) => artifact.stackName);
-  const artifacts = all.filter((artifact) => !otherRegionStacks.includes(artifact.stackName));
+  const artifacts = all.filter(
+    (artifact) => artifact.environment.account !== account || artifact.environment.region === region,
+  );
   const stacks = artifacts.map((artifact): StackTemplate => {
     if (artifact.environment.account !== account || artifact.environment.region !== region) {
       throw new Error(
@@ -64,5 +58,5 @@ export function readStageTemplates(environment: string, assembly: CloudAssembly)
       outputs: template.Outputs ?? {},
     };
   });
-  return { environment, account, region, partition: 'aws', stacks, otherRegionStacks };
+  return { environment, account, region, partition: 'aws', stacks };
 }

@@ -17,7 +17,6 @@ export function fixtureStage(...stacks: StackTemplate[]): StageTemplates {
     region: 'eu-west-1',
     partition: 'aws',
     stacks,
-    otherRegionStacks: [],
   };
 }
 
