@@ -159,11 +159,11 @@ export class AccountBaseline extends Construct {
         const standard = new CfnStandard(this, standardId, {
           standardsArn: `arn:${stack.partition}:securityhub:${stack.region}::standards/${path}`,
         });
-        standard.addDependency(this.hub);
+        standard.addResourceDependency(this.hub);
         if (this.config) {
           // Controls evaluate Config's recorded items: subscribe once the recorder delivers.
-          standard.addDependency(this.config.recorder);
-          standard.addDependency(this.config.deliveryChannel);
+          standard.addResourceDependency(this.config.recorder);
+          standard.addResourceDependency(this.config.deliveryChannel);
         }
         this.standards.push(standard);
       }

@@ -141,7 +141,7 @@ export class ConfigRecorder extends Construct {
       configSnapshotDeliveryProperties: { deliveryFrequency: 'TwentyFour_Hours' },
     });
     // Config refuses a delivery channel before a recorder exists, and checks the bucket policy.
-    this.deliveryChannel.addDependency(this.recorder);
+    this.deliveryChannel.addResourceDependency(this.recorder);
     this.deliveryChannel.node.addDependency(this.bucket);
   }
 }

@@ -118,8 +118,8 @@ export class ConformancePacks extends Construct {
           parameterValue,
         })),
       });
-      pack.addDependency(props.recorder);
-      pack.addDependency(props.deliveryChannel);
+      pack.addResourceDependency(props.recorder);
+      pack.addResourceDependency(props.deliveryChannel);
       return pack;
     });
   }

@@ -145,7 +145,7 @@ export class RestoreTesting extends Construct {
         enableiamdatabaseauthentication: 'true',
       },
     });
-    this.selection.addDependency(this.plan);
+    this.selection.addResourceDependency(this.plan);
 
     const fn = new NodeFunction(this, 'Validator', {
       entry: functionEntry('restore-validation'),
