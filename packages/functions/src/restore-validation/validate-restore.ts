@@ -41,19 +41,21 @@ export type RestoreValidationResult =
 const MAX_MESSAGE_LENGTH = 1000;
 
 /**
- * Builds the EventBridge handler. For a completed restore job of this environment's restore
- * testing plan (checked in the event and again with AWS Backup), it connects to the restored
+ * Builds the EventBridge handler. For a completed restore job that AWS Backup says
+ * (DescribeRestoreJob's CreatedBy.RestoreTestingPlanArn) this environment's restore testing
+ * plan started, it connects to the restored
  * copy, checks it (database-checks.ts) and reports SUCCESSFUL or FAILED to AWS Backup, which
  * then deletes the copy. Whatever goes wrong after the job is known to be ours (secret,
  * network, TLS, login, a missing table) is reported as FAILED with the reason; any other
- * event is logged and ignored without a call to AWS Backup.
+ * job is logged and ignored without a validation result, and a malformed event throws
+ * MalformedEventError before any call.
  */
 export function createRestoreValidation(deps: RestoreValidationDependencies) {
   const { backup, settings, logger } = deps;
 
   return async (event: unknown, context?: Context): Promise<RestoreValidationResult> => {
     if (context) logger.addContext(context);
-    const job = restoreTestJobOf(event, settings.restoreTestingPlanArn);
+    const job = restoreTestJobOf(event);
     if ('ignored' in job) {
       logger.warn('restore event ignored', { reason: job.ignored });
       return { outcome: 'ignored', reason: job.ignored };

@@ -18,7 +18,11 @@ export const RESTORED_ARN = `arn:aws:rds:eu-west-1:${ACCOUNT}:db:awsbackup-resto
 export const SECRET_ARN = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:citadel/dev/database/master-AbCdEf`;
 export const SOURCE_HOST = 'citadel-dev-postgres.c9akciq32.eu-west-1.rds.amazonaws.com';
 
-/** A Restore Job State Change as AWS Backup sends it to EventBridge for a restore test. */
+/**
+ * A Restore Job State Change as AWS Backup sends it to EventBridge for a completed RDS
+ * restore, field for field as in the State: COMPLETED example of AWS Backup's EventBridge
+ * reference; which plan started the job is not in it.
+ */
 export function restoreJobEvent(detail: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     version: '0',
@@ -28,18 +32,20 @@ export function restoreJobEvent(detail: Record<string, unknown> = {}): Record<st
     account: ACCOUNT,
     time: '2026-11-29T05:42:10Z',
     region: 'eu-west-1',
-    resources: [`arn:aws:backup:eu-west-1:${ACCOUNT}:recovery-point:awsbackup-job-0a1b2c3d`],
+    resources: [`arn:aws:rds:eu-west-1:${ACCOUNT}:snapshot:awsbackup:job-0a1b2c3d`],
     detail: {
       restoreJobId: JOB_ID,
-      backupSizeInBytes: '21474836480',
-      creationDate: '2026-11-29T05:00:00Z',
+      backupVaultArn: `arn:aws:backup:eu-west-1:${ACCOUNT}:backup-vault:citadel-dev-database`,
+      recoveryPointArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:snapshot:awsbackup:job-0a1b2c3d`,
+      sourceResourceArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:citadel-dev-postgres`,
+      backupSizeInBytes: '0',
+      creationDate: '2026-11-29T05:00:00.742Z',
       iamRoleArn: `arn:aws:iam::${ACCOUNT}:role/citadel-dev-restore-testing`,
-      percentDone: 100,
+      percentDone: 0,
       resourceType: 'RDS',
       status: 'COMPLETED',
       createdResourceArn: RESTORED_ARN,
-      completionDate: '2026-11-29T05:41:30Z',
-      restoreTestingPlanArn: PLAN_ARN,
+      completionDate: '2026-11-29T05:41:30.128Z',
       ...detail,
     },
   };

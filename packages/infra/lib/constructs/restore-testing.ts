@@ -204,12 +204,14 @@ export class RestoreTesting extends Construct {
       'backup:DescribeRestoreJob and backup:PutRestoreValidationResult take no resource in IAM (a restore job has no ARN); the function checks with DescribeRestoreJob that a job belongs to its own restore testing plan before reporting on it.',
     );
 
+    // Only fields AWS Backup's EventBridge reference shows in a completed restore job's event;
+    // which plan started the job is read by the function from DescribeRestoreJob (CreatedBy).
     this.completionRule = new Rule(this, 'RestoreCompleted', {
-      description: 'A restore drill of this environment’s database completed: validate the copy',
+      description: 'An RDS restore job completed: validate the copy if this environment’s drill made it',
       eventPattern: {
         source: ['aws.backup'],
         detailType: ['Restore Job State Change'],
-        detail: { status: ['COMPLETED'], restoreTestingPlanArn: [this.plan.attrRestoreTestingPlanArn] },
+        detail: { status: ['COMPLETED'], resourceType: ['RDS'] },
       },
       targets: [new LambdaTarget(fn.function, { retryAttempts: 2, maxEventAge: Duration.hours(2) })],
     });
