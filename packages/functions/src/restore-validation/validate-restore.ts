@@ -3,6 +3,8 @@ import {
   DescribeRestoreJobCommand,
   PutRestoreValidationResultCommand,
   type DescribeRestoreJobCommandOutput,
+  type ListRestoreJobsCommand,
+  type ListRestoreJobsCommandOutput,
   type PutRestoreValidationResultCommandOutput,
 } from '@aws-sdk/client-backup';
 import type { Context } from 'aws-lambda';
@@ -16,11 +18,13 @@ import {
 } from './restored-connection.js';
 import type { RestoreValidationSettings } from './settings.js';
 import { drillEvidence, type DrillEvidence } from './drill-evidence.js';
+import { drillFreshness, type DrillFreshness } from './drill-freshness.js';
 
-/** The two AWS Backup calls the function makes; `BackupClient` satisfies it. */
+/** The AWS Backup calls the function makes; `BackupClient` satisfies it. */
 export interface RestoreJobs {
   send(command: DescribeRestoreJobCommand): Promise<DescribeRestoreJobCommandOutput>;
   send(command: PutRestoreValidationResultCommand): Promise<PutRestoreValidationResultCommandOutput>;
+  send(command: ListRestoreJobsCommand): Promise<ListRestoreJobsCommandOutput>;
 }
 
 export interface RestoreValidationDependencies {
@@ -31,10 +35,15 @@ export interface RestoreValidationDependencies {
   readonly logger: Logger;
   /** Writes the drill's evidence record (CloudWatch embedded metric format on standard output in Lambda). */
   readonly publish: (evidence: DrillEvidence) => void;
+  /** Writes the daily check's record (embedded metric format: DaysSinceSuccessfulDrill). */
+  readonly publishFreshness: (freshness: DrillFreshness) => void;
+  /** @default - the system clock */
+  readonly now?: () => Date;
 }
 
 export type RestoreValidationResult =
   | { readonly outcome: 'ignored'; readonly reason: string }
+  | { readonly outcome: 'checked'; readonly freshness: DrillFreshness }
   | { readonly outcome: 'SUCCESSFUL' | 'FAILED'; readonly evidence: DrillEvidence };
 
 /** AWS Backup keeps a validation message of at most this many characters. */
@@ -55,6 +64,17 @@ export function createRestoreValidation(deps: RestoreValidationDependencies) {
 
   return async (event: unknown, context?: Context): Promise<RestoreValidationResult> => {
     if (context) logger.addContext(context);
+    if (isDailyCheck(event)) {
+      const freshness = await drillFreshness(
+        backup,
+        settings.restoreTestingPlanArn,
+        settings.environmentName,
+        (deps.now ?? (() => new Date()))(),
+      );
+      deps.publishFreshness(freshness);
+      logger.info('restore drill freshness checked', { ...freshness });
+      return { outcome: 'checked', freshness };
+    }
     const job = restoreTestJobOf(event);
     if ('ignored' in job) {
       logger.warn('restore event ignored', { reason: job.ignored });
@@ -126,6 +146,13 @@ async function checkRestoredCopy(
     }
   }
   throw lastError;
+}
+
+/** The daily schedule's event (EventBridge Scheduled Event) that asks for the freshness check. */
+function isDailyCheck(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  const { source, 'detail-type': detailType } = event as Record<string, unknown>;
+  return source === 'aws.events' && detailType === 'Scheduled Event';
 }
 
 function validationMessage(evidence: DrillEvidence, problems: readonly string[]): string {

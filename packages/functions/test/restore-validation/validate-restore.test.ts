@@ -102,6 +102,9 @@ function harness(
     settings: { ...settings, rtoMinutes },
     logger: silentLogger('restore-validation'),
     publish: (evidence) => published.push(evidence),
+    publishFreshness: () => {
+      throw new Error('a restore event never emits the daily freshness metric');
+    },
   });
   return { backup, secrets, connections, published, handler };
 }

@@ -1,4 +1,4 @@
-import { App, Stack, Stage } from 'aws-cdk-lib';
+import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -247,7 +247,9 @@ describe('RestoreTesting', () => {
   });
 
   describe('the completion event', () => {
-    const [ruleId, rule] = onlyResource(template, 'AWS::Events::Rule');
+    const ruleId = data.getLogicalId(data.restoreTesting.completionRule.node.defaultChild as never);
+    const rule = resources[ruleId] as Resource;
+    const dailyRuleId = data.getLogicalId(data.restoreTesting.dailyCheckRule.node.defaultChild as never);
     const [planId] = onlyResource(template, 'AWS::Backup::RestoreTestingPlan');
     const functionId = data.getLogicalId(data.restoreTesting.validator.node.defaultChild as never);
 
@@ -308,17 +310,25 @@ describe('RestoreTesting', () => {
       ]);
     });
 
-    it('is the only caller the function admits', () => {
+    it('admits only the completion rule and the daily check as callers', () => {
       const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).filter(
         (permission) => JSON.stringify(permission.Properties?.FunctionName).includes(functionId),
       );
-      expect(permissions.map((permission) => permission.Properties)).toEqual([
-        {
+      expect(permissions.map((permission) => permission.Properties)).toEqual(
+        [ruleId, dailyRuleId].map((id) => ({
           Action: 'lambda:InvokeFunction',
           FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
           Principal: 'events.amazonaws.com',
-          SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
-        },
+          SourceArn: { 'Fn::GetAtt': [id, 'Arn'] },
+        })),
+      );
+    });
+
+    it('runs the freshness check once a day, so the drill alarm always has a value to read', () => {
+      const daily = resources[dailyRuleId] as Resource;
+      expect(daily.Properties?.ScheduleExpression).toBe('rate(1 day)');
+      expect((daily.Properties?.Targets as { Arn: unknown }[]).map((target) => target.Arn)).toEqual([
+        { 'Fn::GetAtt': [functionId, 'Arn'] },
       ]);
     });
 
@@ -336,9 +346,10 @@ describe('RestoreTesting', () => {
     const statements = statementsOf(validatorRoleId);
     const actions = statements.flatMap((statement) => actionsOf(statement as never));
 
-    it('may describe restore jobs and report validation results, and nothing else of AWS Backup', () => {
+    it('may describe and list restore jobs and report validation results, and nothing else of AWS Backup', () => {
       expect(actions.filter((action) => action.startsWith('backup:')).sort()).toEqual([
         'backup:DescribeRestoreJob',
+        'backup:ListRestoreJobs',
         'backup:PutRestoreValidationResult',
       ]);
     });
@@ -417,6 +428,12 @@ describe('RestoreDrillAlarms', () => {
     restoreMinutesMetric: metric('RestoreDurationMinutes'),
     validatorErrors: metric('Errors'),
     rtoMinutes: 240,
+    daysSinceSuccessMetric: new Metric({
+      namespace: 'Citadel/dev',
+      metricName: 'DaysSinceSuccessfulDrill',
+      period: Duration.days(1),
+    }),
+    everyDays: 7,
   });
   const alarms = Object.values(resourcesOf(Template.fromStack(stack), 'AWS::CloudWatch::Alarm')).map(
     (alarm) => alarm.Properties as Record<string, unknown>,
