@@ -73,3 +73,8 @@ export class JwksValidationError extends Error {
 export class ParameterStoreError extends Error {
   override readonly name = 'ParameterStoreError';
 }
+
+/** An event the function was invoked with is not the AWS event it handles; nothing was reported or changed. */
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+}

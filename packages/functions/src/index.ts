@@ -17,3 +17,5 @@ export {
   type CloudflareCertificateDependencies,
   type CloudflareCertificateHandlers,
 } from './cloudflare-certificate/certificate-handler.js';
+export { DRILL_METRICS, embeddedMetricRecord } from './restore-validation/drill-evidence.js';
+export { DAYS_SINCE_SUCCESSFUL_DRILL, freshnessMetricRecord } from './restore-validation/drill-freshness.js';

@@ -3,6 +3,8 @@ import {
   DescribeRestoreJobCommand,
   PutRestoreValidationResultCommand,
   type DescribeRestoreJobCommandOutput,
+  type ListRestoreJobsCommand,
+  type ListRestoreJobsCommandOutput,
   type PutRestoreValidationResultCommandOutput,
 } from '@aws-sdk/client-backup';
 import type { Context } from 'aws-lambda';
@@ -16,11 +18,13 @@ import {
 } from './restored-connection.js';
 import type { RestoreValidationSettings } from './settings.js';
 import { drillEvidence, type DrillEvidence } from './drill-evidence.js';
+import { drillFreshness, type DrillFreshness } from './drill-freshness.js';
 
-/** The two AWS Backup calls the function makes; `BackupClient` satisfies it. */
+/** The AWS Backup calls the function makes; `BackupClient` satisfies it. */
 export interface RestoreJobs {
   send(command: DescribeRestoreJobCommand): Promise<DescribeRestoreJobCommandOutput>;
   send(command: PutRestoreValidationResultCommand): Promise<PutRestoreValidationResultCommandOutput>;
+  send(command: ListRestoreJobsCommand): Promise<ListRestoreJobsCommandOutput>;
 }
 
 export interface RestoreValidationDependencies {
@@ -31,29 +35,47 @@ export interface RestoreValidationDependencies {
   readonly logger: Logger;
   /** Writes the drill's evidence record (CloudWatch embedded metric format on standard output in Lambda). */
   readonly publish: (evidence: DrillEvidence) => void;
+  /** Writes the daily check's record (embedded metric format: DaysSinceSuccessfulDrill). */
+  readonly publishFreshness: (freshness: DrillFreshness) => void;
+  /** @default - the system clock */
+  readonly now?: () => Date;
 }
 
 export type RestoreValidationResult =
   | { readonly outcome: 'ignored'; readonly reason: string }
+  | { readonly outcome: 'checked'; readonly freshness: DrillFreshness }
   | { readonly outcome: 'SUCCESSFUL' | 'FAILED'; readonly evidence: DrillEvidence };
 
 /** AWS Backup keeps a validation message of at most this many characters. */
 const MAX_MESSAGE_LENGTH = 1000;
 
 /**
- * Builds the EventBridge handler. For a completed restore job of this environment's restore
- * testing plan (checked in the event and again with AWS Backup), it connects to the restored
+ * Builds the EventBridge handler. For a completed restore job that AWS Backup says
+ * (DescribeRestoreJob's CreatedBy.RestoreTestingPlanArn) this environment's restore testing
+ * plan started, it connects to the restored
  * copy, checks it (database-checks.ts) and reports SUCCESSFUL or FAILED to AWS Backup, which
  * then deletes the copy. Whatever goes wrong after the job is known to be ours (secret,
  * network, TLS, login, a missing table) is reported as FAILED with the reason; any other
- * event is logged and ignored without a call to AWS Backup.
+ * job is logged and ignored without a validation result, and a malformed event throws
+ * MalformedEventError before any call.
  */
 export function createRestoreValidation(deps: RestoreValidationDependencies) {
   const { backup, settings, logger } = deps;
 
   return async (event: unknown, context?: Context): Promise<RestoreValidationResult> => {
     if (context) logger.addContext(context);
-    const job = restoreTestJobOf(event, settings.restoreTestingPlanArn);
+    if (isDailyCheck(event)) {
+      const freshness = await drillFreshness(
+        backup,
+        settings.restoreTestingPlanArn,
+        settings.environmentName,
+        (deps.now ?? (() => new Date()))(),
+      );
+      deps.publishFreshness(freshness);
+      logger.info('restore drill freshness checked', { ...freshness });
+      return { outcome: 'checked', freshness };
+    }
+    const job = restoreTestJobOf(event);
     if ('ignored' in job) {
       logger.warn('restore event ignored', { reason: job.ignored });
       return { outcome: 'ignored', reason: job.ignored };
@@ -124,6 +146,13 @@ async function checkRestoredCopy(
     }
   }
   throw lastError;
+}
+
+/** The daily schedule's event (EventBridge Scheduled Event) that asks for the freshness check. */
+function isDailyCheck(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  const { source, 'detail-type': detailType } = event as Record<string, unknown>;
+  return source === 'aws.events' && detailType === 'Scheduled Event';
 }
 
 function validationMessage(evidence: DrillEvidence, problems: readonly string[]): string {

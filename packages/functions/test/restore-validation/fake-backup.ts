@@ -1,7 +1,11 @@
 import type { PutRestoreValidationResultCommand } from '@aws-sdk/client-backup';
 import {
   DescribeRestoreJobCommand,
+  ListRestoreJobsCommand,
   type DescribeRestoreJobCommandOutput,
+  type ListRestoreJobsCommandInput,
+  type ListRestoreJobsCommandOutput,
+  type RestoreJobsListMember,
   type PutRestoreValidationResultCommandInput,
   type PutRestoreValidationResultCommandOutput,
 } from '@aws-sdk/client-backup';
@@ -18,7 +22,11 @@ export const RESTORED_ARN = `arn:aws:rds:eu-west-1:${ACCOUNT}:db:awsbackup-resto
 export const SECRET_ARN = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:citadel/dev/database/master-AbCdEf`;
 export const SOURCE_HOST = 'citadel-dev-postgres.c9akciq32.eu-west-1.rds.amazonaws.com';
 
-/** A Restore Job State Change as AWS Backup sends it to EventBridge for a restore test. */
+/**
+ * A Restore Job State Change as AWS Backup sends it to EventBridge for a completed RDS
+ * restore, field for field as in the State: COMPLETED example of AWS Backup's EventBridge
+ * reference; which plan started the job is not in it.
+ */
 export function restoreJobEvent(detail: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     version: '0',
@@ -28,18 +36,20 @@ export function restoreJobEvent(detail: Record<string, unknown> = {}): Record<st
     account: ACCOUNT,
     time: '2026-11-29T05:42:10Z',
     region: 'eu-west-1',
-    resources: [`arn:aws:backup:eu-west-1:${ACCOUNT}:recovery-point:awsbackup-job-0a1b2c3d`],
+    resources: [`arn:aws:rds:eu-west-1:${ACCOUNT}:snapshot:awsbackup:job-0a1b2c3d`],
     detail: {
       restoreJobId: JOB_ID,
-      backupSizeInBytes: '21474836480',
-      creationDate: '2026-11-29T05:00:00Z',
+      backupVaultArn: `arn:aws:backup:eu-west-1:${ACCOUNT}:backup-vault:citadel-dev-database`,
+      recoveryPointArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:snapshot:awsbackup:job-0a1b2c3d`,
+      sourceResourceArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:citadel-dev-postgres`,
+      backupSizeInBytes: '0',
+      creationDate: '2026-11-29T05:00:00.742Z',
       iamRoleArn: `arn:aws:iam::${ACCOUNT}:role/citadel-dev-restore-testing`,
-      percentDone: 100,
+      percentDone: 0,
       resourceType: 'RDS',
       status: 'COMPLETED',
       createdResourceArn: RESTORED_ARN,
-      completionDate: '2026-11-29T05:41:30Z',
-      restoreTestingPlanArn: PLAN_ARN,
+      completionDate: '2026-11-29T05:41:30.128Z',
       ...detail,
     },
   };
@@ -71,19 +81,49 @@ export function describedJob(
   };
 }
 
-/** AWS Backup at the API boundary: one restore job, and every validation result put. */
+/**
+ * AWS Backup at the API boundary: one restore job to describe, every validation result put,
+ * and ListRestoreJobs answering from `listed` a page of `pageSize` at a time, filtered by
+ * plan, status and completion time as AWS Backup filters.
+ */
 export class FakeBackup implements RestoreJobs {
   readonly calls: string[] = [];
   readonly results: PutRestoreValidationResultCommandInput[] = [];
+  readonly listRequests: ListRestoreJobsCommandInput[] = [];
 
-  constructor(private readonly job: DescribeRestoreJobCommandOutput = describedJob()) {}
+  constructor(
+    private readonly job: DescribeRestoreJobCommandOutput = describedJob(),
+    private readonly listed: readonly RestoreJobsListMember[] = [],
+    private readonly pageSize = 2,
+  ) {}
 
   send(command: DescribeRestoreJobCommand): Promise<DescribeRestoreJobCommandOutput>;
   send(command: PutRestoreValidationResultCommand): Promise<PutRestoreValidationResultCommandOutput>;
+  send(command: ListRestoreJobsCommand): Promise<ListRestoreJobsCommandOutput>;
   async send(
-    command: DescribeRestoreJobCommand | PutRestoreValidationResultCommand,
-  ): Promise<DescribeRestoreJobCommandOutput | PutRestoreValidationResultCommandOutput> {
+    command: DescribeRestoreJobCommand | PutRestoreValidationResultCommand | ListRestoreJobsCommand,
+  ): Promise<
+    DescribeRestoreJobCommandOutput | PutRestoreValidationResultCommandOutput | ListRestoreJobsCommandOutput
+  > {
     this.calls.push(command.constructor.name.replace(/Command$/, ''));
+    if (command instanceof ListRestoreJobsCommand) {
+      const input = command.input;
+      this.listRequests.push(input);
+      const matching = this.listed.filter(
+        (job) =>
+          (!input.ByRestoreTestingPlanArn ||
+            job.CreatedBy?.RestoreTestingPlanArn === input.ByRestoreTestingPlanArn) &&
+          (!input.ByStatus || job.Status === input.ByStatus) &&
+          (!input.ByCompleteAfter || (job.CompletionDate ?? new Date(0)) > input.ByCompleteAfter),
+      );
+      const start = Number(input.NextToken ?? 0);
+      const end = start + this.pageSize;
+      return {
+        $metadata: { httpStatusCode: 200 },
+        RestoreJobs: matching.slice(start, end),
+        ...(end < matching.length ? { NextToken: String(end) } : {}),
+      };
+    }
     if (command.input.RestoreJobId !== this.job.RestoreJobId) {
       throw Object.assign(new Error('Restore job not found'), { name: 'ResourceNotFoundException' });
     }
@@ -91,6 +131,34 @@ export class FakeBackup implements RestoreJobs {
     this.results.push(command.input);
     return { $metadata: { httpStatusCode: 204 } };
   }
+}
+
+/** One entry of ListRestoreJobs for a drill of the plan that completed at `completedAt`. */
+export function listedJob(
+  completedAt: string,
+  overrides: Partial<RestoreJobsListMember> = {},
+): RestoreJobsListMember {
+  const completion = new Date(completedAt);
+  return {
+    AccountId: ACCOUNT,
+    RestoreJobId: `JOB-${completedAt.replace(/[^0-9]/g, '')}`,
+    RecoveryPointArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:snapshot:awsbackup:job-0a1b2c3d`,
+    SourceResourceArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:citadel-dev-postgres`,
+    BackupVaultArn: `arn:aws:backup:eu-west-1:${ACCOUNT}:backup-vault:citadel-dev-database`,
+    CreationDate: new Date(completion.getTime() - 40 * 60_000),
+    CompletionDate: completion,
+    Status: 'COMPLETED',
+    PercentDone: '100.00%',
+    BackupSizeInBytes: 21474836480,
+    IamRoleArn: `arn:aws:iam::${ACCOUNT}:role/citadel-dev-restore-testing`,
+    CreatedResourceArn: RESTORED_ARN,
+    ResourceType: 'RDS',
+    CreatedBy: { RestoreTestingPlanArn: PLAN_ARN },
+    ValidationStatus: 'SUCCESSFUL',
+    ValidationStatusMessage: 'restored in 40 min (RTO 240 min)',
+    DeletionStatus: 'SUCCESSFUL',
+    ...overrides,
+  };
 }
 
 /** Secrets Manager at the API boundary, by version stage; a stage left out does not exist. */

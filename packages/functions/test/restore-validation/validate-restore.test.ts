@@ -102,6 +102,9 @@ function harness(
     settings: { ...settings, rtoMinutes },
     logger: silentLogger('restore-validation'),
     publish: (evidence) => published.push(evidence),
+    publishFreshness: () => {
+      throw new Error('a restore event never emits the daily freshness metric');
+    },
   });
   return { backup, secrets, connections, published, handler };
 }
@@ -274,33 +277,75 @@ describe('restore validation', () => {
   });
 
   describe('events that are not a completed restore test of this plan', () => {
-    it.each<[string, unknown]>([
-      ['null', null],
-      ['a string', 'Restore Job State Change'],
-      ['an empty object', {}],
-      ['another source', { ...restoreJobEvent(), source: 'custom.backup' }],
-      ['a backup job event', { ...restoreJobEvent(), 'detail-type': 'Backup Job State Change' }],
-      ['a look-alike detail-type', { ...restoreJobEvent(), 'detail-type': 'Restore Job State Change ' }],
-      ['no detail', { ...restoreJobEvent(), detail: undefined }],
-      ['a running job', restoreJobEvent({ status: 'RUNNING' })],
-      ['a failed job', restoreJobEvent({ status: 'FAILED' })],
-      ['a lower-case status', restoreJobEvent({ status: 'completed' })],
-      ["another environment's plan", restoreJobEvent({ restoreTestingPlanArn: OTHER_PLAN_ARN })],
-      ['an on-demand restore (no plan)', restoreJobEvent({ restoreTestingPlanArn: undefined })],
-      ['a plan ARN with a suffix', restoreJobEvent({ restoreTestingPlanArn: `${PLAN_ARN}x` })],
-      ['no job id', restoreJobEvent({ restoreJobId: undefined })],
-      ['a numeric job id', restoreJobEvent({ restoreJobId: 42 })],
-      ['a path in the job id', restoreJobEvent({ restoreJobId: '../restore-jobs/other' })],
-      ['an injected job id', restoreJobEvent({ restoreJobId: "x'; DROP TABLE patients; --" })],
-      ['a Unicode job id', restoreJobEvent({ restoreJobId: 'ЈОВ-ıd-😀' })],
-      ['an oversize job id', restoreJobEvent({ restoreJobId: 'A'.repeat(101) })],
-    ])('ignores %s without calling AWS Backup', async (_, event) => {
+    it.each<[string, unknown, RegExp]>([
+      ['null', null, /restore event \(event\) = null: expected an EventBridge event object/],
+      ['a string', 'Restore Job State Change', /\(event\) = "Restore Job State Change"/],
+      ['an array', [restoreJobEvent()], /\(event\) = \[/],
+      ['an empty object', {}, /source = undefined: expected "aws.backup"/],
+      ['another source', { ...restoreJobEvent(), source: 'custom.backup' }, /source = "custom.backup"/],
+      [
+        'a backup job event',
+        { ...restoreJobEvent(), 'detail-type': 'Backup Job State Change' },
+        /detail-type = "Backup Job State Change": expected "Restore Job State Change"/,
+      ],
+      [
+        'a look-alike detail-type',
+        { ...restoreJobEvent(), 'detail-type': 'Restore Job State Change ' },
+        /detail-type = "Restore Job State Change "/,
+      ],
+      ['no detail', { ...restoreJobEvent(), detail: undefined }, /detail = undefined: expected an object/],
+      ['a detail array', { ...restoreJobEvent(), detail: [] }, /detail = \[\]: expected an object/],
+      ['no status', restoreJobEvent({ status: undefined }), /detail.status = undefined/],
+      ['a numeric status', restoreJobEvent({ status: 1 }), /detail.status = 1: expected a job status string/],
+      ['no job id', restoreJobEvent({ restoreJobId: undefined }), /detail.restoreJobId = undefined/],
+      ['a numeric job id', restoreJobEvent({ restoreJobId: 42 }), /detail.restoreJobId = 42/],
+      ['a path in the job id', restoreJobEvent({ restoreJobId: '../restore-jobs/other' }), /restore-jobs/],
+      [
+        'an injected job id',
+        restoreJobEvent({ restoreJobId: "x'; DROP TABLE patients; --" }),
+        /detail.restoreJobId = "x'; DROP TABLE patients; --"/,
+      ],
+      ['a Unicode job id', restoreJobEvent({ restoreJobId: 'ЈОВ-ıd-😀' }), /detail.restoreJobId/],
+      [
+        'an oversize job id',
+        restoreJobEvent({ restoreJobId: 'A'.repeat(101) }),
+        /detail.restoreJobId = "A{101}"/,
+      ],
+    ])('fails on %s with an error naming the field, reporting nothing', async (_, event, message) => {
       const { backup, published, handler } = harness(migrated);
 
-      const result = await handler(event);
+      await expect(handler(event)).rejects.toThrow(message);
+
+      expect(backup.calls).toEqual([]);
+      expect(backup.results).toEqual([]);
+      expect(published).toEqual([]);
+    });
+
+    it.each([
+      ['a running job', 'RUNNING'],
+      ['a failed job', 'FAILED'],
+      ['a lower-case status', 'completed'],
+    ])('ignores %s without calling AWS Backup', async (_, status) => {
+      const { backup, published, handler } = harness(migrated);
+
+      const result = await handler(restoreJobEvent({ status }));
 
       expect(result.outcome).toBe('ignored');
       expect(backup.calls).toEqual([]);
+      expect(published).toEqual([]);
+    });
+
+    it('judges the plan by DescribeRestoreJob alone: a plan ARN claimed in the event changes nothing', async () => {
+      const { backup, connections, published, handler } = harness(migrated, {
+        job: describedJob({ CreatedBy: { RestoreTestingPlanArn: OTHER_PLAN_ARN } }),
+      });
+
+      const result = await handler(restoreJobEvent({ restoreTestingPlanArn: PLAN_ARN }));
+
+      expect(result.outcome).toBe('ignored');
+      expect(backup.calls).toEqual(['DescribeRestoreJob']);
+      expect(backup.results).toEqual([]);
+      expect(connections).toEqual([]);
       expect(published).toEqual([]);
     });
 

@@ -2,7 +2,7 @@ import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { CfnRestoreTestingPlan, CfnRestoreTestingSelection, type IBackupVault } from 'aws-cdk-lib/aws-backup';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Port, type ISecurityGroup, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -20,10 +20,14 @@ import { functionEntry, NodeFunction } from './node-function.js';
 /** AWS Backup names every RDS instance a restore test creates with this prefix. */
 export const RESTORE_TEST_INSTANCE_PREFIX = 'awsbackup-restore-test-';
 
-/** The two metrics each drill emits (restore-validation's drill-evidence.ts), in the namespace given. */
+/**
+ * The metrics the validation function emits, in the namespace given: two per drill
+ * (drill-evidence.ts) and one per daily check (drill-freshness.ts).
+ */
 export const RESTORE_DRILL_METRICS = {
   restoreMinutes: 'RestoreDurationMinutes',
   failed: 'RestoreValidationFailed',
+  daysSinceSuccess: 'DaysSinceSuccessfulDrill',
 } as const;
 
 export interface RestoreTestingProps {
@@ -80,10 +84,14 @@ export class RestoreTesting extends Construct {
   readonly validationSecurityGroup: ISecurityGroup;
   readonly validator: LambdaFunctionResource;
   readonly completionRule: Rule;
+  /** Runs the validation function's freshness check once a day. */
+  readonly dailyCheckRule: Rule;
   /** Restore duration per drill, in minutes (maximum over a day). */
   readonly restoreMinutesMetric: Metric;
   /** 1 for a drill whose validation failed, 0 for one that passed (maximum over a day). */
   readonly failedMetric: Metric;
+  /** Days since a drill of the plan last passed validation, from the daily check (maximum over a day). */
+  readonly daysSinceSuccessMetric: Metric;
 
   constructor(scope: Construct, id: string, props: RestoreTestingProps) {
     super(scope, id);
@@ -189,28 +197,36 @@ export class RestoreTesting extends Construct {
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ReportRestoreValidation',
-        actions: ['backup:DescribeRestoreJob', 'backup:PutRestoreValidationResult'],
+        actions: ['backup:DescribeRestoreJob', 'backup:PutRestoreValidationResult', 'backup:ListRestoreJobs'],
         resources: ['*'],
       }),
     );
     acknowledge(
       fn.function,
       ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ'],
-      'Invoked only by the restore-completed EventBridge rule, which retries; an event that still fails leaves the restore job unvalidated, AWS Backup marks it TIMED_OUT, and the restore drill alarms fire on the function errors. A queued event would be stale by then: the copy is deleted at the end of the validation window.',
+      'Invoked only by the restore-completed EventBridge rule and the daily freshness schedule, which retry; a missed daily check is itself an alarm (missing data breaches); an event that still fails leaves the restore job unvalidated, AWS Backup marks it TIMED_OUT, and the restore drill alarms fire on the function errors. A queued event would be stale by then: the copy is deleted at the end of the validation window.',
     );
     acknowledge(
       role,
       ['AwsSolutions-IAM5[Resource::*]'],
-      'backup:DescribeRestoreJob and backup:PutRestoreValidationResult take no resource in IAM (a restore job has no ARN); the function checks with DescribeRestoreJob that a job belongs to its own restore testing plan before reporting on it.',
+      'backup:DescribeRestoreJob, backup:PutRestoreValidationResult and backup:ListRestoreJobs take no resource in IAM (a restore job has no ARN); the function checks with DescribeRestoreJob that a job belongs to its own restore testing plan before reporting on it, and lists only that plan’s jobs.',
     );
 
+    // Only fields AWS Backup's EventBridge reference shows in a completed restore job's event;
+    // which plan started the job is read by the function from DescribeRestoreJob (CreatedBy).
     this.completionRule = new Rule(this, 'RestoreCompleted', {
-      description: 'A restore drill of this environment’s database completed: validate the copy',
+      description: 'An RDS restore job completed: validate the copy if this environment’s drill made it',
       eventPattern: {
         source: ['aws.backup'],
         detailType: ['Restore Job State Change'],
-        detail: { status: ['COMPLETED'], restoreTestingPlanArn: [this.plan.attrRestoreTestingPlanArn] },
+        detail: { status: ['COMPLETED'], resourceType: ['RDS'] },
       },
+      targets: [new LambdaTarget(fn.function, { retryAttempts: 2, maxEventAge: Duration.hours(2) })],
+    });
+
+    this.dailyCheckRule = new Rule(this, 'DailyFreshnessCheck', {
+      description: 'Once a day: emit the days since a restore drill of this environment last passed',
+      schedule: Schedule.rate(Duration.days(1)),
       targets: [new LambdaTarget(fn.function, { retryAttempts: 2, maxEventAge: Duration.hours(2) })],
     });
 
@@ -225,6 +241,13 @@ export class RestoreTesting extends Construct {
     this.failedMetric = new Metric({
       namespace: props.metricNamespace,
       metricName: RESTORE_DRILL_METRICS.failed,
+      dimensionsMap,
+      statistic: 'Maximum',
+      period: Duration.days(1),
+    });
+    this.daysSinceSuccessMetric = new Metric({
+      namespace: props.metricNamespace,
+      metricName: RESTORE_DRILL_METRICS.daysSinceSuccess,
       dimensionsMap,
       statistic: 'Maximum',
       period: Duration.days(1),

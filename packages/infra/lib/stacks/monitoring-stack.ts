@@ -67,6 +67,8 @@ export class MonitoringStack extends CitadelStack {
       restoreMinutesMetric: restoreTesting.restoreMinutesMetric,
       validatorErrors: restoreTesting.validator.metricErrors({ period: Duration.days(1), statistic: 'Sum' }),
       rtoMinutes: config.database.recoveryObjectives.rtoMinutes,
+      daysSinceSuccessMetric: restoreTesting.daysSinceSuccessMetric,
+      everyDays: config.database.restoreTesting.everyDays,
     });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       dashboardName: `citadel-${config.name}`,
@@ -75,6 +77,7 @@ export class MonitoringStack extends CitadelStack {
         this.restoreDrillAlarms.failed,
         this.restoreDrillAlarms.slowerThanRto,
         this.restoreDrillAlarms.validatorFailed,
+        this.restoreDrillAlarms.noRecentSuccess,
       ],
     });
   }

@@ -89,6 +89,21 @@ export const ChangeRecordSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    report: Type.Optional(
+      Type.Object(
+        {
+          key: Type.String({ pattern: '^records/[a-z0-9-]+/[A-Za-z0-9:.-]+\\.report\\.md$' }),
+          sha256: Type.String({ pattern: '^[a-f0-9]{64}$' }),
+          jsonKey: Type.String({ pattern: '^records/[a-z0-9-]+/[A-Za-z0-9:.-]+\\.report\\.json$' }),
+          jsonSha256: Type.String({ pattern: '^[a-f0-9]{64}$' }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'The report of the deployed revision, rendered from the cloud assembly the deploy deployed and stored next to the record.',
+        },
+      ),
+    ),
     diff: Type.Object(
       {
         exitCode: Type.Integer(),
@@ -124,7 +139,12 @@ export const ChangeRecordSchema = Type.Object(
       {
         status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('rolled-back')]),
         failedStep: Type.Optional(
-          Type.Union([Type.Literal('diff'), Type.Literal('deploy'), Type.Literal('alarms')]),
+          Type.Union([
+            Type.Literal('diff'),
+            Type.Literal('report'),
+            Type.Literal('deploy'),
+            Type.Literal('alarms'),
+          ]),
         ),
         detail: Type.Optional(text(2000, 'What failed, in one line.')),
       },
@@ -196,4 +216,12 @@ export function changeRecordKey(environment: string, startedAt: string, commit: 
 /** Object key of the SBOM stored next to a record. */
 export function sbomKey(recordKey: string): string {
   return recordKey.replace(/\.json$/, '.cdx.json');
+}
+
+/** Object keys of the revision report stored next to a record: Markdown and JSON. */
+export function revisionReportKeys(recordKey: string): { readonly markdown: string; readonly json: string } {
+  return {
+    markdown: recordKey.replace(/\.json$/, '.report.md'),
+    json: recordKey.replace(/\.json$/, '.report.json'),
+  };
 }

@@ -204,6 +204,10 @@ export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promi
     `Deploying ${layers.join(' → ')} to ${config.name} (account ${config.account}, ${config.region}) as ${caller.arn}`,
   );
   const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = deps.env;
+  const render = deps.changeRecords.renderRevisionReport;
+  // With a report renderer, `cdk diff` synthesizes once into this directory, the report is
+  // rendered from it, and `cdk deploy --app` deploys that very assembly (no second synth).
+  const assemblyDir = render ? mkdtempSync(join(tmpdir(), `citadel-${config.name}-assembly-`)) : undefined;
   return recordDeploy(
     {
       config,
@@ -216,13 +220,29 @@ export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promi
         : {}),
       diff: () =>
         deps.changeRecords.captureCdk(
-          ['diff', ...selectors(config, layers), '--exclusively', ...context],
+          [
+            'diff',
+            ...selectors(config, layers),
+            '--exclusively',
+            ...context,
+            ...(assemblyDir ? ['--output', assemblyDir] : []),
+          ],
           cdkEnv(deps, config),
         ),
+      ...(render && assemblyDir
+        ? {
+            revisionReport: () =>
+              render(assemblyDir, config.name, {
+                commit: evidence.commit,
+                renderedAt: deps.changeRecords.now(),
+              }),
+          }
+        : {}),
       deploy: () =>
         deps.runCdk(
           [
             'deploy',
+            ...(assemblyDir ? ['--app', assemblyDir] : []),
             ...selectors(config, layers),
             '--exclusively',
             '--concurrency',
@@ -233,7 +253,8 @@ export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promi
             deps.env.CI === 'true' ? 'never' : 'broadening',
             ...(deps.env.CI === 'true' ? ['--ci', '--progress', 'events'] : []),
             ...adoptRetainedResources(),
-            ...context,
+            // Context shapes synthesis only: a synthesized assembly already holds it.
+            ...(assemblyDir ? [] : context),
           ],
           cdkEnv(deps, config),
         ),

@@ -4,7 +4,7 @@ import { loadProject, ProjectError, projectEnvironment, type CitadelProject } fr
 import { execFileSync } from 'node:child_process';
 import { captureCdkCli, runCdkCli } from './cdk.js';
 import { changeRecordAws } from './change-record-aws.js';
-import { ChangeRecordWriteError } from './record-deploy.js';
+import { ChangeRecordWriteError, type RenderRevisionReport } from './record-deploy.js';
 import type { DeliveryDeps } from './delivery.js';
 import { stsCallerIdentity } from './sts.js';
 
@@ -18,7 +18,10 @@ export function invocationDirectory(): string {
  * CDK CLI runs bin/citadel.ts from packages/infra, so it is handed the project's settings as
  * absolute paths and builds the same project.
  */
-export function processDeps(project: CitadelProject): DeliveryDeps {
+export function processDeps(
+  project: CitadelProject,
+  renderRevisionReport?: RenderRevisionReport,
+): DeliveryDeps {
   return {
     env: { ...process.env, ...projectEnvironment(project) },
     getCallerIdentity: stsCallerIdentity,
@@ -32,6 +35,7 @@ export function processDeps(project: CitadelProject): DeliveryDeps {
       now: () => new Date(),
       currentCommit: () =>
         execFileSync('git', ['rev-parse', 'HEAD'], { cwd: invocationDirectory(), encoding: 'utf8' }).trim(),
+      ...(renderRevisionReport ? { renderRevisionReport } : {}),
     },
   };
 }
@@ -40,10 +44,11 @@ export function processDeps(project: CitadelProject): DeliveryDeps {
 export async function runCommand(
   name: string,
   command: (argv: readonly string[], deps: DeliveryDeps) => Promise<number>,
+  renderRevisionReport?: RenderRevisionReport,
 ): Promise<void> {
   try {
     const project = await loadProject(process.env, { cwd: invocationDirectory() });
-    process.exitCode = await command(process.argv.slice(2), processDeps(project));
+    process.exitCode = await command(process.argv.slice(2), processDeps(project, renderRevisionReport));
   } catch (error) {
     if (
       error instanceof UsageError ||

@@ -11,6 +11,7 @@ import {
   MAX_DIFF_CHARS,
   changeRecordKey,
   parseChangeRecord,
+  revisionReportKeys,
   sbomKey,
   type ChangeRecord,
 } from './change-record.js';
@@ -27,6 +28,22 @@ export type CaptureCdk = (
   env: Readonly<Record<string, string | undefined>>,
 ) => Promise<{ code: number; output: string }>;
 
+/** The report of a revision, in Markdown and in JSON. */
+export interface RevisionReport {
+  readonly markdown: string;
+  readonly json: string;
+}
+
+/**
+ * Renders the report of the revision from the synthesized cloud assembly in `assemblyDir`
+ * (the report package's renderRevisionReport).
+ */
+export type RenderRevisionReport = (
+  assemblyDir: string,
+  environment: string,
+  facts: { readonly commit: string; readonly renderedAt: Date },
+) => Promise<RevisionReport>;
+
 /** What recording a deploy needs, passed in so that tests can answer for AWS. */
 export interface ChangeRecordDeps {
   readonly captureCdk: CaptureCdk;
@@ -35,6 +52,12 @@ export interface ChangeRecordDeps {
   readonly now: () => Date;
   /** The commit checked out, when `--commit` is not given. */
   readonly currentCommit: () => string;
+  /**
+   * Renders the revision report; with it, a deploy synthesizes once into a cloud assembly,
+   * reports on it and deploys that very assembly.
+   * @default - no revision report: diff and deploy each synthesize, and the record names no report
+   */
+  readonly renderRevisionReport?: RenderRevisionReport;
 }
 
 /** The deployment strategy the environment asks for; `rolling` until its config names one. */
@@ -53,6 +76,11 @@ export interface RecordedDeploy {
   readonly runUrl?: string;
   /** `cdk diff` of the stacks about to be deployed. */
   readonly diff: () => Promise<{ code: number; output: string }>;
+  /**
+   * The report of the revision, rendered after the diff from the assembly it synthesized.
+   * @default - the record names no report
+   */
+  readonly revisionReport?: () => Promise<RevisionReport>;
   /** The deploy itself; resolves to the CDK CLI's exit code. */
   readonly deploy: () => Promise<number>;
   readonly log: (line: string) => void;
@@ -62,8 +90,10 @@ type Outcome = ChangeRecord['outcome'];
 const ROLLED_BACK = /^(UPDATE_)?ROLLBACK_COMPLETE$/;
 
 /**
- * Diffs, deploys, and then, whatever happened, reads the alarms and writes the change record
- * (and the SBOM next to it) to the environment's change-record bucket and to `--record-dir`.
+ * Diffs, renders the revision report (when the run has one; a failure stops before the
+ * deploy), deploys, and then, whatever happened, reads the alarms and writes the change
+ * record (and the SBOM and the report next to it) to the environment's change-record bucket
+ * and to `--record-dir`.
  * Resolves to the deploy's exit code; rethrows what the deploy threw once the record is
  * written; throws ChangeRecordWriteError when the record could not be written.
  */
@@ -75,6 +105,7 @@ export async function recordDeploy(run: RecordedDeploy, deps: ChangeRecordDeps):
   let outcome: Outcome = { status: 'failed', failedStep: 'diff' };
   let code = 1;
   let thrown: unknown;
+  let report: RevisionReport | undefined;
   try {
     const result = await run.diff();
     diff = {
@@ -90,6 +121,10 @@ export async function recordDeploy(run: RecordedDeploy, deps: ChangeRecordDeps):
       };
       code = result.code;
     } else {
+      if (run.revisionReport) {
+        outcome = { status: 'failed', failedStep: 'report' };
+        report = await run.revisionReport();
+      }
       outcome = { status: 'failed', failedStep: 'deploy' };
       code = await run.deploy();
       outcome =
@@ -103,8 +138,19 @@ export async function recordDeploy(run: RecordedDeploy, deps: ChangeRecordDeps):
   const alarms = await alarmStates(aws, config.name, deps.now);
   const finishedAt = deps.now();
   const key = changeRecordKey(config.name, compactIso(startedAt), run.evidence.commit);
-  const record = buildRecord(run, { startedAt, finishedAt, diff, outcome, alarms, key });
-  await writeRecord(run, aws, record, key);
+  const reportBodies = report
+    ? { markdown: Buffer.from(report.markdown), json: Buffer.from(report.json) }
+    : undefined;
+  const record = buildRecord(run, {
+    startedAt,
+    finishedAt,
+    diff,
+    outcome,
+    alarms,
+    key,
+    report: reportBodies,
+  });
+  await writeRecord(run, aws, record, key, reportBodies);
   run.log(`Change record ${key}: ${outcome.status}${outcome.failedStep ? ` at ${outcome.failedStep}` : ''}`);
   if (thrown !== undefined) throw thrown;
   return code;
@@ -159,6 +205,7 @@ function buildRecord(
     outcome: Outcome;
     alarms: ChangeRecord['alarms'];
     key: string;
+    report: ReportBodies | undefined;
   },
 ): ChangeRecord {
   const { config, evidence, caller } = run;
@@ -194,6 +241,16 @@ function buildRecord(
         : {}),
       ...(evidence.scan ? { scan: evidence.scan } : {}),
     },
+    ...(facts.report
+      ? {
+          report: {
+            key: revisionReportKeys(facts.key).markdown,
+            sha256: sha256(facts.report.markdown).hex,
+            jsonKey: revisionReportKeys(facts.key).json,
+            jsonSha256: sha256(facts.report.json).hex,
+          },
+        }
+      : {}),
     diff: facts.diff,
     strategy: deploymentStrategy(config),
     alarms: facts.alarms,
@@ -203,25 +260,48 @@ function buildRecord(
   };
 }
 
-/** The SBOM first (the record points at it), then the record; locally first, so a failed upload leaves a copy. */
+type ReportBodies = { readonly markdown: Buffer; readonly json: Buffer };
+
+/**
+ * The SBOM and the revision report first (the record points at them), then the record;
+ * locally first, so a failed upload leaves a copy. Every object goes under the bucket's
+ * default Object Lock retention, which S3 applies to a PutObject that carries a checksum.
+ */
 async function writeRecord(
   run: RecordedDeploy,
   aws: ChangeRecordAws,
   record: ChangeRecord,
   key: string,
+  report: ReportBodies | undefined,
 ): Promise<void> {
   const { config, evidence } = run;
   const bucket = changeRecordBucketName(config.name, config.account, config.region);
   const body = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
+  const sidecars: { key: string; body: Buffer; contentType: string }[] = [
+    ...(evidence.sbom
+      ? [{ key: sbomKey(key), body: evidence.sbom.body, contentType: 'application/vnd.cyclonedx+json' }]
+      : []),
+    ...(report
+      ? [
+          {
+            key: revisionReportKeys(key).markdown,
+            body: report.markdown,
+            contentType: 'text/markdown; charset=utf-8',
+          },
+          { key: revisionReportKeys(key).json, body: report.json, contentType: 'application/json' },
+        ]
+      : []),
+  ];
   try {
     parseChangeRecord(record, key);
     if (evidence.recordDir) {
       mkdirSync(evidence.recordDir, { recursive: true });
       writeFileSync(join(evidence.recordDir, basename(key)), body);
-      if (evidence.sbom) writeFileSync(join(evidence.recordDir, basename(sbomKey(key))), evidence.sbom.body);
+      for (const sidecar of sidecars)
+        writeFileSync(join(evidence.recordDir, basename(sidecar.key)), sidecar.body);
     }
-    if (evidence.sbom)
-      await aws.putObject(bucket, sbomKey(key), evidence.sbom.body, 'application/vnd.cyclonedx+json');
+    for (const sidecar of sidecars)
+      await aws.putObject(bucket, sidecar.key, sidecar.body, sidecar.contentType);
     await aws.putObject(bucket, key, body, 'application/json');
   } catch (error) {
     throw new ChangeRecordWriteError(

@@ -105,7 +105,7 @@ const FULL_ARGS = [
 ];
 
 function storedRecord(d: ReturnType<typeof deps>): ChangeRecord {
-  const object = d.records.objects.find((o) => o.key.endsWith('.json') && !o.key.endsWith('.cdx.json'));
+  const object = d.records.objects.find((o) => /\d\.json$/.test(o.key) || /[a-f0-9]{40}\.json$/.test(o.key));
   return parseChangeRecord(JSON.parse(object!.body.toString('utf8')), object!.key);
 }
 

@@ -17,6 +17,13 @@ export const CHANGE_RECORD_ALLOW: readonly AccessRow[] = [
     why: "a deploy writes its change record under the environment's record prefix",
     frameworks: CHANGES,
   },
+  ...['report.md', 'report.json'].map((suffix): AccessRow => ({
+    who: DEPLOY_ROLE,
+    action: 's3:PutObject',
+    resource: RECORD.replace(/\.json$/, `.${suffix}`),
+    why: 'a deploy stores the report of the revision it deploys next to its change record',
+    frameworks: CHANGES,
+  })),
   {
     who: DEPLOY_ROLE,
     action: 'kms:GenerateDataKey',

@@ -19,14 +19,16 @@ import {
 
 /** Calls the payment processor, the restore-drill validator and the deploy-time functions make. */
 export const FUNCTION_ROWS: readonly AccessRow[] = [
-  ...['backup:DescribeRestoreJob', 'backup:PutRestoreValidationResult'].map((action): AccessRow => ({
-    who: RESTORE_VALIDATOR,
-    action,
-    // Neither action has a resource type in IAM: its policy names '*' for these two actions only.
-    resource: '*',
-    why: 'the restore-drill validator reads the restore job it checks and reports its verdict to AWS Backup',
-    frameworks: LEAST,
-  })),
+  ...['backup:DescribeRestoreJob', 'backup:PutRestoreValidationResult', 'backup:ListRestoreJobs'].map(
+    (action): AccessRow => ({
+      who: RESTORE_VALIDATOR,
+      action,
+      // No action has a resource type in IAM: its policy names '*' for these three actions only.
+      resource: '*',
+      why: 'the restore-drill validator reads the restore job it checks, reports its verdict to AWS Backup, and lists its plan’s jobs for the daily freshness check',
+      frameworks: LEAST,
+    }),
+  ),
   {
     who: RESTORE_VALIDATOR,
     action: 'secretsmanager:GetSecretValue',

@@ -4,7 +4,7 @@ import { parsePeriod, type EvidencePeriod } from './period.js';
 
 export const USAGE =
   'usage: npm run evidence -- --env <name> --from YYYY-MM-DD --to YYYY-MM-DD [--out <dir>] ' +
-  '[--records-bucket <bucket>] [--revision-reports <dir>]\n' +
+  '[--records-bucket <bucket>]\n' +
   '       npm run evidence -- --verify <dir> [--head <sha256>]';
 
 export type EvidenceCommand =
@@ -16,7 +16,6 @@ export type EvidenceCommand =
       readonly period: EvidencePeriod;
       readonly outDir: string;
       readonly recordsBucket: string | undefined;
-      readonly revisionReportsDir: string | undefined;
     };
 
 const ENVIRONMENT = /^[a-z][a-z0-9-]{0,31}$/;
@@ -55,7 +54,6 @@ export function parseEvidenceArguments(
         to: { type: 'string' },
         out: { type: 'string' },
         'records-bucket': { type: 'string' },
-        'revision-reports': { type: 'string' },
         verify: { type: 'string' },
         head: { type: 'string' },
         help: { type: 'boolean' },
@@ -69,7 +67,7 @@ export function parseEvidenceArguments(
   const { values } = parsed;
   if (values.help) return { kind: 'help' };
   if (values.verify !== undefined) {
-    const others = ['env', 'from', 'to', 'out', 'records-bucket', 'revision-reports'].filter(
+    const others = ['env', 'from', 'to', 'out', 'records-bucket'].filter(
       (name) => values[name as keyof typeof values] !== undefined,
     );
     if (others.length > 0) {
@@ -103,14 +101,11 @@ export function parseEvidenceArguments(
       'give an S3 bucket name (3–63 of a-z, 0-9, "." and "-")',
     );
   }
-  const revisionReports = values['revision-reports'];
   return {
     kind: 'collect',
     environment,
     period,
     outDir: path('--out', values.out ?? `reports/evidence/${environment}-${period.from}-${period.to}`),
     recordsBucket,
-    revisionReportsDir:
-      revisionReports === undefined ? undefined : path('--revision-reports', revisionReports),
   };
 }

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { changeRecordBucketName } from '@citadel/infra/constructs/change-record-bucket';
 import { USAGE, parseEvidenceArguments } from './arguments.js';
-import { collectEvidence, type SynthReportWriter } from './collect-evidence.js';
+import { collectEvidence, gapText, type SynthReportWriter } from './collect-evidence.js';
 import { verifyBundle } from './manifest.js';
 
 /** What the command needs from the project: the environments and a writer of the synth-time report. */
@@ -39,7 +39,6 @@ export async function runEvidenceCli(args: readonly string[], context: EvidenceC
       // The bucket the environment's shared stack creates, unless another is named.
       recordsBucket:
         command.recordsBucket ?? changeRecordBucketName(command.environment, config.account, config.region),
-      ...(command.revisionReportsDir ? { revisionReportsDir: resolve(command.revisionReportsDir) } : {}),
       ...(context.now ? { now: context.now } : {}),
       writeSynthReport: context.synthReport(command.environment),
     });
@@ -51,6 +50,14 @@ export async function runEvidenceCli(args: readonly string[], context: EvidenceC
         `${bundle.directory} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     context.out(`manifest head: ${bundle.head}`);
+    if (bundle.gaps.length > 0) {
+      for (const gap of bundle.gaps) context.err(`gap: ${gapText(gap)}`);
+      context.err(
+        `${bundle.gaps.length} deployed revision(s) lack their report; the bundle lists them under "gaps" in bundle.json. ` +
+          'Restore the objects from the bucket’s replica, or record why they are missing, before handing the bundle over.',
+      );
+      return 1;
+    }
     return 0;
   } catch (error) {
     context.err(error instanceof Error ? `${error.name}: ${error.message}` : String(error));

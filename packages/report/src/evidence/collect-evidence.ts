@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
@@ -24,6 +24,11 @@ import { collectChangeRecords } from './sources/change-records.js';
 import { collectConfigCompliance } from './sources/config-compliance.js';
 import { IAM_EVENTS_REGION, collectIamTrail } from './sources/iam-trail.js';
 import { collectSecurityHubFindings } from './sources/security-hub.js';
+import {
+  collectRevisionReport,
+  type RevisionReportFiles,
+  type RevisionReportGap,
+} from './sources/revision-reports.js';
 
 /** Writes the synth-time report of the current revision into a directory; returns the commit it is from. */
 export type SynthReportWriter = (directory: string) => Promise<{ readonly commit: string }>;
@@ -43,11 +48,6 @@ export interface CollectEvidenceOptions {
    * @default - change records are not collected, and the bundle says so
    */
   readonly recordsBucket?: string;
-  /**
-   * A directory of `<commit>/` report directories, one per deployed revision.
-   * @default - only the current revision's report is in the bundle
-   */
-  readonly revisionReportsDir?: string;
   /** @default - now */
   readonly now?: Date;
 }
@@ -57,6 +57,8 @@ export interface CollectedBundle {
   readonly head: string;
   readonly files: number;
   readonly summary: EvidenceSummary;
+  /** Deployed revisions whose report is missing or not what the record hashed; the bundle lists them too. */
+  readonly gaps: readonly RevisionReportGap[];
 }
 
 /**
@@ -66,6 +68,11 @@ export interface CollectedBundle {
 const CLIENT_OPTIONS = { maxAttempts: 10 } as const;
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+/** One line naming the change record, the report's key and what is wrong. */
+export function gapText(gap: RevisionReportGap): string {
+  return `change record ${gap.record}: revision report ${gap.key ?? '(none named)'} ${gap.problem}`;
+}
 
 async function checkOutDir(outDir: string): Promise<void> {
   const existing = await stat(outDir).catch(() => undefined);
@@ -132,12 +139,31 @@ export async function collectEvidence(options: CollectEvidenceOptions): Promise<
       )
     : undefined;
 
+  const revisions: RevisionReportFiles[] = [];
+  const gaps: RevisionReportGap[] = [];
+  if (changeRecords) {
+    const s3 = new S3Client({ ...CLIENT_OPTIONS, region: primary });
+    for (const record of changeRecords.records) {
+      const found = await collectRevisionReport(
+        s3,
+        primary,
+        changeRecords.bucket,
+        changeRecords.prefix,
+        record.key,
+        JSON.parse(record.body) as Record<string, unknown>,
+      );
+      if (found === undefined) continue;
+      if ('problem' in found) gaps.push(found);
+      else revisions.push(found);
+    }
+  }
+
   const staging = join(
     dirname(options.outDir),
     `.${basename(options.outDir)}.partial-${randomBytes(6).toString('hex')}`,
   );
   try {
-    const files = new Map<string, string>();
+    const files = new Map<string, string | Uint8Array>();
     files.set('sts/get-caller-identity.json', json(identity));
     for (const evidence of collected.config)
       files.set(`config-compliance/${evidence.region}.json`, json(evidence));
@@ -150,14 +176,13 @@ export async function collectEvidence(options: CollectEvidenceOptions): Promise<
     await mkdir(staging, { recursive: true });
     const reportPath = `report/${environment}`;
     const { commit } = await options.writeSynthReport(join(staging, reportPath));
+    // Each revision's report, byte for byte as the deploy stored it (its SHA-256 checked against the record).
     const revisionReports = new Map<string, string>();
-    for (const record of changeRecords?.records ?? []) {
-      if (!record.commit || !options.revisionReportsDir || revisionReports.has(record.commit)) continue;
-      const source = join(options.revisionReportsDir, record.commit);
-      if (await stat(source).catch(() => undefined)) {
-        await cp(source, join(staging, 'report/revisions', record.commit), { recursive: true });
-        revisionReports.set(record.commit, `report/revisions/${record.commit}/`);
-      }
+    for (const revision of revisions) {
+      const directory = `report/revisions/${basename(revision.recordKey).replace(/\.json$/, '')}`;
+      files.set(`${directory}/${basename(revision.markdown.key)}`, revision.markdown.body);
+      files.set(`${directory}/${basename(revision.json.key)}`, revision.json.body);
+      revisionReports.set(revision.recordKey, `${directory}/`);
     }
     const summary: EvidenceSummary = {
       environment,
@@ -214,15 +239,22 @@ export async function collectEvidence(options: CollectEvidenceOptions): Promise<
       backups: summarizeBackups(collected.backup),
       changeRecords: {
         note: changeRecords
-          ? changeRecords.rejected.length > 0
-            ? `${changeRecords.rejected.length} object(s) under s3://${changeRecords.bucket}/${changeRecords.prefix} are not change records of this environment: see change-records.json.`
-            : undefined
+          ? [
+              changeRecords.rejected.length > 0
+                ? `${changeRecords.rejected.length} object(s) under s3://${changeRecords.bucket}/${changeRecords.prefix} are not change records of this environment: see change-records.json.`
+                : undefined,
+              gaps.length > 0
+                ? `${gaps.length} deployed revision(s) without their report: ${gaps.map(gapText).join('; ')}.`
+                : undefined,
+            ]
+              .filter(Boolean)
+              .join(' ') || undefined
           : 'Not collected: no change-record bucket was named (--records-bucket).',
         records: (changeRecords?.records ?? []).map((record) => ({
           startedAt: record.startedAt,
           commit: record.commit,
           key: record.key,
-          report: record.commit ? revisionReports.get(record.commit) : undefined,
+          report: revisionReports.get(record.key),
         })),
       },
       iam: {
@@ -249,6 +281,7 @@ export async function collectEvidence(options: CollectEvidenceOptions): Promise<
         caller: identity.Arn,
         synthReport: summary.report,
         revisionReports: Object.fromEntries(revisionReports),
+        gaps: gaps.map((gap) => ({ ...gap, text: gapText(gap) })),
         notCollected: changeRecords ? [] : ['change records: no --records-bucket'],
         coverage: collected.iam.coverageNote ? [collected.iam.coverageNote] : [],
       }),
@@ -261,7 +294,7 @@ export async function collectEvidence(options: CollectEvidenceOptions): Promise<
     await writeFile(join(staging, MANIFEST_FILE), json(manifest));
     if (await stat(options.outDir).catch(() => undefined)) await rmdir(options.outDir);
     await rename(staging, options.outDir);
-    return { directory: options.outDir, head: manifest.head, files: manifest.entries.length, summary };
+    return { directory: options.outDir, head: manifest.head, files: manifest.entries.length, summary, gaps };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;

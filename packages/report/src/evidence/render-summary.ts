@@ -70,7 +70,7 @@ function sections(summary: EvidenceSummary): Section[] {
         record.startedAt,
         record.commit ?? '-',
         record.key,
-        record.report ?? 'not in the bundle inputs',
+        record.report ?? 'none: see the gaps in bundle.json',
       ]),
     },
     {

@@ -20,11 +20,12 @@ import {
   GetResourceConfigHistoryCommand,
   ListDiscoveredResourcesCommand,
 } from '@aws-sdk/client-config-service';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 
 /** Hand-written from the API reference shapes; ids and ARNs are placeholders of the prod config's account. */
 export const ACCOUNT = '333333333333';
@@ -116,6 +117,30 @@ const complianceItem = (time: string, compliance: string) => ({
   }),
 });
 
+/** The revision reports the deploys stored next to their records, Markdown and JSON. */
+export const REPORTS: Record<string, string> = {
+  'records/prod/2026-02-03T10-00-00Z.report.md':
+    '# Revision report: prod at a1b2c3d4e5f60718293a4b5c6d7e8f9012345678\n',
+  'records/prod/2026-02-03T10-00-00Z.report.json':
+    '{"environment":"prod","commit":"a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"}\n',
+  'records/prod/2026-03-04T10-00-00Z.report.md':
+    '# Revision report: prod at ffffffffffffffffffffffffffffffffffffffff — ünïcödé\n',
+  'records/prod/2026-03-04T10-00-00Z.report.json':
+    '{"environment":"prod","commit":"ffffffffffffffffffffffffffffffffffffffff"}\n',
+};
+
+const sha256 = (text: string) => createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
+
+/** The `report` entry a record holds for the report stored under `base`.report.md/.json. */
+export function reportEntry(base: string) {
+  return {
+    key: `${base}.report.md`,
+    sha256: sha256(REPORTS[`${base}.report.md`] ?? ''),
+    jsonKey: `${base}.report.json`,
+    jsonSha256: sha256(REPORTS[`${base}.report.json`] ?? ''),
+  };
+}
+
 export const RECORDS: Record<string, string> = {
   'records/prod/2026-02-03T10-00-00Z.json': JSON.stringify({
     schemaVersion: 1,
@@ -123,9 +148,9 @@ export const RECORDS: Record<string, string> = {
     startedAt: '2026-02-03T10:00:00Z',
     commit: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
     approver: 'ops-lead',
+    report: reportEntry('records/prod/2026-02-03T10-00-00Z'),
   }),
-  'records/prod/2026-03-04T10-00-00Z.json':
-    '{"schemaVersion":"2","environment":"prod","startedAt":"2026-03-04T10:00:00Z","source":{"commit":"ffffffffffffffffffffffffffffffffffffffff"},"note":"ünïcödé ✓ | pipe"}',
+  'records/prod/2026-03-04T10-00-00Z.json': `{"schemaVersion":"2","environment":"prod","startedAt":"2026-03-04T10:00:00Z","source":{"commit":"ffffffffffffffffffffffffffffffffffffffff"},"note":"ünïcödé ✓ | pipe","report":${JSON.stringify(reportEntry('records/prod/2026-03-04T10-00-00Z'))}}`,
   'records/prod/2025-12-01T10-00-00Z.json': JSON.stringify({
     schemaVersion: 1,
     environment: 'prod',
@@ -162,7 +187,15 @@ export interface AccountMocks {
 }
 
 /** Mocks one account's answers; each paginated call hands out two pages. */
-export function mockAccount(account = ACCOUNT): AccountMocks {
+export function mockAccount(
+  account = ACCOUNT,
+  options: {
+    /** Objects of the change-record bucket to add or replace. */
+    readonly objects?: Record<string, string>;
+    /** Objects of the change-record bucket that are not there. */
+    readonly deleted?: readonly string[];
+  } = {},
+): AccountMocks {
   const sts = mockClient(STSClient);
   sts.on(GetCallerIdentityCommand).resolves({
     $metadata: meta('sts-1'),
@@ -360,7 +393,9 @@ export function mockAccount(account = ACCOUNT): AccountMocks {
   });
 
   const s3 = mockClient(S3Client);
-  const keys = Object.keys(RECORDS);
+  const objects: Record<string, string> = { ...RECORDS, ...REPORTS, ...options.objects };
+  for (const key of options.deleted ?? []) delete objects[key];
+  const keys = Object.keys(objects).sort();
   s3.on(ListObjectsV2Command).callsFake((input: { ContinuationToken?: string }) =>
     paged(
       {
@@ -370,7 +405,7 @@ export function mockAccount(account = ACCOUNT): AccountMocks {
           Contents: keys.slice(0, 2).map((Key) => ({
             Key,
             ETag: `"${Key.length}"`,
-            Size: RECORDS[Key]?.length,
+            Size: objects[Key]?.length,
             LastModified: new Date('2026-03-05T00:00:00Z'),
           })),
           NextContinuationToken: 's3-page-2',
@@ -382,7 +417,7 @@ export function mockAccount(account = ACCOUNT): AccountMocks {
           Contents: keys.slice(2).map((Key) => ({
             Key,
             ETag: `"${Key.length}"`,
-            Size: RECORDS[Key]?.length,
+            Size: objects[Key]?.length,
             LastModified: new Date('2026-03-05T00:00:00Z'),
           })),
           KeyCount: keys.length - 2,
@@ -391,13 +426,24 @@ export function mockAccount(account = ACCOUNT): AccountMocks {
       input.ContinuationToken,
     ),
   );
-  s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({
-    $metadata: meta(`get-${input.Key}`),
-    ETag: `"${input.Key.length}"`,
-    LastModified: new Date('2026-03-05T00:00:00Z'),
-    ContentType: 'application/json',
-    Body: streamBody(RECORDS[input.Key] ?? ''),
-  }));
+  s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+    const body = objects[input.Key];
+    if (body === undefined) {
+      throw new NoSuchKey({
+        message: 'The specified key does not exist.',
+        $metadata: { ...meta(`get-${input.Key}`), httpStatusCode: 404 },
+      });
+    }
+    return {
+      $metadata: meta(`get-${input.Key}`),
+      ETag: `"${input.Key.length}"`,
+      LastModified: new Date('2026-03-05T00:00:00Z'),
+      ContentType: input.Key.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'application/json',
+      ObjectLockMode: 'COMPLIANCE',
+      ObjectLockRetainUntilDate: new Date('2033-03-05T00:00:00Z'),
+      Body: streamBody(body),
+    };
+  });
 
   const cloudTrail = mockClient(CloudTrailClient);
   cloudTrail.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) => {

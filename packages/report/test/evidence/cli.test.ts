@@ -77,6 +77,20 @@ describe('npm run evidence', () => {
     expect(err.join('\n')).toMatch(/BundleVerificationError: summary.md: sha256 is/);
   });
 
+  it('exits 1 naming the record and the key when a deployed revision’s report is missing, with the bundle written', async () => {
+    mocks.restore();
+    mocks = mockAccount(ACCOUNT, { deleted: ['records/prod/2026-03-04T10-00-00Z.report.md'] });
+    const dir = join(work, 'bundle');
+
+    expect(await runEvidenceCli(collectArgs(dir), context())).toBe(1);
+
+    expect(err).toContain(
+      `gap: change record records/prod/2026-03-04T10-00-00Z.json: revision report records/prod/2026-03-04T10-00-00Z.report.md is missing from s3://${BUCKET}`,
+    );
+    expect(err.join('\n')).toMatch(/1 deployed revision\(s\) lack their report/);
+    expect(await readdir(dir)).toContain('manifest.json');
+  });
+
   it('exits 1 with the call, the action and the fix when one call is denied, and leaves no manifest', async () => {
     mocks.backup.on(ListRestoreJobsCommand).rejects(backupAccessDenied('backup:ListRestoreJobs'));
     expect(await runEvidenceCli(collectArgs(join(work, 'bundle')), context())).toBe(1);

@@ -18,6 +18,8 @@ import {
   BUCKET,
   RECORDS,
   REGION,
+  REPORTS,
+  reportEntry,
   backupAccessDenied,
   mockAccount,
   type AccountMocks,
@@ -158,13 +160,7 @@ describe('collectEvidence', () => {
   });
 
   it('keeps change records in the period byte for byte and sets aside objects that are not this environment’s records', async () => {
-    const revisions = join(work, 'revisions');
-    await mkdir(join(revisions, 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'), { recursive: true });
-    await writeFile(
-      join(revisions, 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', 'compliance.md'),
-      '# Compliance report — a1b2c3d\n',
-    );
-    const bundle = await collectEvidence(options({ revisionReportsDir: revisions }));
+    const bundle = await collectEvidence(options());
 
     const records = await readJson(join(bundle.directory, 'change-records.json'));
     expect(records.records.map((record: { key: string }) => record.key)).toEqual([
@@ -176,21 +172,142 @@ describe('collectEvidence', () => {
       'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
       'ffffffffffffffffffffffffffffffffffffffff',
     ]);
+    // The reports stored next to the records are read through their record, never taken for records.
     expect(records.rejected).toEqual([
       { key: 'records/prod/copied-from-qa.json', reason: 'environment "qa" is not "prod"' },
       { key: 'records/prod/truncated.json', reason: 'not JSON' },
     ]);
-    expect(mocks.s3.commandCalls(GetObjectCommand)).toHaveLength(Object.keys(RECORDS).length);
-    expect(
-      await readFile(
-        join(bundle.directory, 'report/revisions/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678/compliance.md'),
-        'utf8',
-      ),
-    ).toContain('a1b2c3d');
+    expect(mocks.s3.commandCalls(GetObjectCommand)).toHaveLength(Object.keys(RECORDS).length + 4);
     const markdown = await readFile(join(bundle.directory, 'summary.md'), 'utf8');
-    expect(markdown).toContain('report/revisions/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678/');
-    expect(markdown).toContain('not in the bundle inputs');
     expect(markdown).toContain('0123456789abcdef0123456789abcdef01234567');
+  });
+
+  it('puts the report of every deployed revision in the bundle, byte for byte and chained in the manifest', async () => {
+    // Act
+    const bundle = await collectEvidence(options());
+
+    // Assess
+    expect(bundle.gaps).toEqual([]);
+    for (const base of ['2026-02-03T10-00-00Z', '2026-03-04T10-00-00Z']) {
+      for (const suffix of ['report.md', 'report.json']) {
+        const path = `report/revisions/${base}/${base}.${suffix}`;
+        expect(await readFile(join(bundle.directory, path), 'utf8')).toBe(
+          REPORTS[`records/prod/${base}.${suffix}`],
+        );
+      }
+    }
+    const manifest = await verifyBundle(bundle.directory, bundle.head);
+    expect(manifest.entries.map((entry) => entry.path)).toEqual(
+      expect.arrayContaining([
+        'report/revisions/2026-03-04T10-00-00Z/2026-03-04T10-00-00Z.report.md',
+        'report/revisions/2026-03-04T10-00-00Z/2026-03-04T10-00-00Z.report.json',
+      ]),
+    );
+    const summary = await readFile(join(bundle.directory, 'summary.md'), 'utf8');
+    expect(summary).toContain('report/revisions/2026-02-03T10-00-00Z/');
+    expect((await readJson(join(bundle.directory, 'bundle.json'))).gaps).toEqual([]);
+  });
+
+  it('lists a tampered report as a gap naming the record and the key, and leaves it out of the bundle', async () => {
+    // Prepare: the Markdown report was replaced after the deploy.
+    mocks.restore();
+    mocks = mockAccount(ACCOUNT, {
+      objects: { 'records/prod/2026-02-03T10-00-00Z.report.md': '# Revision report: prod — all clear\n' },
+    });
+
+    // Act
+    const bundle = await collectEvidence(options());
+
+    // Assess
+    expect(bundle.gaps).toEqual([
+      {
+        record: 'records/prod/2026-02-03T10-00-00Z.json',
+        key: 'records/prod/2026-02-03T10-00-00Z.report.md',
+        problem: expect.stringMatching(
+          /^has SHA-256 [a-f0-9]{64}, but the record says [a-f0-9]{64}: it is not the report the deploy wrote$/,
+        ),
+      },
+    ]);
+    const files = await readdir(bundle.directory, { recursive: true });
+    expect(files).not.toContain('report/revisions/2026-02-03T10-00-00Z/2026-02-03T10-00-00Z.report.md');
+    const described = await readJson(join(bundle.directory, 'bundle.json'));
+    expect(described.gaps[0].text).toContain(
+      'change record records/prod/2026-02-03T10-00-00Z.json: revision report records/prod/2026-02-03T10-00-00Z.report.md has SHA-256',
+    );
+    await verifyBundle(bundle.directory, bundle.head);
+  });
+
+  it.each([
+    [
+      'a missing report',
+      { deleted: ['records/prod/2026-03-04T10-00-00Z.report.json'] },
+      'records/prod/2026-03-04T10-00-00Z.report.json',
+      /^is missing from s3:\/\/citadel-prod-records-/,
+    ],
+    [
+      'a record of a deployed revision that names no report',
+      {
+        objects: {
+          'records/prod/2026-02-03T10-00-00Z.json': JSON.stringify({
+            schemaVersion: 1,
+            environment: 'prod',
+            startedAt: '2026-02-03T10:00:00Z',
+            outcome: { status: 'succeeded' },
+          }),
+        },
+      },
+      undefined,
+      /^names no revision report, though its deploy went past the diff$/,
+    ],
+    [
+      'a report key outside the record’s prefix',
+      {
+        objects: {
+          'records/prod/2026-02-03T10-00-00Z.json': JSON.stringify({
+            schemaVersion: 1,
+            environment: 'prod',
+            startedAt: '2026-02-03T10:00:00Z',
+            report: {
+              ...reportEntry('records/prod/2026-02-03T10-00-00Z'),
+              key: 'records/qa/other.report.md',
+            },
+          }),
+        },
+      },
+      'records/qa/other.report.md',
+      /^report.key "records\/qa\/other.report.md" is not a key under records\/prod\/$/,
+    ],
+  ])('lists %s as a gap', async (_, objects, key, problem) => {
+    mocks.restore();
+    mocks = mockAccount(ACCOUNT, objects);
+
+    const bundle = await collectEvidence(options());
+
+    expect(bundle.gaps).toEqual([
+      {
+        record: expect.stringMatching(/^records\/prod\/2026-0[23]-0[34]T10-00-00Z\.json$/),
+        key,
+        problem: expect.stringMatching(problem),
+      },
+    ]);
+  });
+
+  it('owes no report for a deploy that stopped at its diff or its report', async () => {
+    mocks.restore();
+    mocks = mockAccount(ACCOUNT, {
+      objects: {
+        'records/prod/2026-02-03T10-00-00Z.json': JSON.stringify({
+          schemaVersion: 1,
+          environment: 'prod',
+          startedAt: '2026-02-03T10:00:00Z',
+          outcome: { status: 'failed', failedStep: 'report', detail: 'no stage' },
+        }),
+      },
+    });
+
+    const bundle = await collectEvidence(options());
+
+    expect(bundle.gaps).toEqual([]);
   });
 
   it('says in the bundle when the period starts before CloudTrail event history and points to the trail’s logs', async () => {

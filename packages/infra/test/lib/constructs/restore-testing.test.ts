@@ -1,4 +1,4 @@
-import { App, Stack, Stage } from 'aws-cdk-lib';
+import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -247,35 +247,88 @@ describe('RestoreTesting', () => {
   });
 
   describe('the completion event', () => {
-    const [ruleId, rule] = onlyResource(template, 'AWS::Events::Rule');
+    const ruleId = data.getLogicalId(data.restoreTesting.completionRule.node.defaultChild as never);
+    const rule = resources[ruleId] as Resource;
+    const dailyRuleId = data.getLogicalId(data.restoreTesting.dailyCheckRule.node.defaultChild as never);
     const [planId] = onlyResource(template, 'AWS::Backup::RestoreTestingPlan');
     const functionId = data.getLogicalId(data.restoreTesting.validator.node.defaultChild as never);
 
-    it('matches only completed restore jobs of this environment’s plan', () => {
+    // The State: COMPLETED example of AWS Backup's EventBridge reference, for an RDS restore.
+    const completedRestore = {
+      version: '0',
+      id: 'ab32977c-378d-2122-e985-fgh4596f0709',
+      'detail-type': 'Restore Job State Change',
+      source: 'aws.backup',
+      account: '111111111111',
+      time: '2026-11-29T05:42:10Z',
+      region: 'eu-west-1',
+      resources: ['arn:aws:rds:eu-west-1:111111111111:snapshot:awsbackup:job-0a1b2c3d'],
+      detail: {
+        restoreJobId: 'AB123456-78C9-0123-456D-789012E34567',
+        backupVaultArn: 'arn:aws:backup:eu-west-1:111111111111:backup-vault:citadel-dev-database',
+        recoveryPointArn: 'arn:aws:rds:eu-west-1:111111111111:snapshot:awsbackup:job-0a1b2c3d',
+        sourceResourceArn: 'arn:aws:rds:eu-west-1:111111111111:db:citadel-dev-postgres',
+        backupSizeInBytes: '0',
+        creationDate: '2026-11-29T05:00:00.742Z',
+        iamRoleArn: 'arn:aws:iam::111111111111:role/citadel-dev-restore-testing',
+        percentDone: 0,
+        resourceType: 'RDS',
+        status: 'COMPLETED',
+        createdResourceArn: 'arn:aws:rds:eu-west-1:111111111111:db:awsbackup-restore-test-5e0f8a1b2c3d',
+        completionDate: '2026-11-29T05:41:30.128Z',
+      },
+    };
+    /** EventBridge's matching for patterns of exact values: every pattern key is present and one of the listed values. */
+    const matches = (pattern: unknown, event: unknown): boolean =>
+      Object.entries(pattern as Record<string, unknown>).every(([key, expected]) => {
+        const actual = (event as Record<string, unknown> | undefined)?.[key];
+        return Array.isArray(expected) ? expected.includes(actual) : matches(expected, actual);
+      });
+
+    it('matches the completed RDS restore event AWS Backup documents, which names no restore testing plan', () => {
+      expect(matches(rule.Properties?.EventPattern, completedRestore)).toBe(true);
+      expect(JSON.stringify(rule.Properties?.EventPattern)).not.toContain(planId);
+    });
+
+    it.each([
+      ['a running restore', { status: 'RUNNING' }],
+      ['a failed restore', { status: 'FAILED' }],
+      ['an EBS restore', { resourceType: 'EBS' }],
+    ])('does not match %s', (_, detail) => {
+      const event = { ...completedRestore, detail: { ...completedRestore.detail, ...detail } };
+      expect(matches(rule.Properties?.EventPattern, event)).toBe(false);
+    });
+
+    it('matches only documented fields, and invokes the validation function', () => {
       expect(rule.Properties?.EventPattern).toEqual({
         source: ['aws.backup'],
         'detail-type': ['Restore Job State Change'],
-        detail: {
-          status: ['COMPLETED'],
-          restoreTestingPlanArn: [{ 'Fn::GetAtt': [planId, 'RestoreTestingPlanArn'] }],
-        },
+        detail: { status: ['COMPLETED'], resourceType: ['RDS'] },
       });
       expect((rule.Properties?.Targets as { Arn: unknown }[]).map((target) => target.Arn)).toEqual([
         { 'Fn::GetAtt': [functionId, 'Arn'] },
       ]);
     });
 
-    it('is the only caller the function admits', () => {
+    it('admits only the completion rule and the daily check as callers', () => {
       const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).filter(
         (permission) => JSON.stringify(permission.Properties?.FunctionName).includes(functionId),
       );
-      expect(permissions.map((permission) => permission.Properties)).toEqual([
-        {
+      expect(permissions.map((permission) => permission.Properties)).toEqual(
+        [ruleId, dailyRuleId].map((id) => ({
           Action: 'lambda:InvokeFunction',
           FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
           Principal: 'events.amazonaws.com',
-          SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
-        },
+          SourceArn: { 'Fn::GetAtt': [id, 'Arn'] },
+        })),
+      );
+    });
+
+    it('runs the freshness check once a day, so the drill alarm always has a value to read', () => {
+      const daily = resources[dailyRuleId] as Resource;
+      expect(daily.Properties?.ScheduleExpression).toBe('rate(1 day)');
+      expect((daily.Properties?.Targets as { Arn: unknown }[]).map((target) => target.Arn)).toEqual([
+        { 'Fn::GetAtt': [functionId, 'Arn'] },
       ]);
     });
 
@@ -293,9 +346,10 @@ describe('RestoreTesting', () => {
     const statements = statementsOf(validatorRoleId);
     const actions = statements.flatMap((statement) => actionsOf(statement as never));
 
-    it('may describe restore jobs and report validation results, and nothing else of AWS Backup', () => {
+    it('may describe and list restore jobs and report validation results, and nothing else of AWS Backup', () => {
       expect(actions.filter((action) => action.startsWith('backup:')).sort()).toEqual([
         'backup:DescribeRestoreJob',
+        'backup:ListRestoreJobs',
         'backup:PutRestoreValidationResult',
       ]);
     });
@@ -374,6 +428,12 @@ describe('RestoreDrillAlarms', () => {
     restoreMinutesMetric: metric('RestoreDurationMinutes'),
     validatorErrors: metric('Errors'),
     rtoMinutes: 240,
+    daysSinceSuccessMetric: new Metric({
+      namespace: 'Citadel/dev',
+      metricName: 'DaysSinceSuccessfulDrill',
+      period: Duration.days(1),
+    }),
+    everyDays: 7,
   });
   const alarms = Object.values(resourcesOf(Template.fromStack(stack), 'AWS::CloudWatch::Alarm')).map(
     (alarm) => alarm.Properties as Record<string, unknown>,

@@ -32,6 +32,8 @@ export interface ChangeRecordEvidence {
 }
 
 const COMMIT = /^[0-9a-f]{7,64}$/;
+/** Objects the deploy stores next to a record (its SBOM and revision report), read through the record. */
+const SIDECAR = /\.(cdx\.json|report\.md|report\.json)$/;
 
 function commitOf(document: Record<string, unknown>): string | undefined {
   const source = document['source'];
@@ -92,7 +94,7 @@ export async function collectChangeRecords(
   );
   for (const object of objects) {
     const key = object.Key ?? '';
-    if (key.endsWith('/')) continue;
+    if (key.endsWith('/') || SIDECAR.test(key)) continue;
     const response = await callAws({ call: 'S3.GetObject', action: 's3:GetObject', region }, () =>
       client.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
     );

@@ -1,0 +1,1 @@
+export { renderRevisionReport, RevisionReportError, type RevisionReport } from './revision-report.js';
