@@ -53,8 +53,8 @@ const ECS_ARN = (resource: string) =>
 const SERVICE_ARN = ECS_ARN('service');
 const REVISION_ARN = ECS_ARN('service-revision');
 const DEPLOYMENT_ARN = ECS_ARN('service-deployment');
-/** A path of unreserved characters and '/', no empty, '.' or '..' segment, no query. */
-const HEALTH_PATH = /^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,62}){1,8}$/;
+/** '/' or a path of unreserved characters, no empty segment or one starting with '.', no query. */
+const HEALTH_PATH = /^(\/|(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,62}){1,8})$/;
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const DETAIL_MEMBERS: Readonly<Record<CheckTarget['check'], readonly string[]>> = {
   api: ['check'],
