@@ -122,4 +122,23 @@ describe('orders-api released as a canary in staging', () => {
     expect(JSON.stringify(test?.Conditions)).toContain('shop.staging.orders.example.com');
     expect(resources[logicalIdOf(app.edge.testListener!)]?.Properties).toMatchObject({ Port: 9443 });
   });
+
+  it("serves the service host's certificate on the test listener too, so the check's TLS handshake for shop.<zone> succeeds", () => {
+    // Act
+    const app = (built.stages[0] as CitadelStage).app;
+    const certificatesOn = (listener: IConstruct) =>
+      Object.values(resources)
+        .filter(
+          (resource) =>
+            resource.Type === 'AWS::ElasticLoadBalancingV2::ListenerCertificate' &&
+            JSON.stringify(resource.Properties?.ListenerArn) ===
+              JSON.stringify({ Ref: logicalIdOf(listener) }),
+        )
+        .flatMap((resource) => resource.Properties?.Certificates as unknown[]);
+    const hostsCertificate = { Ref: logicalIdOf(app.serviceHostnames!.certificate as unknown as IConstruct) };
+
+    // Assess
+    expect(certificatesOn(app.edge.httpsListener)).toEqual([{ CertificateArn: hostsCertificate }]);
+    expect(certificatesOn(app.edge.testListener!)).toEqual([{ CertificateArn: hostsCertificate }]);
+  });
 });

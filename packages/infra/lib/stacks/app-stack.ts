@@ -362,6 +362,7 @@ export class AppStack extends CitadelStack {
       this.serviceHostnames = new ServiceHostnames(this, 'ServiceHostnames', {
         hosts: [...new Set(hosts)],
         listener: this.edge.httpsListener,
+        ...(this.edge.testListener ? { testListener: this.edge.testListener } : {}),
         loadBalancer: this.edge.loadBalancer,
         zoneName: dns.zoneName,
         ...(dns.provider === 'route53'

@@ -228,9 +228,9 @@ export function releaseBehindListener(
       resources: [productionRule.listenerRuleArn, testRule.listenerRuleArn],
     }),
   );
-  // AmazonECSInfrastructureRolePolicyForLoadBalancers also lets ECS modify listeners (it
-  // rewrites a listener's default action when it is given a listener instead of a rule);
-  // here it may do so on the two listeners this service's rules live on, and no other.
+  // AmazonECSInfrastructureRolePolicyForLoadBalancers, the permissions ECS documents for
+  // shifting traffic, also grants ModifyListener; here only on the two listeners this
+  // service's rules live on.
   trafficRole.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['elasticloadbalancing:ModifyListener'],
