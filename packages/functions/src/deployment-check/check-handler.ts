@@ -4,6 +4,7 @@ import { API_PAYMENTS_PATH, API_READINESS_PATH } from '@citadel/api/contract';
 import type { SecretsReader } from '../shared/secrets.js';
 import {
   parseLifecycleHookEvent,
+  type CheckTarget,
   type LifecycleHookEvent,
   type LifecycleHookResponse,
 } from './hook-event.js';
@@ -82,7 +83,7 @@ class CheckFailure extends Error {
 
 /**
  * Builds the lifecycle hook: check the event, wait for `GET /ready` to answer 200 through the
- * test listener, then read an unknown payment as the probe principal and expect the API's own
+ * test listener (a team service's hook: its own health path, and nothing more), then read an unknown payment as the probe principal and expect the API's own
  * 404 (`payment_not_found`): signed in, allowed to read, the query ran. Anything else answers
  * FAILED with a logged reason naming the step and what came back, so ECS rolls back. The
  * handler never throws.
@@ -101,15 +102,26 @@ export function createDeploymentCheck(deps: DeploymentCheckDependencies): Deploy
     const { event } = parsed;
     const context_ = logContext(event, base);
     try {
+      const target = event.hookDetails;
+      const readinessPath = target.check === 'api' ? API_READINESS_PATH : target.healthPath;
       const ready = await attempt(
         'ready',
         timing.readyAttempts,
         timing,
         remainingMs,
-        () => probe(new URL(API_READINESS_PATH, base), {}, timing.requestTimeoutMs, deps.fetch),
+        () => probe(readinessUrl(target, base), {}, timing.requestTimeoutMs, deps.fetch),
         (outcome) => outcome.kind === 'answered' && outcome.status === 200,
-        `GET ${API_READINESS_PATH} expected HTTP 200`,
+        `GET ${readinessPath} expected HTTP 200`,
       );
+      if (target.check === 'readiness') {
+        logger.info('the new revision answered the pre-traffic check', {
+          event: DEPLOYMENT_CHECK_EVENTS.passed,
+          ...context_,
+          readyAttempts: ready,
+          durationMs: Date.now() - startedMs,
+        });
+        return { hookStatus: 'SUCCEEDED' };
+      }
       let signing;
       try {
         signing = await readProbeSigningKey(deps.secrets, settings.probeKeySecretArn);
@@ -183,8 +195,25 @@ function isTransient(outcome: ProbeOutcome): boolean {
   return outcome.kind === 'answered' && TRANSIENT_STATUSES.has(outcome.status);
 }
 
+/**
+ * Where readiness is asked: the API's /ready on the test listener, or a team service's
+ * health path there, on the service's own host when it is routed by host (its name resolves
+ * to the same load balancer, whose test rule for the service matches that host).
+ */
+function readinessUrl(target: CheckTarget, base: URL): URL {
+  if (target.check === 'api') return new URL(API_READINESS_PATH, base);
+  const url = new URL(target.healthPath, base);
+  if (target.host !== undefined) url.hostname = target.host;
+  return url;
+}
+
 function logContext(event: LifecycleHookEvent, base: URL): Record<string, string> {
+  const target = event.hookDetails;
   return {
+    check: target.check,
+    ...(target.check === 'readiness'
+      ? { healthPath: target.healthPath, ...(target.host === undefined ? {} : { host: target.host }) }
+      : {}),
     executionId: event.executionId,
     lifecycleStage: event.lifecycleStage,
     serviceArn: event.executionDetails.serviceArn,

@@ -1,4 +1,14 @@
 /**
+ * What a hook asks the check to do, from the `hookDetails` the service's lifecycle hook
+ * configures (ECS passes them on every invocation, as the event's top-level `hookDetails`):
+ * the API's check (readiness, then an authenticated read), or the readiness of a team's
+ * service at its own health path, on its own host when it is routed by host.
+ */
+export type CheckTarget =
+  | { readonly check: 'api' }
+  | { readonly check: 'readiness'; readonly healthPath: string; readonly host?: string };
+
+/**
  * The event Amazon ECS sends a deployment lifecycle hook, and the answer it expects. ECS
  * rolls the deployment back on FAILED and calls again after `callBackDelay` seconds on
  * IN_PROGRESS.
@@ -15,6 +25,8 @@ export interface LifecycleHookEvent {
     readonly testTrafficWeights: Readonly<Record<string, number>>;
     readonly productionTrafficWeights: Readonly<Record<string, number>>;
   };
+  /** The hook's configured details; a hook without them is refused. */
+  readonly hookDetails: CheckTarget;
 }
 
 export type HookStatus = 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS';
@@ -41,6 +53,13 @@ const ECS_ARN = (resource: string) =>
 const SERVICE_ARN = ECS_ARN('service');
 const REVISION_ARN = ECS_ARN('service-revision');
 const DEPLOYMENT_ARN = ECS_ARN('service-deployment');
+/** '/' or a path of unreserved characters, no empty segment or one starting with '.', no query. */
+const HEALTH_PATH = /^(\/|(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,62}){1,8})$/;
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const DETAIL_MEMBERS: Readonly<Record<CheckTarget['check'], readonly string[]>> = {
+  api: ['check'],
+  readiness: ['check', 'healthPath', 'host'],
+};
 
 export type ParsedHookEvent =
   | { readonly ok: true; readonly event: LifecycleHookEvent }
@@ -104,7 +123,39 @@ function checkEvent(input: unknown): LifecycleHookEvent {
     lifecycleStage: lifecycleStage as CheckedStage,
     resourceArn,
     executionDetails: { serviceArn, targetServiceRevisionArn, testTrafficWeights, productionTrafficWeights },
+    hookDetails: checkTarget(member(event, 'hookDetails', 'the event')),
   };
+}
+
+/**
+ * The hook's details: `{check: 'api'}` or `{check: 'readiness', healthPath, host?}`, no other
+ * member. A hook without them fails rather than guessing which check it meant.
+ */
+function checkTarget(value: unknown): CheckTarget {
+  const details = record(value, 'hookDetails');
+  const check = member(details, 'check', 'hookDetails');
+  if (check !== 'api' && check !== 'readiness') {
+    throw new EventProblem(
+      `hookDetails.check ${shown(check)} is not a check; configure the hook with 'api' or 'readiness'`,
+    );
+  }
+  const unknown = Object.keys(details).filter((name) => !DETAIL_MEMBERS[check].includes(name));
+  if (unknown.length > 0) {
+    throw new EventProblem(
+      `hookDetails has ${shown(unknown[0])}, which the '${check}' check does not take; give only ${DETAIL_MEMBERS[check].join(', ')}`,
+    );
+  }
+  if (check === 'api') return { check };
+  const healthPath = matching(
+    details,
+    'healthPath',
+    HEALTH_PATH,
+    'a health path such as /orders/health',
+    'hookDetails',
+  );
+  if (!Object.hasOwn(details, 'host')) return { check, healthPath };
+  const host = matching(details, 'host', HOST_NAME, 'a lower-case DNS host name', 'hookDetails');
+  return { check, healthPath, host };
 }
 
 function record(value: unknown, what: string): Readonly<Record<string, unknown>> {

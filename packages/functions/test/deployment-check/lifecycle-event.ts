@@ -9,7 +9,9 @@ export const DEPLOYMENT_ARN =
 
 /**
  * A lifecycle hook event as ECS sends it at POST_TEST_TRAFFIC_SHIFT (executionId,
- * lifecycleStage, resourceArn, executionDetails); `overrides` replace top-level members.
+ * lifecycleStage, resourceArn, executionDetails, and the hook's configured `hookDetails` at
+ * the top level, as the ECS developer guide's "Lambda hooks for Amazon ECS service
+ * deployments" shows); `overrides` replace top-level members.
  */
 export function lifecycleEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -22,6 +24,7 @@ export function lifecycleEvent(overrides: Record<string, unknown> = {}): Record<
       testTrafficWeights: { [TARGET_REVISION_ARN]: 100, [CURRENT_REVISION_ARN]: 0 },
       productionTrafficWeights: { [CURRENT_REVISION_ARN]: 100, [TARGET_REVISION_ARN]: 0 },
     },
+    hookDetails: { check: 'api' },
     ...overrides,
   };
 }
@@ -30,4 +33,25 @@ export function lifecycleEvent(overrides: Record<string, unknown> = {}): Record<
 export function withDetails(details: Record<string, unknown>): Record<string, unknown> {
   const event = lifecycleEvent();
   return { ...event, executionDetails: { ...(event.executionDetails as object), ...details } };
+}
+
+export const TEAM_SERVICE_ARN = 'arn:aws:ecs:eu-west-1:111111111111:service/citadel-prod/orders-api';
+const TEAM_TARGET_REVISION_ARN =
+  'arn:aws:ecs:eu-west-1:111111111111:service-revision/citadel-prod/orders-api/7310022418';
+const TEAM_CURRENT_REVISION_ARN =
+  'arn:aws:ecs:eu-west-1:111111111111:service-revision/citadel-prod/orders-api/7310022417';
+
+/** The event of a team service's hook: its own service and revisions, readiness at its health path. */
+export function teamServiceEvent(hookDetails: Record<string, unknown>): Record<string, unknown> {
+  return lifecycleEvent({
+    resourceArn:
+      'arn:aws:ecs:eu-west-1:111111111111:service-deployment/citadel-prod/orders-api/Rt5nK8cd2Mw4qZ1',
+    executionDetails: {
+      serviceArn: TEAM_SERVICE_ARN,
+      targetServiceRevisionArn: TEAM_TARGET_REVISION_ARN,
+      testTrafficWeights: { [TEAM_TARGET_REVISION_ARN]: 100, [TEAM_CURRENT_REVISION_ARN]: 0 },
+      productionTrafficWeights: { [TEAM_CURRENT_REVISION_ARN]: 100, [TEAM_TARGET_REVISION_ARN]: 0 },
+    },
+    hookDetails,
+  });
 }

@@ -69,14 +69,29 @@ export default defineEnvironment({
     oidcProviderArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
   },
   features: { waf: true, containerInsights: true, ecsExec: false },
+  // A release gets all traffic at once, only after the pre-traffic check passed through the test
+  // port; an alarm or a failed check puts the previous revision back.
   deployment: {
-    strategy: 'rolling',
+    strategy: 'blue-green',
+    bakeMinutes: 0,
+    testPort: 9443,
     alarms: {
       error5xxPercent: 10,
       p99LatencyMs: 5000,
       unhealthyTargets: 1,
       authFailuresPerMinute: 100,
       evaluationMinutes: 2,
+    },
+    // Placeholder public key: replace it with the public half of the key kept in the secret.
+    probe: {
+      publicJwk: {
+        kty: 'EC',
+        crv: 'P-256',
+        kid: 'deployment-check-courses-1',
+        x: 'kXPhfcnYj8ZUxVgGQxKGP95W0sruZ7_qTKmIYBv_1uA',
+        y: '3WsIu3iWGeVkRzVwRQ9MvELcyDxWa-AZJYdy8_cEdlA',
+      },
+      privateKeySecretName: 'citadel/courses/deployment-check-key',
     },
   },
   // Copies and evidence replicas in eu-west-1, the other region this account uses.

@@ -62,15 +62,29 @@ export default defineEnvironment({
   },
   github: { repository: 'example-org/citadel' },
   features: { waf: true, containerInsights: true, ecsExec: false },
-  // Every release reaches all users as tasks are replaced; the circuit breaker and these alarms roll it back.
+  // A release gets all traffic at once, only after the pre-traffic check passed through the test
+  // port; an alarm or a failed check puts the previous revision back.
   deployment: {
-    strategy: 'rolling',
+    strategy: 'blue-green',
+    bakeMinutes: 0,
+    testPort: 9443,
     alarms: {
       error5xxPercent: 10,
       p99LatencyMs: 5000,
       unhealthyTargets: 1,
       authFailuresPerMinute: 100,
       evaluationMinutes: 2,
+    },
+    // Placeholder public key: replace it with the public half of the key kept in the secret.
+    probe: {
+      publicJwk: {
+        kty: 'EC',
+        crv: 'P-256',
+        kid: 'deployment-check-dev-1',
+        x: '392BvNsaosnEWGjC2O_pp_wv3tqX4ytnJPgd9h0gW4Y',
+        y: 'wO3yO92NooWqDoQ_K2UIA6YceDIxUBGjoWlZxrLAFzU',
+      },
+      privateKeySecretName: 'citadel/dev/deployment-check-key',
     },
   },
 });

@@ -166,6 +166,8 @@ export class AppStack extends CitadelStack {
       settings: deployment,
       ...(this.edge.testListener ? { testListener: this.edge.testListener } : {}),
       alarmNamePrefix: `citadel-${config.name}-${workload}`,
+      // Created with the API, before the team's services: they are checked by the same function.
+      ...(this.preTrafficCheck ? { preTrafficCheck: this.preTrafficCheck } : {}),
     });
 
     this.payments = new PaymentsPipeline(this, 'Payments', {
@@ -360,6 +362,7 @@ export class AppStack extends CitadelStack {
       this.serviceHostnames = new ServiceHostnames(this, 'ServiceHostnames', {
         hosts: [...new Set(hosts)],
         listener: this.edge.httpsListener,
+        ...(this.edge.testListener ? { testListener: this.edge.testListener } : {}),
         loadBalancer: this.edge.loadBalancer,
         zoneName: dns.zoneName,
         ...(dns.provider === 'route53'

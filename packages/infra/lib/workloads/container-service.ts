@@ -20,6 +20,7 @@ import { tagWorkload, type WorkloadKind } from './workload-tags.js';
 import {
   releaseBehindListener,
   releaseServiceProps,
+  shiftsTraffic,
   type ReleasedTargets,
   type ServiceRelease,
 } from './progressive-deployment.js';
@@ -242,6 +243,12 @@ export class PublicService extends ContainerWorkload {
       release,
     );
     this.targetGroup = this.release.targetGroup;
+    if (release?.preTrafficCheck && shiftsTraffic(release.settings)) {
+      release.preTrafficCheck.checkReadiness(this.service, {
+        healthPath: props.healthPath,
+        ...(props.host === undefined ? {} : { host: props.host }),
+      });
+    }
     this.scaleOnCpu(props.size);
   }
 }

@@ -11,6 +11,7 @@ import {
 import {
   AlarmBehavior,
   AlternateTarget,
+  type CfnService,
   DeploymentLifecycleLambdaTarget,
   DeploymentLifecycleStage,
   DeploymentStrategy,
@@ -31,7 +32,7 @@ import {
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Grant, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -96,6 +97,12 @@ export interface ServiceRelease {
    * auth-failure alarm. @default - no auth-failure alarm (the service does not log API events)
    */
   readonly authEventLogGroup?: ILogGroup;
+  /**
+   * The environment's pre-traffic check; a team service released through it gets a hook that
+   * asks its new revision for readiness through the test listener before production moves.
+   * @default - no pre-traffic check (the environment pins no probe key, or the strategy is rolling)
+   */
+  readonly preTrafficCheck?: PreTrafficCheck;
 }
 
 const ECS_STRATEGY: Readonly<Record<ReleaseSettings['strategy'], DeploymentStrategy>> = {
@@ -219,6 +226,15 @@ export function releaseBehindListener(
     new PolicyStatement({
       actions: ['elasticloadbalancing:ModifyRule'],
       resources: [productionRule.listenerRuleArn, testRule.listenerRuleArn],
+    }),
+  );
+  // AmazonECSInfrastructureRolePolicyForLoadBalancers, the permissions ECS documents for
+  // shifting traffic, also grants ModifyListener; here only on the two listeners this
+  // service's rules live on.
+  trafficRole.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['elasticloadbalancing:ModifyListener'],
+      resources: [listener.listenerArn, testListener.listenerArn],
     }),
   );
   trafficRole.addToPrincipalPolicy(
@@ -428,7 +444,7 @@ function armRollback(
 }
 
 export interface PreTrafficCheckProps {
-  /** The service whose new revision is checked before production traffic reaches it. */
+  /** The API service, whose new revision gets the API's check (readiness and an authenticated read). */
   readonly service: FargateService;
   /** The URL of the test listener, `https://<domain>:<test port>`. */
   readonly testBaseUrl: string;
@@ -442,11 +458,20 @@ export interface PreTrafficCheckProps {
   readonly logPolicy: LogPolicy;
 }
 
+/** What a team service's hook asks for: readiness at its own health path, on its own host when it has one. */
+export interface ReadinessTarget {
+  readonly healthPath: string;
+  /** @default - the API's domain (the service is routed by path) */
+  readonly host?: string;
+}
+
 /**
- * The pre-traffic check: a Lambda function ECS runs at POST_TEST_TRAFFIC_SHIFT, when the
- * test listener already reaches the new revision and production traffic does not. It calls
- * the new revision through the test listener with a token signed by the check's own key;
- * a failure stops the release before any user reaches it.
+ * The pre-traffic check of an environment: one Lambda function ECS runs at
+ * POST_TEST_TRAFFIC_SHIFT, when the test listener already reaches the new revision and
+ * production traffic does not. Each service's hook tells it what to check through the hook's
+ * details (ECS passes them on every invocation): the API's hook asks for readiness and a read
+ * with a token signed by the check's own key; a team service's hook asks for readiness at its
+ * own health path. A failure stops the release before any user reaches it.
  *
  * Reachability: the function runs outside the VPC. The load balancer is internet-facing,
  * so its DNS name resolves to public addresses only, and the private subnets have no route
@@ -458,6 +483,8 @@ export class PreTrafficCheck extends Construct {
   readonly function: LambdaFunction;
   /** The role ECS invokes the check with: lambda:InvokeFunction on this function only. */
   readonly invokeRole: Role;
+  /** The services whose releases this check runs for. */
+  private readonly checked = new Set<FargateService>();
 
   constructor(scope: Construct, id: string, props: PreTrafficCheckProps) {
     super(scope, id);
@@ -471,7 +498,7 @@ export class PreTrafficCheck extends Construct {
     }
     const check = new NodeFunction(this, 'Function', {
       entry: functionEntry('deployment-check'),
-      description: 'Calls a new API revision through the test listener before production traffic moves',
+      description: 'Calls a new service revision through the test listener before production traffic moves',
       environmentKey: props.functionEnvironmentKey,
       logPolicy: props.logPolicy,
       reservedConcurrentExecutions: 2,
@@ -508,12 +535,7 @@ export class PreTrafficCheck extends Construct {
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
     );
     acknowledgeOwnRolePolicy(this.invokeRole);
-    props.service.addLifecycleHook(
-      new DeploymentLifecycleLambdaTarget(this.function, 'PreTrafficCheck', {
-        lifecycleStages: [DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
-        role: this.invokeRole,
-      }),
-    );
+    this.hook(props.service, { check: 'api' });
 
     acknowledge(
       this.function,
@@ -524,6 +546,54 @@ export class PreTrafficCheck extends Construct {
       this.function,
       ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ'],
       'ECS invokes the check synchronously and reads its answer; a failed invocation fails the release step, so there is no event for a dead-letter queue to keep.',
+    );
+  }
+
+  /**
+   * Checks every release of a team's service: readiness of the new revision at its health path
+   * through the test listener, before production traffic moves. No token is sent: a team's
+   * service accepts the API's tokens, not the check's.
+   */
+  checkReadiness(service: FargateService, target: ReadinessTarget): void {
+    if (!/^(\/|(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,62}){1,8})$/.test(target.healthPath)) {
+      throw new InvalidPropError(
+        service.node.path,
+        'healthPath',
+        target.healthPath,
+        'give / or a path of letters, digits, "-", "_", "." and "~" segments (none starting with "."), such as /orders/health',
+      );
+    }
+    this.hook(service, {
+      check: 'readiness',
+      healthPath: target.healthPath,
+      ...(target.host === undefined ? {} : { host: target.host }),
+    });
+  }
+
+  /**
+   * The service's one lifecycle hook: this function at POST_TEST_TRAFFIC_SHIFT, invoked with
+   * the shared invoke role, with `details` as the hook's HookDetails (CDK's hook target has no
+   * property for them, so they are set on the rendered hook, which is the service's only one).
+   */
+  private hook(service: FargateService, details: Readonly<Record<string, string>>): void {
+    if (this.checked.has(service)) {
+      throw new InvalidPropError(service.node.path, 'service', service.node.path, 'check a service once');
+    }
+    this.checked.add(service);
+    // One CloudFormation update can release every checked service at once; none may be throttled.
+    (this.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = Math.max(
+      2,
+      this.checked.size + 1,
+    );
+    service.addLifecycleHook(
+      new DeploymentLifecycleLambdaTarget(this.function, 'PreTrafficCheck', {
+        lifecycleStages: [DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
+        role: this.invokeRole,
+      }),
+    );
+    (service.node.defaultChild as CfnService).addPropertyOverride(
+      'DeploymentConfiguration.LifecycleHooks.0.HookDetails',
+      details,
     );
   }
 }
@@ -544,7 +614,11 @@ export interface ReleaseExposure {
  */
 export function releaseExposure(environment: string, settings: ReleaseSettings): ReleaseExposure {
   const detection = `${settings.alarms.evaluationMinutes} min over a threshold (+ about 1 min for metrics)`;
-  const bake = `then 100 % for up to ${settings.bakeMinutes ?? 0} min (rollback instant: old tasks still run)`;
+  const bakeMinutes = settings.bakeMinutes ?? 0;
+  const bake =
+    bakeMinutes > 0
+      ? `then 100 % for up to ${bakeMinutes} min (rollback instant: old tasks still run)`
+      : 'then no bake: the old tasks stop once all traffic moved, so a fault found later needs the previous image deployed again';
   const beforeUsers =
     settings.strategy === 'rolling'
       ? 'nothing'

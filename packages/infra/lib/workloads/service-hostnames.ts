@@ -23,6 +23,12 @@ export interface ServiceHostnamesProps {
   readonly hosts: readonly string[];
   /** The environment's HTTPS listener; the certificate is added to it so SNI serves it for these hosts. */
   readonly listener: ApplicationListener;
+  /**
+   * The load balancer's test listener, which needs the same certificate: a release's
+   * pre-traffic check and its testers reach a host's new revision there by the host's name.
+   * @default - none (the environment releases by rolling update)
+   */
+  readonly testListener?: ApplicationListener;
   /** The load balancer the hosts' DNS records name. */
   readonly loadBalancer: IApplicationLoadBalancer;
   /** The environment's DNS zone, where every host lies. */
@@ -91,6 +97,9 @@ export class ServiceHostnames extends Construct {
       }));
     }
     props.listener.addCertificates('ServiceHosts', [
+      ListenerCertificate.fromCertificateManager(this.certificate),
+    ]);
+    props.testListener?.addCertificates('ServiceHosts', [
       ListenerCertificate.fromCertificateManager(this.certificate),
     ]);
   }

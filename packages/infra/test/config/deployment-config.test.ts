@@ -32,15 +32,35 @@ function configErrorOf(candidate: unknown): ConfigError {
 }
 
 describe('deployment config', () => {
-  it('releases dev by rolling update and qa and prod as canaries, prod with 10 % for 5 minutes then a bake', () => {
+  it('releases dev and courses blue-green with no bake and qa and prod as canaries, prod with 10 % for 5 minutes then a bake', () => {
     // Act
     const byName = new Map(loadAllEnvironmentConfigs().map((config) => [config.name, deploymentOf(config)]));
 
     // Assess
-    expect(byName.get('dev')?.strategy).toBe('rolling');
+    for (const name of ['dev', 'courses']) {
+      expect(byName.get(name)).toMatchObject({ strategy: 'blue-green', bakeMinutes: 0, testPort: 9443 });
+    }
     expect(byName.get('qa')?.strategy).toBe('canary');
     expect(byName.get('prod')).toMatchObject({ strategy: 'canary', canaryPercent: 10, stepMinutes: 5 });
     expect(byName.get('prod')?.bakeMinutes).toBeGreaterThan(0);
+  });
+
+  it('pins in every environment its own public probe key, never a private one, and names its own secret', () => {
+    // Act
+    const probes = loadAllEnvironmentConfigs().map((config) => ({
+      name: config.name,
+      probe: deploymentOf(config).probe,
+    }));
+
+    // Assess
+    for (const { name, probe } of probes) {
+      expect(probe, `${name} pins a probe key`).toBeDefined();
+      expect(Object.keys(probe?.publicJwk ?? {})).not.toContain('d');
+      expect(probe?.publicJwk.kid).toBe(`deployment-check-${name}-1`);
+      expect(probe?.privateKeySecretName).toBe(`citadel/${name}/deployment-check-key`);
+    }
+    const points = probes.map(({ probe }) => `${probe?.publicJwk.x}.${probe?.publicJwk.y}`);
+    expect(new Set(points).size).toBe(probes.length);
   });
 
   it('falls back to a rolling release with alarms when an environment names no deployment', () => {

@@ -164,7 +164,7 @@ describe('the change record of a deploy', () => {
         scan: SCAN,
       },
       diff: { exitCode: 0, text: expect.stringContaining('AWS::ECS::TaskDefinition Api'), truncated: false },
-      strategy: 'rolling',
+      strategy: 'blue-green',
       alarms: {
         readAt: expect.any(String),
         states: [
@@ -283,9 +283,12 @@ describe('the change record of a deploy', () => {
     const { loadEnvironmentConfig } = await import('../../config/index.js');
     const config = loadEnvironmentConfig('dev');
 
-    expect(deploymentStrategy(config)).toBe('rolling');
+    expect(deploymentStrategy(config)).toBe('blue-green');
     expect(deploymentStrategy({ ...config, deployment: { strategy: 'canary' } } as typeof config)).toBe(
       'canary',
+    );
+    expect(deploymentStrategy({ ...config, deployment: { strategy: 'rolling' } } as typeof config)).toBe(
+      'rolling',
     );
   });
 });

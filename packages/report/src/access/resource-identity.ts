@@ -106,13 +106,21 @@ export const IDENTITY_FORMATS: Readonly<Record<string, IdentityFormat>> = {
       'Endpoint.Port': (scope) => scope.property('Port') ?? '5432',
     },
   },
-  // Refs of load balancer rules and target groups are their ARNs (a release's traffic role names them).
+  // Refs of load balancer listeners, rules and target groups are their ARNs (a release's traffic role names them).
   'AWS::ElasticLoadBalancingV2::ListenerRule': {
     ref: (scope) =>
       arn(
         scope,
         'elasticloadbalancing',
         `listener-rule/app/citadel/${fakeHex(16, 'alb', scope.stack.stackName)}/${fakeHex(16, 'listener', scope.stack.stackName, scope.logicalId)}/${fakeHex(16, 'rule', scope.stack.stackName, scope.logicalId)}`,
+      ),
+  },
+  'AWS::ElasticLoadBalancingV2::Listener': {
+    ref: (scope) =>
+      arn(
+        scope,
+        'elasticloadbalancing',
+        `listener/app/citadel/${fakeHex(16, 'alb', scope.stack.stackName)}/${fakeHex(16, 'listener', scope.stack.stackName, scope.logicalId)}`,
       ),
   },
   'AWS::ElasticLoadBalancingV2::TargetGroup': {

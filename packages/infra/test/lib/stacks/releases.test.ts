@@ -146,6 +146,97 @@ describe.each(ENVIRONMENT_NAMES)('releases in %s', (environment) => {
   );
 });
 
+describe.each(ENVIRONMENT_NAMES)('the release safety net of %s', (environment) => {
+  const settings = deploymentOf(loadEnvironmentConfig(environment));
+
+  it('rolls back on alarms that watch the new revision: both target groups of the API, or its auth_failed log metric', () => {
+    // Act
+    const resources = citadel.template(environment, 'app').toJSON().Resources as Record<string, Resource>;
+    const api = apiService(environment);
+    const [balanced] = api.LoadBalancers ?? [];
+    const groups = [
+      (balanced?.TargetGroupArn as { Ref: string }).Ref,
+      balanced?.AdvancedConfiguration?.AlternateTargetGroupArn?.Ref,
+    ];
+    const alarms = new Map(
+      Object.values(resources)
+        .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm')
+        .map((alarm) => [alarm.Properties?.AlarmName, alarm.Properties ?? {}]),
+    );
+    const authFilter = Object.values(resources).find(
+      (resource) =>
+        resource.Type === 'AWS::Logs::MetricFilter' &&
+        String(resource.Properties?.FilterPattern).includes('"auth_failed"'),
+    );
+    const [authMetric] = authFilter?.Properties?.MetricTransformations as { MetricName: string }[];
+
+    // Assess
+    expect(api.DeploymentConfiguration.Strategy).toBe(
+      ECS_STRATEGY[settings.strategy as keyof typeof ECS_STRATEGY],
+    );
+    expect(api.DeploymentConfiguration.Alarms).toMatchObject({ Enable: true, Rollback: true });
+    expect(
+      groups.every((group) => resources[group ?? '']?.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup'),
+    ).toBe(true);
+    for (const name of api.DeploymentConfiguration.Alarms?.AlarmNames ?? []) {
+      const alarm = alarms.get(name);
+      const watched = JSON.stringify(alarm?.Metrics ?? null);
+      if (alarm?.MetricName !== undefined) {
+        expect(alarm.MetricName, name).toBe(authMetric?.MetricName);
+        continue;
+      }
+      for (const group of groups)
+        expect(watched, `${name} watches ${group}`).toContain(`"${group}","TargetGroupFullName"`);
+    }
+  });
+
+  it('runs the deployment check at POST_TEST_TRAFFIC_SHIFT, through a role only ECS may assume and that may invoke only that function', () => {
+    // Act
+    const resources = citadel.template(environment, 'app').toJSON().Resources as Record<string, Resource>;
+    const hooks = apiService(environment).DeploymentConfiguration.LifecycleHooks ?? [];
+    const [hook] = hooks as ((typeof hooks)[number] & { HookDetails?: unknown })[];
+    const functionId = (hook?.HookTargetArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const roleId = (hook?.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const checkFunction = resources[functionId];
+    const role = resources[roleId];
+    const statements = Object.values(resources)
+      .filter(
+        (resource) =>
+          resource.Type === 'AWS::IAM::Policy' &&
+          JSON.stringify(resource.Properties?.Roles).includes(`"${roleId}"`),
+      )
+      .flatMap(
+        (policy) => (policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+      );
+
+    // Assess
+    expect(hooks).toHaveLength(1);
+    expect(hook?.LifecycleStages).toEqual(['POST_TEST_TRAFFIC_SHIFT']);
+    expect(hook?.HookDetails).toEqual({ check: 'api' });
+    expect(checkFunction?.Type).toBe('AWS::Lambda::Function');
+    expect(checkFunction?.Properties?.Description).toMatch(/through the test listener/);
+    expect(Object.keys((checkFunction?.Properties?.Environment as { Variables: object }).Variables)).toEqual(
+      expect.arrayContaining(['TEST_BASE_URL', 'PROBE_KEY_SECRET_ARN', 'PROBE_ISSUER']),
+    );
+    expect(role?.Type).toBe('AWS::IAM::Role');
+    expect((role?.Properties?.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { Service: 'ecs.amazonaws.com' },
+      }),
+    ]);
+    expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [functionId, 'Arn'] },
+      }),
+    ]);
+  });
+});
+
 describe('docs/deploy.md', () => {
   it("shows every environment's worst case exactly as its config gives it", () => {
     // Prepare

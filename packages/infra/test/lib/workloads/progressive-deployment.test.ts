@@ -17,6 +17,8 @@ import {
   type ServiceRelease,
 } from '../../../lib/workloads/progressive-deployment.js';
 import { QueueWorker } from '../../../lib/workloads/queue-worker.js';
+import { decide, statementsOf } from '../../support/policy-evaluator.js';
+import { resolveIntrinsics } from '../../support/resolve-intrinsics.js';
 import { apiServiceProps, workloadFixture, workloadPlatform } from '../../support/workload-fixture.js';
 
 // Template JSON is read by path; every test asserts the shape it reads.
@@ -74,29 +76,6 @@ function build(settings: DeploymentConfig, options: { check?: boolean; withTestL
       },
     }),
   );
-  const orders = new PublicService(fixture.stack, 'Orders', {
-    platform,
-    name: 'orders-api',
-    repository: fixture.repository,
-    imageTag: 'v1.4.2',
-    size: { cpu: 512, memoryMiB: 1024, minTasks: 2, maxTasks: 4 },
-    port: 8081,
-    healthPath: '/orders/health',
-    pathPrefix: '/orders',
-    priority: 10,
-    listener: edge.httpsListener,
-    release: release('orders-api'),
-  });
-  const worker = new QueueWorker(fixture.stack, 'Fulfilment', {
-    platform,
-    name: 'orders-fulfilment',
-    repository: fixture.repository,
-    imageTag: 'v1.4.2',
-    size: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 3 },
-    maxReceiveCount: 3,
-    visibilityTimeoutSeconds: 60,
-    messagesPerTask: 50,
-  });
   const check = options.check
     ? new PreTrafficCheck(fixture.stack, 'Check', {
         service: api.service,
@@ -112,6 +91,29 @@ function build(settings: DeploymentConfig, options: { check?: boolean; withTestL
         logPolicy: { key: fixture.key, retentionDays: 90 },
       })
     : undefined;
+  const orders = new PublicService(fixture.stack, 'Orders', {
+    platform,
+    name: 'orders-api',
+    repository: fixture.repository,
+    imageTag: 'v1.4.2',
+    size: { cpu: 512, memoryMiB: 1024, minTasks: 2, maxTasks: 4 },
+    port: 8081,
+    healthPath: '/orders/health',
+    pathPrefix: '/orders',
+    priority: 10,
+    listener: edge.httpsListener,
+    release: { ...release('orders-api'), ...(check ? { preTrafficCheck: check } : {}) },
+  });
+  const worker = new QueueWorker(fixture.stack, 'Fulfilment', {
+    platform,
+    name: 'orders-fulfilment',
+    repository: fixture.repository,
+    imageTag: 'v1.4.2',
+    size: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 3 },
+    maxReceiveCount: 3,
+    visibilityTimeoutSeconds: 60,
+    messagesPerTask: 50,
+  });
   // apiServiceProps also made the fixture's own edge, which serves nothing here.
   fixture.edge().httpsListener.addAction('Unused', { action: ListenerAction.fixedResponse(404) });
   const template = Template.fromStack(fixture.stack);
@@ -508,6 +510,146 @@ describe('progressive releases of public services', () => {
     expect(variablesOf(Template.fromStack(withoutKey.stack).toJSON().Resources)).not.toContain(
       'AUTH_PROBE_JWKS',
     );
+  });
+
+  it("checks a team service's release with the environment's one check function, asking only for readiness at its health path", () => {
+    // Act
+    const { resources, api, orders, check, id } = canary;
+
+    // Assess
+    const functionArn = { 'Fn::GetAtt': [id(check?.function as never), 'Arn'] };
+    const roleArn = { 'Fn::GetAtt': [id(check?.invokeRole as never), 'Arn'] };
+    const hooksOf = (service: typeof api.service) =>
+      serviceOf(resources, id(service)).DeploymentConfiguration.LifecycleHooks as Json[];
+    expect(hooksOf(api.service)).toEqual([
+      {
+        HookTargetArn: functionArn,
+        RoleArn: roleArn,
+        LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+        HookDetails: { check: 'api' },
+      },
+    ]);
+    expect(hooksOf(orders.service)).toEqual([
+      {
+        HookTargetArn: functionArn,
+        RoleArn: roleArn,
+        LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+        HookDetails: { check: 'readiness', healthPath: '/orders/health' },
+      },
+    ]);
+    expect(
+      ofType(resources, 'AWS::Lambda::Function').filter(([, fn]) =>
+        fn.Properties.Description?.includes('test listener'),
+      ),
+    ).toHaveLength(1);
+    // Both services can be released by one stack update: the function is never throttled.
+    expect(resources[id(check?.function as never)]?.Properties.ReservedConcurrentExecutions).toBe(3);
+  });
+
+  it('gives a rolling team service no lifecycle hook even when the environment has a check', () => {
+    // Act
+    const { resources, orders, id } = rolling;
+
+    // Assess
+    expect(serviceOf(resources, id(orders.service)).DeploymentConfiguration.LifecycleHooks).toBeUndefined();
+  });
+
+  it('fails when a service is checked twice, or at a health path the check would refuse', () => {
+    // Prepare
+    const { check, orders, api } = build(CANARY, { check: true });
+
+    // Act & Assess
+    expect(() => check?.checkReadiness(orders.service, { healthPath: '/orders/health' })).toThrow(
+      /check a service once/,
+    );
+    expect(() => check?.checkReadiness(api.service, { healthPath: '/orders/../admin' })).toThrow(
+      InvalidPropError,
+    );
+  });
+
+  /**
+   * AmazonECSInfrastructureRolePolicyForLoadBalancers, the AWS managed policy for the role ECS
+   * shifts load balancer traffic with (AWS Managed Policy Reference,
+   * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForLoadBalancers.html;
+   * its statements ELBReadOperations, TargetGroupOperations, ALBModifyListeners, NLBModifyListeners
+   * and the rule modification the ECS developer guide lists for Application Load Balancers).
+   * Each action is paired with the resources of one service that ECS calls it on.
+   */
+  const MANAGED_POLICY_ACTIONS = [
+    ['elasticloadbalancing:DescribeListeners', 'any'],
+    ['elasticloadbalancing:DescribeRules', 'any'],
+    ['elasticloadbalancing:DescribeTargetGroups', 'any'],
+    ['elasticloadbalancing:DescribeTargetHealth', 'any'],
+    ['elasticloadbalancing:RegisterTargets', 'targetGroups'],
+    ['elasticloadbalancing:DeregisterTargets', 'targetGroups'],
+    ['elasticloadbalancing:ModifyListener', 'listeners'],
+    ['elasticloadbalancing:ModifyRule', 'rules'],
+  ] as const;
+
+  it('lets ECS make every call of the AWS managed load balancer policy on the listeners, rules and target groups of the service, and on no other', () => {
+    // Prepare
+    const { resources, api, orders, id } = canary;
+    const arnOf = (kind: string, logicalId: string) =>
+      `arn:aws:elasticloadbalancing:eu-west-1:111111111111:${kind}/app/citadel/50dc6c495c0c9188/${logicalId}`;
+    const used = (service: typeof api.service) => {
+      const [balanced] = serviceOf(resources, id(service)).LoadBalancers;
+      const advanced = balanced.AdvancedConfiguration;
+      const rules = [advanced.ProductionListenerRule.Ref, advanced.TestListenerRule.Ref] as string[];
+      return {
+        roleId: advanced.RoleArn['Fn::GetAtt'][0] as string,
+        rules,
+        listeners: rules.map((rule) => resources[rule]?.Properties.ListenerArn.Ref as string),
+        targetGroups: [balanced.TargetGroupArn.Ref, advanced.AlternateTargetGroupArn.Ref] as string[],
+      };
+    };
+    const references: Record<string, string> = {};
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      if (resource.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule')
+        references[logicalId] = arnOf('listener-rule', logicalId);
+      if (resource.Type === 'AWS::ElasticLoadBalancingV2::Listener')
+        references[logicalId] = arnOf('listener', logicalId);
+      if (resource.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup')
+        references[logicalId] = arnOf('targetgroup', logicalId);
+    }
+    const resolve = (value: unknown) =>
+      resolveIntrinsics(value, { account: '111111111111', region: 'eu-west-1', references });
+
+    for (const [index, service] of [api.service, orders.service].entries()) {
+      const own = used(service);
+      const other = used([api.service, orders.service][1 - index] as typeof api.service);
+      const statements = ofType(resources, 'AWS::IAM::Policy')
+        .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(`"${own.roleId}"`))
+        .flatMap(([, policy]) => statementsOf(resolve(policy.Properties.PolicyDocument)));
+      const principal = 'arn:aws:sts::111111111111:assumed-role/traffic/ECSNetworkingWithELB';
+
+      // Assess: every managed-policy call ECS makes for this service is allowed, on its own resources.
+      for (const [action, on] of MANAGED_POLICY_ACTIONS) {
+        const targets = on === 'any' ? ['*'] : own[on].map((logicalId) => references[logicalId] as string);
+        for (const resource of targets) {
+          expect(decide(statements, { principal, action, resource }), `${action} on ${resource}`).toBe(
+            'Allowed',
+          );
+        }
+        // ...and on the other service's, never.
+        if (on === 'any') continue;
+        for (const logicalId of other[on].filter((candidate) => !own[on].includes(candidate))) {
+          expect(
+            decide(statements, { principal, action, resource: references[logicalId] as string }),
+            `${action} on the other service's ${logicalId}`,
+          ).toBe('ImplicitlyDenied');
+        }
+      }
+      // Nothing beyond the managed policy's actions: no rule creation, no listener deletion.
+      for (const action of [
+        'elasticloadbalancing:CreateRule',
+        'elasticloadbalancing:DeleteRule',
+        'elasticloadbalancing:DeleteListener',
+        'elasticloadbalancing:ModifyLoadBalancerAttributes',
+        'elasticloadbalancing:ModifyTargetGroup',
+      ]) {
+        expect(decide(statements, { principal, action, resource: '*' }), action).toBe('ImplicitlyDenied');
+      }
+    }
   });
 
   it('fails when a traffic-shifting release has no test listener', () => {
