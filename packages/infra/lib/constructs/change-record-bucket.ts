@@ -1,25 +1,16 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectLockRetention,
-  ObjectOwnership,
-  type IBucket,
-} from 'aws-cdk-lib/aws-s3';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import { MIN_LOG_RETENTION_DAYS } from '../../policy/workload-policy.js';
-import { SecureBucket } from './secure-bucket.js';
-import { replicateToRecoveryRegion, type RecoveryReplicaTarget } from './recovery-replication.js';
+import { SecureBucket, type ObjectLockMode } from './secure-bucket.js';
+import type { RecoveryReplicaTarget } from './recovery-replication.js';
 import { ServiceKey } from './service-key.js';
 import { MIN_COMPLIANCE_RETENTION_DAYS } from '../../policy/workload-policy.js';
 
-/** Object Lock modes: COMPLIANCE binds everyone, the account root included; GOVERNANCE can be bypassed with a permission. */
-export type ObjectLockMode = 'COMPLIANCE' | 'GOVERNANCE';
+export type { ObjectLockMode } from './secure-bucket.js';
 
 /** Prefix every change record is written under; the deploy role may write nowhere else. */
 export const CHANGE_RECORD_PREFIX = 'records';
@@ -83,29 +74,18 @@ export class ChangeRecordBucket extends Construct {
       expirationDays: Math.max(props.logRetentionDays, MIN_LOG_RETENTION_DAYS),
     }).bucket;
 
-    const retention = Duration.days(props.retentionDays);
-    const bucket = new Bucket(this, 'Bucket', {
+    // 'Default' keeps the bucket, its policy and its replication role at the logical ids they
+    // had when this construct made the bucket itself (CDK leaves 'Default' out of logical ids).
+    const bucket = new SecureBucket(this, 'Default', {
       bucketName: changeRecordBucketName(props.environmentName, account, region),
-      encryption: BucketEncryption.KMS,
       encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      versioned: true,
-      objectLockEnabled: true,
-      objectLockDefaultRetention:
-        props.objectLockMode === 'COMPLIANCE'
-          ? ObjectLockRetention.compliance(retention)
-          : ObjectLockRetention.governance(retention),
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      objectLock: { mode: props.objectLockMode, retentionDays: props.retentionDays },
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: `${id}/`,
-      lifecycleRules: [
-        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+      ...(props.replica ? { replica: props.replica } : {}),
+      withoutReplicaBecause:
+        'Change records stay in the environment’s home region; Object Lock, versioning and a bucket policy that denies every delete protect each record within that region for its whole retention.',
+    }).bucket;
     bucket.addToResourcePolicy(
       new PolicyStatement({
         sid: 'NoRecordIsEverDeleted',
@@ -115,19 +95,6 @@ export class ChangeRecordBucket extends Construct {
         resources: [bucket.arnForObjects('*')],
       }),
     );
-    if (props.replica) {
-      replicateToRecoveryRegion(this, bucket, props.replica, this.key);
-    } else {
-      acknowledge(
-        bucket,
-        [
-          'HIPAA.Security-S3BucketReplicationEnabled',
-          'NIST.800.53.R5-S3BucketReplicationEnabled',
-          'PCI.DSS.321-S3BucketReplicationEnabled',
-        ],
-        'Change records stay in the environment’s home region; Object Lock, versioning and a bucket policy that denies every delete protect each record within that region for its whole retention.',
-      );
-    }
     this.bucket = bucket;
   }
 }

@@ -1,25 +1,13 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { AccountRootPrincipal, AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectLockRetention,
-  ObjectOwnership,
-  type IBucket,
-} from 'aws-cdk-lib/aws-s3';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
-import type { RecoveryLockMode } from './recovery-site.js';
+import { REPLICA_WRITE_ACTIONS, type RecoveryLockMode } from './recovery-site.js';
+import { SecureBucket } from './secure-bucket.js';
 
-/** What S3 replication writes into a destination bucket. */
-export const REPLICA_WRITE_ACTIONS = [
-  's3:ReplicateObject',
-  's3:ReplicateDelete',
-  's3:ReplicateTags',
-] as const;
+export { REPLICA_WRITE_ACTIONS } from './recovery-site.js';
 
 export interface EvidenceReplicaProps {
   /** Fixed name; the source bucket's replication rule names it. */
@@ -54,34 +42,20 @@ export class EvidenceReplica extends Construct {
         'keep audit evidence at least 90 days (a whole number)',
       );
     }
-    const retention = Duration.days(props.retentionDays);
-    this.bucket = new Bucket(this, 'Bucket', {
+    // 'Default' keeps the bucket and its policy at the logical ids they had when this
+    // construct made the bucket itself (CDK leaves 'Default' out of logical ids).
+    this.bucket = new SecureBucket(this, 'Default', {
       bucketName: props.bucketName,
-      encryption: BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
-      bucketKeyEnabled: true,
-      versioned: true,
-      objectLockEnabled: true,
-      objectLockDefaultRetention:
-        props.lockMode === 'compliance'
-          ? ObjectLockRetention.compliance(retention)
-          : ObjectLockRetention.governance(retention),
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      objectLock: {
+        mode: props.lockMode === 'compliance' ? 'COMPLIANCE' : 'GOVERNANCE',
+        retentionDays: props.retentionDays,
+      },
+      expirationDays: props.retentionDays,
       serverAccessLogsBucket: props.serverAccessLogsBucket,
       serverAccessLogsPrefix: `${id}/`,
-      lifecycleRules: [
-        {
-          id: 'expire-replicas-after-retention',
-          expiration: retention,
-          noncurrentVersionExpiration: Duration.days(90),
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-        },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+      withoutReplicaBecause: `This bucket is itself the cross-region replica (in ${Stack.of(this).region}) of the primary region's evidence bucket; every replica is under Object Lock, so a third copy would protect nothing more.`,
+    }).bucket;
 
     // The role is named by ARN through aws:PrincipalArn, not as the principal: the recovery
     // stack deploys before the role exists, and S3 refuses a policy naming a missing role.
@@ -104,15 +78,6 @@ export class EvidenceReplica extends Construct {
         resources: [this.bucket.arnForObjects('*')],
         conditions: { ArnNotEquals: isReplicationRole },
       }),
-    );
-    acknowledge(
-      this.bucket,
-      [
-        'HIPAA.Security-S3BucketReplicationEnabled',
-        'NIST.800.53.R5-S3BucketReplicationEnabled',
-        'PCI.DSS.321-S3BucketReplicationEnabled',
-      ],
-      `This bucket is itself the cross-region replica (in ${Stack.of(this).region}) of the primary region's evidence bucket; every replica is under Object Lock, so a third copy would protect nothing more.`,
     );
   }
 }

@@ -5,11 +5,11 @@ import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
-import { REPLICA_WRITE_ACTIONS } from './evidence-replica.js';
 import {
   recoveryKeyAlias,
   recoveryKeyAliasArn,
   replicaBucketArn,
+  REPLICA_WRITE_ACTIONS,
   replicationRoleName,
   type EvidenceKind,
   type RecoverySite,

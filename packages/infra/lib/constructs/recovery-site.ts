@@ -26,6 +26,13 @@ export interface RecoverySite {
   readonly evidenceRetentionDays: number;
 }
 
+/** What S3 replication writes into a destination bucket. */
+export const REPLICA_WRITE_ACTIONS = [
+  's3:ReplicateObject',
+  's3:ReplicateDelete',
+  's3:ReplicateTags',
+] as const;
+
 /**
  * Short names of the evidence kinds that get a replica; each is part of a bucket name and
  * a role name. Another evidence bucket adds its kind here.

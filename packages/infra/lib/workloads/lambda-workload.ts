@@ -24,17 +24,13 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeOwnRolePolicy } from '../acknowledge.js';
-import {
-  createDatabaseClientSecurityGroup,
-  createEndpointClientSecurityGroup,
-} from '../constructs/database-client-security-group.js';
-import { EncryptedLogGroup } from '../constructs/encrypted-log-group.js';
 import { grantDatabaseConnect } from '../constructs/grant-database-connect.js';
 import { LAMBDA_RDS_CA_BUNDLE_PATH } from '../constructs/payments-pipeline.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
 import { ENVIRONMENT_VARIABLE, PLATFORM_VARIABLES, WORKLOAD_NAME } from '../../policy/workload-policy.js';
 import { rateExpression, type JobInterval } from './scheduled-job.js';
+import { createWorkloadLogGroup, createWorkloadSecurityGroup } from './workload-guardrails.js';
 import { tagWorkload } from './workload-tags.js';
 import { grantSendTo, queueUrlVariable } from './workload-task.js';
 
@@ -114,19 +110,14 @@ export class LambdaWorkload extends Construct {
     const { database } = platform;
     this.functionNameVariable = `${props.name.toUpperCase().replaceAll('-', '_')}_FUNCTION_NAME`;
 
-    this.logGroup = new EncryptedLogGroup(this, 'Logs', {
-      encryptionKey: platform.logPolicy.key,
-      retentionDays: platform.logPolicy.retentionDays,
-    }).logGroup;
+    this.logGroup = createWorkloadLogGroup(this, platform);
     const description = `Citadel function ${props.name}`;
-    this.securityGroup =
-      props.databaseRole === undefined
-        ? createEndpointClientSecurityGroup(this, { vpc: platform.placement.vpc, description })
-        : createDatabaseClientSecurityGroup(this, {
-            vpc: platform.placement.vpc,
-            database: database.instance,
-            description,
-          });
+    this.securityGroup = createWorkloadSecurityGroup(this, {
+      platform,
+      kind: 'function',
+      name: props.name,
+      ...(props.databaseRole === undefined ? {} : { databaseRole: props.databaseRole }),
+    });
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: platform.messagesKey,

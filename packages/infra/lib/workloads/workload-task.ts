@@ -17,11 +17,6 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { acknowledge, acknowledgeOwnRolePolicy } from '../acknowledge.js';
-import {
-  createDatabaseClientSecurityGroup,
-  createEndpointClientSecurityGroup,
-} from '../constructs/database-client-security-group.js';
-import { EncryptedLogGroup } from '../constructs/encrypted-log-group.js';
 import { grantDatabaseConnect } from '../constructs/grant-database-connect.js';
 import { InvalidPropError } from '../invalid-prop-error.js';
 import type { WorkloadPlatform } from '../platform/platform.js';
@@ -32,6 +27,7 @@ import {
   PLATFORM_VARIABLES,
   WORKLOAD_NAME,
 } from '../../policy/workload-policy.js';
+import { createWorkloadLogGroup, createWorkloadSecurityGroup } from './workload-guardrails.js';
 import type { WorkloadKind } from './workload-tags.js';
 
 /** Numeric uid:gid every workload container runs as: never root, whatever the image says. */
@@ -78,10 +74,7 @@ export interface WorkloadTask {
 export function createWorkloadTask(scope: Construct, props: WorkloadTaskProps): WorkloadTask {
   validateTask(scope.node.path, props);
   const { platform } = props;
-  const logGroup = new EncryptedLogGroup(scope, 'Logs', {
-    encryptionKey: platform.logPolicy.key,
-    retentionDays: platform.logPolicy.retentionDays,
-  }).logGroup;
+  const logGroup = createWorkloadLogGroup(scope, platform);
   const taskRole = new Role(scope, 'TaskRole', {
     assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
     description: `Citadel ${props.kind} ${props.name}: only what the workload declares`,
@@ -137,17 +130,7 @@ export function createWorkloadTask(scope: Construct, props: WorkloadTaskProps): 
   });
   container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
 
-  const securityGroup =
-    props.databaseRole === undefined
-      ? createEndpointClientSecurityGroup(scope, {
-          vpc: platform.placement.vpc,
-          description: `Citadel ${props.kind} ${props.name}`,
-        })
-      : createDatabaseClientSecurityGroup(scope, {
-          vpc: platform.placement.vpc,
-          database: database.instance,
-          description: `Citadel ${props.kind} ${props.name}`,
-        });
+  const securityGroup = createWorkloadSecurityGroup(scope, props);
 
   if (props.databaseRole !== undefined) grantDatabaseConnect(taskRole, database.instance, props.databaseRole);
   for (const queue of props.sendsTo ?? []) grantSendTo(taskRole, queue);

@@ -7,20 +7,29 @@ import { InvalidPropError } from '../../../lib/invalid-prop-error.js';
 import { resourcesOf } from '../../support/template-queries.js';
 
 function fixture() {
-  const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'Groups', {
-    env: { account: '111111111111', region: 'eu-west-1' },
-  });
-  const vpc = new Vpc(stack, 'Vpc', {
+  const app = new App({ builtinCloudFormationValidation: false });
+  const env = { account: '111111111111', region: 'eu-west-1' };
+  const network = new Stack(app, 'Network', { env });
+  const stack = new Stack(app, 'Groups', { env });
+  const vpc = new Vpc(network, 'Vpc', {
     availabilityZones: ['eu-west-1a'],
     natGateways: 0,
     subnetConfiguration: [{ name: 'app', subnetType: SubnetType.PRIVATE_ISOLATED }],
   });
-  const peer = new SecurityGroup(stack, 'Peer', { vpc, allowAllOutbound: false });
+  const peer = new SecurityGroup(network, 'Peer', { vpc, allowAllOutbound: false });
   return { stack, vpc, peer };
 }
 
+/** The egress rules written on the group whose logical id starts with `prefix`. */
+function inlineEgressOf(template: Template, prefix: string): unknown {
+  const [, resource] = Object.entries(resourcesOf(template, 'AWS::EC2::SecurityGroup')).find(([id]) =>
+    id.startsWith(prefix),
+  ) ?? ['', {}];
+  return (resource as { Properties: { SecurityGroupEgress: unknown } }).Properties.SecurityGroupEgress;
+}
+
 describe('InlineRulesSecurityGroup', () => {
-  it('writes rules to another group and to a prefix list on the group itself, leaving no allow-all default', () => {
+  it('writes rules to a group of another stack and to a prefix list on the group itself, leaving no allow-all default', () => {
     // Prepare
     const { stack, vpc, peer } = fixture();
     const group = new InlineRulesSecurityGroup(stack, 'Group', { vpc });
@@ -31,14 +40,11 @@ describe('InlineRulesSecurityGroup', () => {
 
     // Assess
     const template = Template.fromStack(stack);
-    const [, resource] = Object.entries(resourcesOf(template, 'AWS::EC2::SecurityGroup')).find(([id]) =>
-      id.startsWith('Group'),
-    ) ?? ['', {}];
-    expect(
-      (resource as { Properties: { SecurityGroupEgress: unknown } }).Properties.SecurityGroupEgress,
-    ).toEqual([
+    expect(inlineEgressOf(template, 'Group')).toEqual([
       {
-        DestinationSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^Peer/) as unknown, 'GroupId'] },
+        DestinationSecurityGroupId: {
+          'Fn::ImportValue': expect.stringMatching(/PeerGroupId|Peer.*GroupId/) as unknown,
+        },
         FromPort: 8080,
         ToPort: 8080,
         IpProtocol: 'tcp',
@@ -53,6 +59,55 @@ describe('InlineRulesSecurityGroup', () => {
       },
     ]);
     expect(resourcesOf(template, 'AWS::EC2::SecurityGroupEgress')).toEqual({});
+  });
+
+  it('writes a rule to a group of its own stack as a separate resource, and stays closed when that is its only rule', () => {
+    // Prepare
+    const { stack, vpc } = fixture();
+    const group = new InlineRulesSecurityGroup(stack, 'Group', { vpc });
+    const neighbour = new InlineRulesSecurityGroup(stack, 'Neighbour', { vpc });
+
+    // Act
+    group.addEgressRule(neighbour, Port.tcp(9000), 'to the neighbour');
+
+    // Assess
+    const template = Template.fromStack(stack);
+    expect(inlineEgressOf(template, 'Group')).toEqual([
+      expect.objectContaining({ CidrIp: '255.255.255.255/32' }),
+    ]);
+    expect(Object.values(resourcesOf(template, 'AWS::EC2::SecurityGroupEgress'))).toEqual([
+      {
+        Type: 'AWS::EC2::SecurityGroupEgress',
+        Properties: {
+          GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^Group/) as unknown, 'GroupId'] },
+          DestinationSecurityGroupId: {
+            'Fn::GetAtt': [expect.stringMatching(/^Neighbour/) as unknown, 'GroupId'],
+          },
+          FromPort: 9000,
+          ToPort: 9000,
+          IpProtocol: 'tcp',
+          Description: 'to the neighbour',
+        },
+      },
+    ]);
+  });
+
+  it('lets two groups of one stack admit each other without either group referring to the other', () => {
+    // Prepare
+    const { stack, vpc } = fixture();
+    const first = new InlineRulesSecurityGroup(stack, 'First', { vpc });
+    const second = new InlineRulesSecurityGroup(stack, 'Second', { vpc });
+
+    // Act
+    first.connections.allowTo(second, Port.tcp(9000), 'first calls second');
+    second.connections.allowTo(first, Port.tcp(9100), 'second calls first');
+
+    // Assess
+    const groups = resourcesOf(Template.fromStack(stack), 'AWS::EC2::SecurityGroup');
+    for (const [logicalId, group] of Object.entries(groups)) {
+      const others = Object.keys(groups).filter((other) => other !== logicalId);
+      for (const other of others) expect(JSON.stringify(group.Properties)).not.toContain(other);
+    }
   });
 
   it('keeps the placeholder rule, and so no egress, until a rule is added', () => {

@@ -216,7 +216,18 @@ describe('RestoreTesting', () => {
     });
 
     it('lets the validation function reach only the copy on 5432 and the endpoints on 443', () => {
-      const egress = resources[validationSgId]?.Properties?.SecurityGroupEgress as Record<string, unknown>[];
+      // Rules written on the group and rules to a group of the same stack, kept as their own resources.
+      const egress = [
+        ...(resources[validationSgId]?.Properties?.SecurityGroupEgress as Record<string, unknown>[]),
+        ...Object.values(resources)
+          .filter(
+            (resource) =>
+              resource.Type === 'AWS::EC2::SecurityGroupEgress' &&
+              JSON.stringify(resource.Properties?.GroupId) ===
+                JSON.stringify({ 'Fn::GetAtt': [validationSgId, 'GroupId'] }),
+          )
+          .map((resource) => resource.Properties as Record<string, unknown>),
+      ];
       expect(
         egress.map(({ FromPort, ToPort, DestinationSecurityGroupId }) => [
           FromPort,
