@@ -25,6 +25,7 @@ export const CDK_BOOTSTRAP_ROLE_KINDS = ['deploy', 'file-publishing', 'image-pub
 const REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 const ENVIRONMENT = /^[A-Za-z0-9_-]+$/;
 const QUALIFIER = /^[a-z0-9]{1,10}$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const MAX_SESSION = Duration.hours(1);
 
 export interface GithubDeployRoleProps {
@@ -49,6 +50,12 @@ export interface GithubDeployRoleProps {
    * @default 'hnb659fds' (the `cdk bootstrap` default)
    */
   readonly bootstrapQualifier?: string;
+  /**
+   * Second region of the same account the environment deploys its recovery stack to; the role
+   * may assume the CDK bootstrap roles of that region too (the same kinds, nothing else there).
+   * @default - the role may assume the bootstrap roles of the stack's own region only
+   */
+  readonly recoveryRegion?: string;
   /**
    * Longest session a workflow gets; at most one hour.
    * @default Duration.hours(1)
@@ -75,7 +82,8 @@ export interface ChangeRecordWriting {
  * (created or imported) and a role named `citadel-<env>-github-deploy` that only jobs in
  * this repository's `<env>` GitHub environment can assume, for at most an hour. The role
  * holds no deploy rights itself: it may assume the environment's CDK bootstrap roles
- * (which CloudFormation deploys through) and push to the API image repository.
+ * (which CloudFormation deploys through), in its region and in its recovery region, and
+ * push to the API image repository.
  */
 export class GithubDeployRole extends Construct {
   readonly role: Role;
@@ -86,6 +94,7 @@ export class GithubDeployRole extends Construct {
     const qualifier = props.bootstrapQualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER;
     const maxSessionDuration = props.maxSessionDuration ?? MAX_SESSION;
     validate(props, qualifier, maxSessionDuration);
+    validateRecoveryRegion(props.recoveryRegion, Stack.of(this).region);
 
     this.provider = props.oidcProviderArn
       ? OidcProviderNative.fromOidcProviderArn(this, 'GithubOidc', props.oidcProviderArn)
@@ -107,6 +116,7 @@ export class GithubDeployRole extends Construct {
     });
 
     const { account, region, partition } = Stack.of(this);
+    const bootstrapRegions = [region, ...(props.recoveryRegion ? [props.recoveryRegion] : [])];
     const policy = new ManagedPolicy(this, 'Policy', {
       description: `CDK bootstrap roles and API image pushes for ${props.environmentName}`,
       roles: [this.role],
@@ -114,9 +124,11 @@ export class GithubDeployRole extends Construct {
         new PolicyStatement({
           sid: 'AssumeCdkBootstrapRoles',
           actions: ['sts:AssumeRole'],
-          resources: CDK_BOOTSTRAP_ROLE_KINDS.map(
-            (kind) =>
-              `arn:${partition}:iam::${account}:role/cdk-${qualifier}-${kind}-role-${account}-${region}`,
+          resources: bootstrapRegions.flatMap((bootstrapRegion) =>
+            CDK_BOOTSTRAP_ROLE_KINDS.map(
+              (kind) =>
+                `arn:${partition}:iam::${account}:role/cdk-${qualifier}-${kind}-role-${account}-${bootstrapRegion}`,
+            ),
           ),
         }),
         new PolicyStatement({
@@ -189,6 +201,20 @@ function allowChangeRecords(policy: ManagedPolicy, records: ChangeRecordWriting)
     ],
     'Every deploy adds a new record object, so the write is to a prefix: only s3:PutObject under records/<env>/, where Object Lock keeps each record and a bucket policy denies every delete; the reads are DescribeAlarms and DescribeStacks on this environment’s own alarm and stack names only, to record how the deploy ended.',
   );
+}
+
+function validateRecoveryRegion(recoveryRegion: string | undefined, region: string): void {
+  if (recoveryRegion === undefined) return;
+  if (!REGION.test(recoveryRegion)) {
+    throw new Error(
+      `GithubDeployRole: recoveryRegion "${recoveryRegion}" is not a region name; use one such as "eu-central-1".`,
+    );
+  }
+  if (recoveryRegion === region) {
+    throw new Error(
+      `GithubDeployRole: recoveryRegion "${recoveryRegion}" is the stack's own region; name a second region, or leave recoveryRegion out.`,
+    );
+  }
 }
 
 function validate(props: GithubDeployRoleProps, qualifier: string, maxSessionDuration: Duration): void {

@@ -59,6 +59,7 @@ export class SharedStack extends CitadelStack {
       environmentName: props.config.name,
       imageRepository: this.apiRepository,
       oidcProviderArn: props.config.github.oidcProviderArn,
+      ...(props.config.recovery ? { recoveryRegion: props.config.recovery.region } : {}),
       changeRecords: {
         bucket: changeRecords.bucket,
         key: changeRecords.key,

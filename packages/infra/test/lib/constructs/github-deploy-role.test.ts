@@ -4,6 +4,8 @@ import { Repository } from 'aws-cdk-lib/aws-ecr';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { GithubDeployRole, type GithubDeployRoleProps } from '../../../lib/constructs/github-deploy-role.js';
+import { decide, statementsOf } from '../../support/policy-evaluator.js';
+import { resolveIntrinsics } from '../../support/resolve-intrinsics.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
@@ -100,6 +102,69 @@ describe('GithubDeployRole', () => {
     expect(statements.filter((s) => s.Resource === '*').map((s) => s.Action)).toEqual([
       'ecr:GetAuthorizationToken',
     ]);
+  });
+
+  describe('with a recovery region', () => {
+    const DEPLOY_ROLE = `arn:aws:sts::${ACCOUNT}:assumed-role/citadel-qa-github-deploy/deploy-qa-42`;
+    const KINDS = ['deploy', 'file-publishing', 'image-publishing', 'lookup'];
+
+    /** Whether the role's policies, as deployed in ${ACCOUNT}/${REGION}, let it assume `role`. */
+    function mayAssume(stack: Stack, role: string): string {
+      const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))
+        .map((p) => resolveIntrinsics(p.Properties.PolicyDocument, { account: ACCOUNT, region: REGION }))
+        .flatMap(statementsOf);
+      return decide(statements, { principal: DEPLOY_ROLE, action: 'sts:AssumeRole', resource: role });
+    }
+    const bootstrapRole = (kind: string, region: string, qualifier = 'hnb659fds') =>
+      `arn:aws:iam::${ACCOUNT}:role/cdk-${qualifier}-${kind}-role-${ACCOUNT}-${region}`;
+
+    it.each(KINDS)(
+      'may assume the %s bootstrap role of its own region and of the recovery region',
+      (kind) => {
+        const { stack } = build({ recoveryRegion: 'eu-central-1' });
+
+        expect(mayAssume(stack, bootstrapRole(kind, REGION))).toBe('Allowed');
+        expect(mayAssume(stack, bootstrapRole(kind, 'eu-central-1'))).toBe('Allowed');
+      },
+    );
+
+    it.each([
+      ['a third region', bootstrapRole('deploy', 'us-east-1')],
+      ['another qualifier in the recovery region', bootstrapRole('deploy', 'eu-central-1', 'other')],
+      [
+        'another role in the recovery region',
+        `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-eu-central-1`,
+      ],
+      [
+        'the recovery region of another account',
+        `arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-central-1`,
+      ],
+    ])('may not assume a bootstrap role of %s', (_case, role) => {
+      const { stack } = build({ recoveryRegion: 'eu-central-1' });
+
+      expect(mayAssume(stack, role)).toBe('ImplicitlyDenied');
+    });
+
+    it('may not assume any role of another region without one', () => {
+      const { stack } = build();
+
+      expect(mayAssume(stack, bootstrapRole('deploy', REGION))).toBe('Allowed');
+      expect(mayAssume(stack, bootstrapRole('deploy', 'eu-central-1'))).toBe('ImplicitlyDenied');
+    });
+
+    it('widens nothing but the bootstrap roles: the same actions as without one', () => {
+      const actions = (stack: Stack) => policyStatements(stack).flatMap((s) => s.Action);
+
+      expect(actions(build({ recoveryRegion: 'eu-central-1' }).stack)).toEqual(actions(build().stack));
+    });
+
+    it.each([
+      ['is the primary region', REGION, /recoveryRegion "eu-west-1" is the stack's own region/],
+      ['is not a region name', 'eu-central-1*', /recoveryRegion "eu-central-1\*" is not a region name/],
+      ['names a wildcard of regions', '*', /recoveryRegion "\*" is not a region name/],
+    ])('fails when the recovery region %s', (_case, recoveryRegion, message) => {
+      expect(() => build({ recoveryRegion })).toThrow(message);
+    });
   });
 
   it('leaves no unacknowledged finding in the four rule packs', () => {
