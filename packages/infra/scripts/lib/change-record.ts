@@ -152,6 +152,21 @@ export const ChangeRecordSchema = Type.Object(
     ),
     startedAt: Type.String({ pattern: TIMESTAMP }),
     finishedAt: Type.String({ pattern: TIMESTAMP }),
+    storage: Type.Optional(
+      Type.Object(
+        {
+          status: Type.Literal('bucket-absent'),
+          bucket: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }),
+          keptIn: Type.Literal('record-dir'),
+          detail: text(1000, 'What S3 answered.'),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Present only when the record is not in the change-record bucket: the deploy was of stacks that come before `shared` (the recovery stack) and the bucket did not exist yet, so the record and the files next to it were kept in --record-dir alone.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false, $id: 'CitadelChangeRecord' },
 );

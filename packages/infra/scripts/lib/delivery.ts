@@ -259,6 +259,9 @@ export async function deploy(argv: readonly string[], deps: DeliveryDeps): Promi
           cdkEnv(deps, config),
         ),
       log: deps.log,
+      precedesRecordBucket: layers.every(
+        (layer) => STACK_LAYERS.indexOf(layer) < STACK_LAYERS.indexOf('shared'),
+      ),
     },
     deps.changeRecords,
   );

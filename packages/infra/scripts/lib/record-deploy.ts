@@ -84,6 +84,12 @@ export interface RecordedDeploy {
   /** The deploy itself; resolves to the CDK CLI's exit code. */
   readonly deploy: () => Promise<number>;
   readonly log: (line: string) => void;
+  /**
+   * True when every stack deployed comes before `shared`, whose change-record bucket may then
+   * not exist yet: a missing bucket keeps the record in `--record-dir` instead of failing.
+   * @default false - a missing bucket fails the run
+   */
+  readonly precedesRecordBucket?: boolean;
 }
 
 type Outcome = ChangeRecord['outcome'];
@@ -150,8 +156,13 @@ export async function recordDeploy(run: RecordedDeploy, deps: ChangeRecordDeps):
     key,
     report: reportBodies,
   });
-  await writeRecord(run, aws, record, key, reportBodies);
-  run.log(`Change record ${key}: ${outcome.status}${outcome.failedStep ? ` at ${outcome.failedStep}` : ''}`);
+  const storage = await writeRecord(run, aws, record, key, reportBodies);
+  run.log(
+    `Change record ${key}: ${outcome.status}${outcome.failedStep ? ` at ${outcome.failedStep}` : ''}` +
+      (storage
+        ? `; kept in ${run.evidence.recordDir} only, because s3://${storage.bucket} does not exist yet (shared is not deployed)`
+        : ''),
+  );
   if (thrown !== undefined) throw thrown;
   return code;
 }
@@ -262,10 +273,14 @@ function buildRecord(
 
 type ReportBodies = { readonly markdown: Buffer; readonly json: Buffer };
 
+type Storage = NonNullable<ChangeRecord['storage']>;
+
 /**
  * The SBOM and the revision report first (the record points at them), then the record;
  * locally first, so a failed upload leaves a copy. Every object goes under the bucket's
  * default Object Lock retention, which S3 applies to a PutObject that carries a checksum.
+ * Resolves to where the record was kept instead when the bucket does not exist yet and the
+ * deploy was of stacks that precede it (the record in `--record-dir` then says so).
  */
 async function writeRecord(
   run: RecordedDeploy,
@@ -273,7 +288,7 @@ async function writeRecord(
   record: ChangeRecord,
   key: string,
   report: ReportBodies | undefined,
-): Promise<void> {
+): Promise<Storage | undefined> {
   const { config, evidence } = run;
   const bucket = changeRecordBucketName(config.name, config.account, config.region);
   const body = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
@@ -303,13 +318,35 @@ async function writeRecord(
     for (const sidecar of sidecars)
       await aws.putObject(bucket, sidecar.key, sidecar.body, sidecar.contentType);
     await aws.putObject(bucket, key, body, 'application/json');
+    return undefined;
   } catch (error) {
+    const absent = isNoSuchBucket(error);
+    if (absent && run.precedesRecordBucket && evidence.recordDir) {
+      const storage: Storage = {
+        status: 'bucket-absent',
+        bucket,
+        keptIn: 'record-dir',
+        detail: oneLine((error as Error).message).slice(0, 1000),
+      };
+      const kept = parseChangeRecord({ ...record, storage }, key);
+      writeFileSync(join(evidence.recordDir, basename(key)), `${JSON.stringify(kept, null, 2)}\n`);
+      return storage;
+    }
     throw new ChangeRecordWriteError(
       `the deploy finished (${record.outcome.status}) but its change record s3://${bucket}/${key} could not be written: ${oneLine((error as Error).message)}. ` +
+        (absent && run.precedesRecordBucket
+          ? 'The bucket does not exist until shared is deployed; give --record-dir to keep the record of a stack deployed before it. '
+          : '') +
         'The deploy itself is not undone; write the record again from --record-dir or investigate before the next deploy.',
       { cause: error },
     );
   }
+}
+
+/** S3's answer for a bucket that does not exist, as the SDK surfaces it (name, or the XML error code). */
+function isNoSuchBucket(error: unknown): boolean {
+  const { name, Code } = (error ?? {}) as { name?: unknown; Code?: unknown };
+  return name === 'NoSuchBucket' || Code === 'NoSuchBucket';
 }
 
 /** `2026-11-30T09:12:44.123Z` as `20261130T091244.123Z`: ISO 8601 basic format, safe in file and artifact names. */
