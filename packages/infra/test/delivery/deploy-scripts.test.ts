@@ -288,7 +288,7 @@ describe('npm run deploy as a command', () => {
         'tsx',
         '--import',
         join(home, 'record.mjs'),
-        repoPath('packages/infra/scripts/deploy.ts'),
+        repoPath('packages/report/scripts/deploy.ts'),
         '--env',
         'dev',
       ],

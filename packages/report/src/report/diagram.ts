@@ -450,17 +450,28 @@ export function buildDiagram(index: TemplateIndex): Diagram {
       edge('client', nodeOf(balancer), 'HTTPS');
     }
   }
+  const forwardsTo = (actions: unknown, group: TemplateResource, owner: TemplateResource): boolean =>
+    ((actions ?? []) as Json[]).some((action) => {
+      const groups = [
+        action.TargetGroupArn,
+        ...(((action.ForwardConfig as Json | undefined)?.TargetGroups as Json[]) ?? []).map(
+          (entry) => entry.TargetGroupArn,
+        ),
+      ];
+      return groups.some((ref) => ref !== undefined && index.resolve(ref, owner)?.key === group.key);
+    });
+  // A listener forwards to a group by its default action or, under a traffic-shifting
+  // release, by a listener rule whose weights ECS rewrites.
   const balancersForwardingTo = (group: TemplateResource): TemplateResource[] =>
     index.ofType('AWS::ElasticLoadBalancingV2::Listener').flatMap((listener) => {
-      const forwards = ((listener.properties.DefaultActions ?? []) as Json[]).some((action) => {
-        const groups = [
-          action.TargetGroupArn,
-          ...(((action.ForwardConfig as Json | undefined)?.TargetGroups as Json[]) ?? []).map(
-            (entry) => entry.TargetGroupArn,
-          ),
-        ];
-        return groups.some((ref) => ref !== undefined && index.resolve(ref, listener)?.key === group.key);
-      });
+      const byRule = index
+        .ofType('AWS::ElasticLoadBalancingV2::ListenerRule')
+        .some(
+          (rule) =>
+            index.resolve(rule.properties.ListenerArn, rule)?.key === listener.key &&
+            forwardsTo(rule.properties.Actions, group, rule),
+        );
+      const forwards = byRule || forwardsTo(listener.properties.DefaultActions, group, listener);
       const balancer = forwards ? index.resolve(listener.properties.LoadBalancerArn, listener) : undefined;
       return balancer ? [balancer] : [];
     });

@@ -5,6 +5,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITADEL_RULE_IDS } from '@citadel/infra/compliance';
+import { loadEnvironmentConfig } from '@citadel/infra/environments';
 import { generateReports, type GeneratedReport } from '../../src/report/generate-reports.js';
 
 /** Every resource type the architecture diagram must show, by SVG class. */
@@ -91,9 +92,10 @@ describe('generateReports', () => {
     expect(dataStores.find((store) => store.type === 'AWS::RDS::DBInstance')?.key).toMatch(
       /alias\/citadel\/dev\//,
     );
-    expect(exposure.every((entry) => entry.kind === 'listener' || / (80|443) from /.test(entry.detail))).toBe(
-      true,
-    );
+    // HTTP (redirect), HTTPS and the release's test listener: the only ports open to the internet.
+    const testPort = loadEnvironmentConfig('dev').deployment?.testPort;
+    const open = new RegExp(` (${['80', '443', ...(testPort ? [String(testPort)] : [])].join('|')}) from `);
+    expect(exposure.filter((entry) => entry.kind !== 'listener' && !open.test(entry.detail))).toEqual([]);
     expect(roles.length).toBeGreaterThan(0);
     expect(logGroups.every((group) => group.key !== 'NOT KMS-ENCRYPTED')).toBe(true);
   });
