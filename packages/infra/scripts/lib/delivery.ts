@@ -18,6 +18,9 @@ import { UsageError } from './errors.js';
 import { readDeployEvidence } from './deploy-evidence.js';
 import { recordDeploy, type ChangeRecordDeps } from './record-deploy.js';
 
+/** The contract a revision report renderer (the report package's) fulfils for a deploy. */
+export type { RenderRevisionReport, RevisionReport } from './record-deploy.js';
+
 /** Context key the app stack reads the API image (tag or digest) from. */
 export const API_IMAGE_CONTEXT = 'imageTag';
 

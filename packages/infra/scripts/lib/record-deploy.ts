@@ -220,6 +220,7 @@ function buildRecord(
   },
 ): ChangeRecord {
   const { config, evidence, caller } = run;
+  const reportKeys = revisionReportKeys(facts.key);
   const sbom = evidence.sbom;
   return {
     schemaVersion: CHANGE_RECORD_SCHEMA_VERSION,
@@ -255,9 +256,9 @@ function buildRecord(
     ...(facts.report
       ? {
           report: {
-            key: revisionReportKeys(facts.key).markdown,
+            key: reportKeys.markdown,
             sha256: sha256(facts.report.markdown).hex,
-            jsonKey: revisionReportKeys(facts.key).json,
+            jsonKey: reportKeys.json,
             jsonSha256: sha256(facts.report.json).hex,
           },
         }

@@ -1,1 +1,2 @@
-export { renderRevisionReport, RevisionReportError, type RevisionReport } from './revision-report.js';
+export type { RevisionReport } from '@citadel/infra/delivery';
+export { renderRevisionReport, RevisionReportError } from './revision-report.js';

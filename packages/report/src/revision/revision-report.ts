@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RevisionReport } from '@citadel/infra/delivery';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildAccessSection, outcomeText, type AccessSection } from '../report/access-section.js';
 import { table } from '../report/render-markdown.js';
-
-/** The report of one deployed revision, rendered from the cloud assembly the deploy deploys. */
-export interface RevisionReport {
-  readonly markdown: string;
-  readonly json: string;
-}
 
 /** What the revision report holds, also written as its JSON form. */
 export interface RevisionReportData {
